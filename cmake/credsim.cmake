@@ -1,0 +1,47 @@
+# Helpers that every directory uses, so tests, fuzzers and benchmarks are registered one way.
+
+# credsim_test(NAME SOURCES a.cc b.cc LIBS x y LABELS unit [TIMEOUT s])
+# One GoogleTest executable = one ctest entry, labelled so `ctest -L unit` runs one kind.
+function(credsim_test name)
+  cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name} COMMAND ${name})
+  if(NOT T_TIMEOUT)
+    set(T_TIMEOUT 300)
+  endif()
+  set_tests_properties(${name} PROPERTIES LABELS "${T_LABELS}" TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "CREDSIM_SOURCE_DIR=${PROJECT_SOURCE_DIR};CREDSIM_BIN_DIR=${CMAKE_BINARY_DIR}/bin")
+endfunction()
+
+# credsim_fuzzer(NAME SOURCE f.cc LIBS x CORPUS dir)
+# Every fuzz target is built on every build as a replay program (fuzz/replay_main.cc runs it over its
+# seed corpus, registered as a `fuzz-replay` test), so a target cannot rot when nobody has clang at
+# hand. With CREDSIM_FUZZ=ON (the `fuzz` preset, clang-14) the same source also becomes a libFuzzer
+# binary NAME_fuzzer.
+function(credsim_fuzzer name)
+  cmake_parse_arguments(F "" "SOURCE;CORPUS" "LIBS" ${ARGN})
+  add_executable(${name}_replay ${F_SOURCE} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
+  target_link_libraries(${name}_replay PRIVATE ${F_LIBS})
+  set_target_properties(${name}_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
+  add_test(NAME ${name}_replay COMMAND ${name}_replay ${F_CORPUS})
+  set_tests_properties(${name}_replay PROPERTIES LABELS "fuzz-replay" TIMEOUT 120)
+  if(CREDSIM_FUZZ)
+    add_executable(${name}_fuzzer ${F_SOURCE})
+    target_link_libraries(${name}_fuzzer PRIVATE ${F_LIBS})
+    target_compile_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_options(${name}_fuzzer PRIVATE -fsanitize=fuzzer,address,undefined)
+  endif()
+endfunction()
+
+# credsim_benchmark(NAME SOURCES a.cc LIBS x): Google Benchmark programs, only with CREDSIM_BENCH.
+function(credsim_benchmark name)
+  cmake_parse_arguments(B "" "" "SOURCES;LIBS" ${ARGN})
+  if(NOT CREDSIM_BENCH)
+    return()
+  endif()
+  add_executable(${name} ${B_SOURCES})
+  target_link_libraries(${name} PRIVATE ${B_LIBS} benchmark::benchmark)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bench)
+endfunction()
