@@ -1,0 +1,228 @@
+// credsim-engine: the reference engine as a credential helper.
+//
+//   credsim-engine token|status|doctor|refresh|login [--home DIR] [--provider anthropic|openai-codex]
+//                  [--profile NAME] [--token-url URL] [--form] [--force]
+//
+// `token` prints only the access token (like `gcloud auth print-access-token`); no other command
+// ever prints token text (labels such as rt~3f9a instead). Exit codes: 0 ok, 1 no usable credential
+// (the reason on stderr), 2 usage.
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "engine/doctor.h"
+#include "engine/engine.h"
+#include "engine/formats/token_response.h"
+#include "engine/io_posix.h"
+#include "engine/reconcile.h"
+#include "engine/token_client.h"
+
+namespace credsim::engine {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: credsim-engine token|status|doctor|refresh|login [options]\n"
+    "  token    print a valid access token (refreshing if needed); nothing else on stdout\n"
+    "  status   show every store of the session, which copy is freshest (token-free)\n"
+    "  doctor   warn about what will lock you out; exit 1 if anything is an error\n"
+    "  refresh  make the session fresh: refresh if expired or within 5 min of expiry, adopting\n"
+    "           a refresh another process made; --force rotates even a valid token\n"
+    "  login    read a token response (JSON) on stdin and write it into every store\n"
+    "options:\n"
+    "  --home DIR          the user's home (default $HOME); stores are laid out under it\n"
+    "  --provider NAME     anthropic (default) or openai-codex\n"
+    "  --profile NAME      also use the agent profile store <home>/.hermes/profiles/NAME\n"
+    "  --token-url URL     token endpoint (default: the provider's real one)\n"
+    "  --form              send the refresh form-encoded instead of JSON\n"
+    "  --force             with refresh: rotate even if the token is still valid\n";
+
+constexpr int kExitOk = 0;
+constexpr int kExitNoCredential = 1;
+constexpr int kExitUsage = 2;
+
+struct Options {
+  std::string command;
+  std::string home;
+  Provider provider = Provider::kAnthropic;
+  std::string profile;
+  std::string token_url;
+  bool form = false;
+  bool force = false;
+};
+
+int UsageError(const std::string& message) {
+  std::cerr << "credsim-engine: " << message << "\n" << kUsage;
+  return kExitUsage;
+}
+
+// Returns an exit code on error, or -1 when the options are good.
+int ParseOptions(int argc, char** argv, Options* options) {
+  if (argc < 2) return UsageError("missing command");
+  options->command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    const std::string arg = argv[i];
+    auto value = [&](const char* name) -> const char* {
+      if (i + 1 >= argc) return nullptr;
+      (void)name;
+      return argv[++i];
+    };
+    if (arg == "--home" || arg == "--provider" || arg == "--profile" || arg == "--token-url") {
+      const char* v = value(arg.c_str());
+      if (v == nullptr) return UsageError(arg + " needs a value");
+      if (arg == "--home") options->home = v;
+      if (arg == "--profile") options->profile = v;
+      if (arg == "--token-url") options->token_url = v;
+      if (arg == "--provider") {
+        auto provider = ParseProvider(v);
+        if (!provider) return UsageError(std::string("unknown provider '") + v + "'");
+        options->provider = *provider;
+      }
+    } else if (arg == "--form") {
+      options->form = true;
+    } else if (arg == "--force") {
+      options->force = true;
+    } else if (arg == "-h" || arg == "--help") {
+      std::cout << kUsage;
+      std::exit(kExitOk);
+    } else {
+      return UsageError("unknown option '" + arg + "'");
+    }
+  }
+  if (options->home.empty()) {
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || *home == '\0') return UsageError("no --home and no $HOME");
+    options->home = home;
+  }
+  return -1;
+}
+
+std::string DescribeExpiry(int64_t expires_at_ms, int64_t now_ms) {
+  if (expires_at_ms == 0) return "expiry unknown";
+  const int64_t delta_s = (expires_at_ms - now_ms) / 1000;
+  const int64_t magnitude = delta_s < 0 ? -delta_s : delta_s;
+  char text[64];
+  std::snprintf(text, sizeof text, "%s %lldh%02lldm%s", delta_s < 0 ? "expired" : "expires in",
+                static_cast<long long>(magnitude / 3600),
+                static_cast<long long>((magnitude % 3600) / 60), delta_s < 0 ? " ago" : "");
+  return text;
+}
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out.empty() ? "none" : out;
+}
+
+int ReportFailure(const TokenResult& result) {
+  std::cerr << "credsim-engine: " << TokenStatusName(result.status) << ": " << result.detail << "\n";
+  return kExitNoCredential;
+}
+
+int RunStatus(Engine& engine, Io& io) {
+  const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
+  const int64_t now_ms = io.NowMs();
+  const auto candidates = snapshot.Candidates();
+  const auto best = PickBest(candidates, PickOptions{.now_ms = now_ms,
+                                                     .leeway_ms = engine.config().refresh_leeway_ms});
+  std::cout << "provider " << ProviderName(engine.config().provider) << "\n";
+  for (const auto& store : snapshot.stores) {
+    std::cout << "  " << store.id.Name() << ": " << IoStatusName(store.status);
+    if (store.corrupt) std::cout << " (corrupt: " << *store.corrupt << ")";
+    std::cout << "\n";
+    for (const auto& slot : store.slots) {
+      const Credential& c = slot.credential;
+      const bool chosen = best && candidates[*best].store == slot.store &&
+                          candidates[*best].slot == slot.slot;
+      std::cout << "    " << (chosen ? "* " : "  ") << RedactedLabel("at", c.access_token) << " "
+                << RedactedLabel("rt", c.refresh_token) << " "
+                << FreshnessName(Classify(c, now_ms, engine.config().refresh_leeway_ms)) << ", "
+                << DescribeExpiry(c.expires_at_ms, now_ms)
+                << (slot.slot.pool_entry_id.empty() ? "" : " [pool " + slot.slot.pool_entry_id + "]")
+                << "\n";
+    }
+  }
+  if (!best) {
+    std::cerr << "credsim-engine: no usable credential in any store\n";
+    return kExitNoCredential;
+  }
+  return kExitOk;
+}
+
+int RunDoctor(Engine& engine, Io& io) {
+  const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
+  const auto findings = Diagnose(engine.config(), snapshot, io.NowMs());
+  bool error = false;
+  for (const auto& f : findings) {
+    std::cout << SeverityName(f.severity) << " " << f.code << " "
+              << (f.store.empty() ? "session" : f.store) << ": " << f.message << "\n";
+    error = error || f.severity == Finding::Severity::kError;
+  }
+  if (findings.empty()) std::cout << "ok: nothing to report\n";
+  return error ? kExitNoCredential : kExitOk;
+}
+
+int RunLogin(Engine& engine, Io& io) {
+  const std::string body{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  auto parsed = formats::ParseTokenResponse(200, body);
+  if (!parsed || !std::holds_alternative<formats::TokenGrant>(parsed.value())) {
+    std::cerr << "credsim-engine: login: stdin is not a token response: "
+              << (parsed ? "an error response" : parsed.error().ToString()) << "\n";
+    return kExitUsage;
+  }
+  const auto& grant = std::get<formats::TokenGrant>(parsed.value());
+  const Credential fresh =
+      MergeGrant(Credential{}, grant, io.NowMs(), engine.config().default_access_ttl_ms);
+  const TokenResult result = RunToCompletion(engine.Login(fresh));
+  if (result.status != TokenStatus::kOk) return ReportFailure(result);
+  std::cout << "logged in: wrote " << Join(result.wrote) << "; "
+            << DescribeExpiry(fresh.expires_at_ms, io.NowMs()) << "\n";
+  if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
+  return kExitOk;
+}
+
+int Run(const Options& options) {
+  SessionConfig config = DefaultSession(options.provider, options.profile);
+  if (!options.token_url.empty()) config.token_url = options.token_url;
+  if (options.form) config.body_format = BodyFormat::kForm;
+  PosixPaths paths = PosixPaths::ForHome(options.home);
+  const char* codex_home = std::getenv("CODEX_HOME");
+  if (codex_home != nullptr && *codex_home != '\0') paths.codex_dir = codex_home;
+  auto io = NewPosixIo(paths);
+  Engine engine(*io, config);
+
+  if (options.command == "status") return RunStatus(engine, *io);
+  if (options.command == "doctor") return RunDoctor(engine, *io);
+  if (options.command == "login") return RunLogin(engine, *io);
+  if (options.command == "token") {
+    const TokenResult result = RunToCompletion(engine.GetToken());
+    if (result.status != TokenStatus::kOk) return ReportFailure(result);
+    std::cout << result.credential.access_token << "\n";
+    if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
+    return kExitOk;
+  }
+  if (options.command == "refresh") {
+    const TokenResult result = RunToCompletion(engine.Refresh(/*only_if_needed=*/!options.force));
+    if (result.status != TokenStatus::kOk) return ReportFailure(result);
+    const char* what = result.refreshed ? "refreshed" : result.adopted ? "adopted" : "fresh";
+    std::cout << what << ": " << RedactedLabel("rt", result.credential.refresh_token) << ", "
+              << DescribeExpiry(result.credential.expires_at_ms, io->NowMs())
+              << "; wrote " << Join(result.wrote) << "\n";
+    if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
+    return kExitOk;
+  }
+  return UsageError("unknown command '" + options.command + "'");
+}
+
+}  // namespace
+}  // namespace credsim::engine
+
+int main(int argc, char** argv) {
+  credsim::engine::Options options;
+  const int code = credsim::engine::ParseOptions(argc, argv, &options);
+  if (code >= 0) return code;
+  return credsim::engine::Run(options);
+}

@@ -1,0 +1,376 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cassert>
+#include <set>
+
+#include "engine/reconcile.h"
+#include "engine/token_client.h"
+
+namespace credsim::engine {
+namespace {
+
+// Bounds (TIGER_STYLE: every loop has one).
+constexpr int kMaxRotationRounds = 3;  // the RT we hold, plus up to two others found on re-read
+constexpr int kMaxCasAttempts = 4;     // compare-and-swap retries per store per write-back
+
+uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
+  // Order-dependent mix of every store's version; absent and unreadable stores count too.
+  acc ^= view.version.fingerprint + 0x9e3779b97f4a7c15ull + (acc << 6) + (acc >> 2);
+  acc ^= static_cast<uint64_t>(view.status) * 0x100000001b3ull;
+  return acc;
+}
+
+// True when a store slot holds an older pair than `fresh`: the next reader of that store would
+// spend a dead refresh token (hermes #98334), so the engine takes the locks and spreads `fresh`.
+bool SomeSlotLags(const std::vector<Candidate>& candidates, const Credential& fresh) {
+  for (const auto& c : candidates) {
+    if (c.credential.refresh_token != fresh.refresh_token && ShouldOverwrite(c.credential, fresh)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+const char* TokenStatusName(TokenStatus status) {
+  switch (status) {
+    case TokenStatus::kOk:
+      return "ok";
+    case TokenStatus::kNoCredential:
+      return "no-credential";
+    case TokenStatus::kReloginRequired:
+      return "relogin-required";
+    case TokenStatus::kTransient:
+      return "transient";
+    case TokenStatus::kRejectedRequest:
+      return "rejected-request";
+  }
+  return "unknown";
+}
+
+std::vector<Candidate> Snapshot::Candidates() const {
+  std::vector<Candidate> out;
+  for (const auto& store : stores) {
+    if (!store.readable()) continue;
+    out.insert(out.end(), store.slots.begin(), store.slots.end());
+  }
+  return out;
+}
+
+Engine::Engine(Io& io, SessionConfig config) : io_(io), config_(std::move(config)) {
+  assert(!config_.stores.empty());
+  assert(config_.max_transient_attempts >= 1 && config_.max_transient_attempts <= 16);
+  assert(config_.lock_timeout_ms >= 0);
+}
+
+Task<TokenResult> Engine::GetToken() { co_return co_await Acquire(Mode::kGet, ""); }
+
+Task<TokenResult> Engine::Refresh(bool only_if_needed) {
+  co_return co_await Acquire(only_if_needed ? Mode::kGet : Mode::kRefresh, "");
+}
+
+Task<TokenResult> Engine::OnUnauthorized(std::string rejected_access_token) {
+  co_return co_await Acquire(Mode::kUnauthorized, std::move(rejected_access_token));
+}
+
+Task<Snapshot> Engine::ReadSnapshot() {
+  Snapshot snapshot;
+  uint64_t fingerprint = 0;
+  for (const StoreId& id : config_.stores) {
+    StoreRead read = co_await io_.Read(id);
+    snapshot.stores.push_back(DecodeStore(config_.provider, id, read));
+    fingerprint = MixFingerprint(fingerprint, snapshot.stores.back());
+  }
+  snapshot.fingerprint = fingerprint;
+  co_return snapshot;
+}
+
+std::vector<Candidate> Engine::CandidatesWithPending(const Snapshot& snapshot) const {
+  std::vector<Candidate> candidates;
+  if (pending_) {
+    // First, so it wins ties: it is the newest pair, held in memory until every store has it.
+    candidates.push_back(Candidate{.store = config_.stores.front(), .credential = *pending_});
+  }
+  auto from_stores = snapshot.Candidates();
+  candidates.insert(candidates.end(), from_stores.begin(), from_stores.end());
+  return candidates;
+}
+
+TokenResult Engine::Serve(const Credential& credential, std::string detail) const {
+  assert(!credential.access_token.empty());
+  TokenResult result;
+  result.status = TokenStatus::kOk;
+  result.credential = credential;
+  result.commit_pending = pending_.has_value();
+  result.detail = std::move(detail);
+  return result;
+}
+
+TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
+  assert(status != TokenStatus::kOk);
+  TokenResult result;
+  result.status = status;
+  result.detail = std::move(detail);
+  return result;
+}
+
+Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
+  if (pending_) co_await CommitPending();
+  Snapshot snapshot = co_await ReadSnapshot();
+  const auto candidates = CandidatesWithPending(snapshot);
+  const PickOptions options{.now_ms = io_.NowMs(),
+                            .leeway_ms = config_.refresh_leeway_ms,
+                            .rejected_access_token = rejected};
+  const auto best = PickBest(candidates, options);
+  if (best && mode == Mode::kGet &&
+      ClassifyFor(candidates[*best].credential, options) == Freshness::kValid &&
+      !SomeSlotLags(candidates, candidates[*best].credential)) {
+    co_return Serve(candidates[*best].credential, "valid copy in " + candidates[*best].store.Name());
+  }
+  if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
+    // Nothing changed since the server called this session dead: do not ask again (no hammering),
+    // but an access token that has not expired yet still works.
+    if (best && candidates[*best].credential.expires_at_ms > options.now_ms &&
+        candidates[*best].credential.access_token != rejected) {
+      co_return Serve(candidates[*best].credential, "refresh token dead; access token still valid");
+    }
+    co_return Fail(TokenStatus::kReloginRequired,
+                   "refresh token refused and no store has changed since: log in again");
+  }
+  blocked_fingerprint_.reset();  // something changed (or nothing was blocked): probe again
+  const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
+  std::vector<LockId> held;
+  if (!co_await LockAll(&held)) {
+    co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
+  }
+  TokenResult result = co_await RefreshUnderLock(mode, std::move(rejected), seen_refresh);
+  co_await UnlockAll(std::move(held));
+  co_return result;
+}
+
+Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
+                                           std::string seen_refresh) {
+  // Re-read everything under the locks: another process may have rotated while we waited.
+  Snapshot snapshot = co_await ReadSnapshot();
+  const auto candidates = CandidatesWithPending(snapshot);
+  const PickOptions options{.now_ms = io_.NowMs(),
+                            .leeway_ms = config_.refresh_leeway_ms,
+                            .rejected_access_token = rejected};
+  const auto best = PickBest(candidates, options);
+  if (!best) {
+    std::string why = "no store holds a usable credential";
+    for (const auto& store : snapshot.stores) {
+      if (store.corrupt) why += "; " + store.id.Name() + " is corrupt (" + *store.corrupt + ")";
+    }
+    co_return Fail(TokenStatus::kNoCredential, why);
+  }
+  const Credential& chosen = candidates[*best].credential;
+  const bool valid = ClassifyFor(chosen, options) == Freshness::kValid;
+  const bool rotated_meanwhile = chosen.refresh_token != seen_refresh;
+  if (valid && (mode != Mode::kRefresh || rotated_meanwhile)) {
+    // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
+    // Spread it to the stores that lag behind so no reader is left with a spent token.
+    WriteReport report = co_await WriteBack(chosen, /*login=*/false);
+    TokenResult result = Serve(chosen, "adopted a valid copy from " + candidates[*best].store.Name());
+    result.adopted = true;
+    result.wrote = report.written;
+    co_return result;
+  }
+  co_return co_await Rotate(chosen, std::move(rejected));
+}
+
+Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
+  std::set<std::string> dead;
+  bool lost_retry_used = false;
+  std::string last_reason;
+  for (int round = 0; round < kMaxRotationRounds; ++round) {
+    if (current.refresh_token.empty()) {
+      co_return Fail(TokenStatus::kReloginRequired,
+                     "the only credential is a static access token with no refresh token");
+    }
+    RefreshOutcome outcome = co_await PostWithRetries(current.refresh_token);
+    last_reason = outcome.reason;
+    switch (outcome.kind) {
+      case RefreshOutcome::Kind::kGranted: {
+        Credential next =
+            MergeGrant(current, outcome.grant, io_.NowMs(), config_.default_access_ttl_ms);
+        WriteReport report = co_await WriteBack(next, /*login=*/false);
+        if (report.complete()) {
+          pending_.reset();
+        } else {
+          pending_ = next;  // the server already rotated: never lose the only live pair
+        }
+        TokenResult result = Serve(next, report.complete() ? "refreshed" : "refreshed; not saved "
+                                                                           "everywhere yet");
+        result.refreshed = true;
+        result.wrote = report.written;
+        for (const auto& f : report.failed) result.detail += "; " + f;
+        co_return result;
+      }
+      case RefreshOutcome::Kind::kTransient: {
+        // Not consumed. An access token that has not expired yet still serves the caller.
+        if (current.expires_at_ms > io_.NowMs() && current.access_token != rejected) {
+          co_return Serve(current, "refresh failed (" + outcome.reason + "); token still valid");
+        }
+        TokenResult result = Fail(TokenStatus::kTransient, outcome.reason);
+        result.retry_after_ms = outcome.retry_after_ms;
+        co_return result;
+      }
+      case RefreshOutcome::Kind::kRejected:
+        co_return Fail(TokenStatus::kRejectedRequest,
+                       "token endpoint refused the request: " + outcome.reason);
+      case RefreshOutcome::Kind::kDead:
+      case RefreshOutcome::Kind::kLost:
+        break;
+    }
+    // Dead or lost: look again before deciding. Another process may hold a newer pair.
+    const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
+    if (!lost) dead.insert(current.refresh_token);
+    Snapshot snapshot = co_await ReadSnapshot();
+    const auto candidates = CandidatesWithPending(snapshot);
+    PickOptions options{.now_ms = io_.NowMs(),
+                        .leeway_ms = config_.refresh_leeway_ms,
+                        .rejected_access_token = rejected,
+                        .dead_refresh_tokens = dead};
+    if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
+    const auto alternative = PickBest(candidates, options);
+    if (alternative) {
+      const Credential& alt = candidates[*alternative].credential;
+      if (ClassifyFor(alt, options) == Freshness::kValid) {
+        WriteReport report = co_await WriteBack(alt, /*login=*/false);
+        TokenResult result =
+            Serve(alt, "adopted a copy from " + candidates[*alternative].store.Name() + " after " +
+                           RefreshKindName(outcome.kind) + " refresh");
+        result.adopted = true;
+        result.wrote = report.written;
+        co_return result;
+      }
+      current = alt;  // a different refresh token: worth one try
+      continue;
+    }
+    if (lost) {
+      if (!lost_retry_used) {
+        // Nobody else holds a newer pair. If the server never saw our request the token is still
+        // good; if it did, the successor is gone either way. One retry is the only way to tell.
+        lost_retry_used = true;
+        continue;
+      }
+      // Twice without an answer is an outage, not a verdict: do not call the session dead.
+      co_return Fail(TokenStatus::kTransient, "no answer from the token endpoint: " + outcome.reason);
+    }
+    blocked_fingerprint_ = snapshot.fingerprint;
+    TokenResult result = Fail(TokenStatus::kReloginRequired,
+                              "refresh token refused (" + outcome.reason + "); log in again");
+    result.credential = current;
+    co_return result;
+  }
+  co_return Fail(TokenStatus::kReloginRequired,
+                 "gave up after " + std::to_string(kMaxRotationRounds) + " refresh rounds (" +
+                     last_reason + ")");
+}
+
+Task<RefreshOutcome> Engine::PostWithRetries(std::string refresh_token) {
+  RefreshOutcome outcome;
+  for (int attempt = 0; attempt < config_.max_transient_attempts; ++attempt) {
+    HttpResult http = co_await io_.PostToken(BuildRefreshRequest(config_, refresh_token));
+    outcome = ClassifyRefresh(http);
+    if (outcome.kind != RefreshOutcome::Kind::kTransient) co_return outcome;
+    if (attempt + 1 == config_.max_transient_attempts) break;
+    const int64_t delay_ms = BackoffDelayMs(config_, attempt, outcome.retry_after_ms,
+                                            io_.RandomBelow(uint64_t{1} << 32));
+    if (delay_ms < 0) break;  // Retry-After beyond our bound: report it instead of waiting
+    co_await io_.SleepMs(delay_ms);
+  }
+  co_return outcome;
+}
+
+Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
+  WriteReport report;
+  for (const StoreId& id : config_.stores) {
+    bool settled = false;
+    for (int attempt = 0; attempt < kMaxCasAttempts && !settled; ++attempt) {
+      StoreRead read = co_await io_.Read(id);
+      StoreView view = DecodeStore(config_.provider, id, read);
+      if (view.corrupt) {
+        report.failed.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
+        settled = true;
+        break;
+      }
+      if (read.status != IoStatus::kOk && read.status != IoStatus::kNotFound) {
+        report.failed.push_back(id.Name() + ": " + IoStatusName(read.status));
+        settled = true;
+        break;
+      }
+      const int64_t now_ms = io_.NowMs();
+      auto bytes = login ? EncodeLogin(config_.provider, view, credential, now_ms)
+                         : EncodeCredential(config_.provider, view, credential, now_ms);
+      if (!bytes) {
+        settled = true;  // nothing of this session here, or it already holds this (or a fresher) pair
+        break;
+      }
+      StoreWrite write = co_await io_.CompareAndSwap(id, view.version, std::move(*bytes));
+      if (write.status == IoStatus::kOk) {
+        report.written.push_back(id.Name());
+        settled = true;
+      } else if (write.status != IoStatus::kConflict) {
+        report.failed.push_back(id.Name() + ": " + IoStatusName(write.status) +
+                                (write.detail.empty() ? "" : " (" + write.detail + ")"));
+        settled = true;
+      }
+      // kConflict: someone wrote in between; re-read and merge again.
+    }
+    if (!settled) report.failed.push_back(id.Name() + ": kept changing under compare-and-swap");
+  }
+  co_return report;
+}
+
+Task<void> Engine::CommitPending() {
+  assert(pending_.has_value());
+  std::vector<LockId> held;
+  if (!co_await LockAll(&held)) co_return;  // try again on the next call
+  WriteReport report = co_await WriteBack(*pending_, /*login=*/false);
+  if (report.complete()) pending_.reset();
+  co_await UnlockAll(std::move(held));
+}
+
+Task<TokenResult> Engine::Login(Credential fresh) {
+  assert(!fresh.access_token.empty() || !fresh.refresh_token.empty());
+  std::vector<LockId> held;
+  if (!co_await LockAll(&held)) co_return Fail(TokenStatus::kTransient, "lock busy");
+  WriteReport report = co_await WriteBack(fresh, /*login=*/true);
+  co_await UnlockAll(std::move(held));
+  pending_.reset();
+  blocked_fingerprint_.reset();  // a re-login unblocks at once
+  if (!report.complete()) pending_ = fresh;
+  TokenResult result = Serve(fresh, report.complete() ? "logged in" : "logged in; not saved "
+                                                                      "everywhere yet");
+  result.wrote = report.written;
+  for (const auto& f : report.failed) result.detail += "; " + f;
+  co_return result;
+}
+
+Task<bool> Engine::LockAll(std::vector<LockId>* held) {
+  assert(held->empty());
+  std::vector<LockId> wanted;
+  for (const StoreId& id : config_.stores) wanted.push_back(LockFor(id.kind));
+  std::sort(wanted.begin(), wanted.end());  // one global order: no deadlock between engines
+  wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+  for (LockId lock : wanted) {
+    IoStatus status = co_await io_.Lock(lock, config_.lock_timeout_ms);
+    if (status != IoStatus::kOk) {
+      co_await UnlockAll(std::move(*held));
+      held->clear();
+      co_return false;
+    }
+    held->push_back(lock);
+  }
+  co_return true;
+}
+
+Task<void> Engine::UnlockAll(std::vector<LockId> held) {
+  for (auto it = held.rbegin(); it != held.rend(); ++it) co_await io_.Unlock(*it);
+}
+
+}  // namespace credsim::engine

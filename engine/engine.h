@@ -1,0 +1,112 @@
+// Engine: the reference credential engine for one provider's shared OAuth session.
+//
+// Sans-I/O: every effect goes through Io, so the same code runs against real files and sockets
+// (engine/io_posix.h) and inside the deterministic simulator. Each public call is a Task; with real
+// I/O run it with RunToCompletion().
+//
+// What it guarantees (each line is a reported bug that must not happen here, see docs/ENGINE.md):
+//  - reads every store and uses the freshest usable copy (never a stale keychain over a fresh file);
+//  - refreshes only under the locks of every store it will write, after re-reading them all, and
+//    adopts a rotation someone else made instead of spending a refresh token twice;
+//  - writes a new pair into every store slot of the session, atomically, compare-and-swap, keeping
+//    scopes and unknown fields, never a staler token over a fresher one;
+//  - keeps a rotated pair it could not write (commit pending) and retries the write on the next call;
+//  - on invalid_grant re-reads and retries once per other refresh token found; otherwise says
+//    "re-login required" and does not touch the network again until some store changes;
+//  - bounded everything: lock wait, transient retries with backoff and Retry-After, rounds.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/credential.h"
+#include "engine/io.h"
+#include "engine/session.h"
+#include "engine/store_codec.h"
+#include "engine/task.h"
+#include "engine/token_client.h"
+
+namespace credsim::engine {
+
+enum class TokenStatus : uint8_t {
+  kOk,
+  kNoCredential,     // no store holds a usable copy of the session
+  kReloginRequired,  // the refresh token is dead and no store holds another one
+  kTransient,        // server/network trouble or lock busy; try again later
+  kRejectedRequest,  // the token endpoint refused the request itself (configuration problem)
+};
+const char* TokenStatusName(TokenStatus status);
+
+struct TokenResult {
+  TokenStatus status = TokenStatus::kNoCredential;
+  Credential credential;  // the credential served (kOk), or the one that failed
+  bool refreshed = false;       // this call rotated the session
+  bool adopted = false;         // this call found someone else's rotation and used it
+  bool commit_pending = false;  // rotated, but some store could not be written yet
+  std::vector<std::string> wrote;  // store names written by this call
+  std::string detail;              // token-free explanation
+  std::optional<int64_t> retry_after_ms;
+};
+
+// All stores of the session as read at one moment.
+struct Snapshot {
+  std::vector<StoreView> stores;
+  uint64_t fingerprint = 0;  // of every store's version: "did anything change?"
+  std::vector<Candidate> Candidates() const;
+};
+
+class Engine {
+ public:
+  Engine(Io& io, SessionConfig config);
+
+  // A usable access token: from the freshest store if valid, else after a refresh.
+  Task<TokenResult> GetToken();
+  // Rotates now unless, once under the locks, the stores show that somebody else already rotated
+  // the token this call saw (then that rotation is adopted): N concurrent calls make one refresh.
+  // With only_if_needed, a still-valid token is served without refreshing.
+  Task<TokenResult> Refresh(bool only_if_needed);
+  // The API answered 401 to `rejected_access_token`: drop it, re-read, refresh if needed. One
+  // refresh at most per call; the caller retries its API request once, never in a loop.
+  Task<TokenResult> OnUnauthorized(std::string rejected_access_token);
+  // A fresh login: written into every store of the session (creating the primary slots).
+  Task<TokenResult> Login(Credential fresh);
+  Task<Snapshot> ReadSnapshot();
+
+  const SessionConfig& config() const { return config_; }
+  bool commit_pending() const { return pending_.has_value(); }
+  bool blocked() const { return blocked_fingerprint_.has_value(); }
+
+ private:
+  enum class Mode : uint8_t { kGet, kRefresh, kUnauthorized };
+  struct WriteReport {
+    std::vector<std::string> written;
+    std::vector<std::string> failed;  // "name: why"
+    bool complete() const { return failed.empty(); }
+  };
+
+  Task<TokenResult> Acquire(Mode mode, std::string rejected);
+  Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
+  Task<TokenResult> Rotate(Credential current, std::string rejected);
+  Task<RefreshOutcome> PostWithRetries(std::string refresh_token);
+  Task<WriteReport> WriteBack(Credential credential, bool login);
+  Task<void> CommitPending();
+  Task<bool> LockAll(std::vector<LockId>* held);
+  Task<void> UnlockAll(std::vector<LockId> held);
+
+  std::vector<Candidate> CandidatesWithPending(const Snapshot& snapshot) const;
+  TokenResult Serve(const Credential& credential, std::string detail) const;
+  TokenResult Fail(TokenStatus status, std::string detail) const;
+
+  Io& io_;
+  SessionConfig config_;
+  // A rotated pair that some store could not take yet. It is the newest credential of the
+  // session; losing it would strand the session (report 7), so it is served and re-committed.
+  std::optional<Credential> pending_;
+  // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the
+  // server again would only repeat the answer; once one changes, the engine re-probes at once.
+  std::optional<uint64_t> blocked_fingerprint_;
+};
+
+}  // namespace credsim::engine

@@ -1,0 +1,366 @@
+// The reference engine against an in-memory world: one test per reported situation it must handle.
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+
+#include "engine/doctor.h"
+#include "engine/formats/agent_auth.h"
+#include "engine/formats/claude_credentials.h"
+#include "engine/formats/codex_auth.h"
+#include "engine/testing/mem_io.h"
+#include "engine/testing/store_docs.h"
+
+namespace credsim::engine {
+namespace {
+
+using testing::AgentDocWithClaudeEntry;
+using testing::ClaudeDoc;
+using testing::JsonResponse;
+using testing::kHourMs;
+using testing::kNowMs;
+
+const StoreId kKeychain{StoreKind::kClaudeKeychain, ""};
+const StoreId kFile{StoreKind::kClaudeFile, ""};
+const StoreId kAgent{StoreKind::kAgentAuth, ""};
+const StoreId kCodex{StoreKind::kCodexAuth, ""};
+
+class EngineTest : public ::testing::Test {
+ protected:
+  EngineTest() {
+    io.SetEndpoint([this](const HttpRequest& r) { return authority.Handle(r); });
+  }
+  static SessionConfig Anthropic() {
+    SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+    config.token_url = "http://authority.test/v1/oauth/token";
+    return config;
+  }
+  formats::ClaudeOauth ClaudeIn(const StoreId& id) {
+    auto parsed = formats::ParseClaudeCredentials(io.Get(id));
+    EXPECT_TRUE(parsed.ok()) << id.Name();
+    return parsed.ok() && parsed.value().oauth ? *parsed.value().oauth : formats::ClaudeOauth{};
+  }
+  formats::ClaudeOauth ClaudeInKeychain() { return ClaudeIn(kKeychain); }
+  formats::PoolEntry PoolEntryIn(const std::string& provider, const std::string& id) {
+    auto parsed = formats::ParseAgentAuth(io.Get(kAgent));
+    EXPECT_TRUE(parsed.ok());
+    for (const auto& e : parsed.value().pool[provider]) {
+      if (e.id == id) return e;
+    }
+    ADD_FAILURE() << "no pool entry " << id;
+    return {};
+  }
+
+  testing::MemIo io;
+  testing::TestAuthority authority;
+};
+
+// hermes #21107 / PR #40107: an expired keychain copy must not hide a fresh file.
+TEST_F(EngineTest, KeychainExpiredFileFreshServesFileAndRepairsKeychain) {
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs - kHourMs));
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 0);  // no refresh: the file's copy is valid
+  EXPECT_EQ(ClaudeInKeychain().refresh_token, "rt-2") << "the stale keychain item is repaired";
+  EXPECT_FALSE(io.any_lock_held());
+}
+
+// hermes #4118 and #83338: a write-back must keep scopes, subscriptionType and unknown fields.
+TEST_F(EngineTest, RefreshKeepsScopesSubscriptionAndUnknownFields) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.scope = "";  // this server's answer carries no scope at all
+  io.SetEndpoint([this](const HttpRequest&) {
+    authority.SetLive(authority.live() + 1);
+    return JsonResponse(200, R"({"access_token":"at-2","refresh_token":"rt-2","expires_in":28800})");
+  });
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.refreshed);
+  const auto oauth = ClaudeIn(kFile);
+  EXPECT_EQ(oauth.refresh_token, "rt-2");
+  EXPECT_EQ(oauth.expires_at_ms, kNowMs + 28800 * 1000);
+  ASSERT_TRUE(oauth.scopes.has_value());
+  EXPECT_EQ(*oauth.scopes, (std::vector<std::string>{"user:inference", "user:profile"}));
+  EXPECT_EQ(oauth.subscription_type, "max");
+  EXPECT_NE(io.Get(kFile).find("\"futureField\""), std::string::npos);
+  EXPECT_NE(io.Get(kFile).find("mcp-secret"), std::string::npos);
+}
+
+TEST_F(EngineTest, ScopesFromTheAnswerReplaceStoredOnes) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.scope = "user:inference user:profile user:sessions:claude_code";
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeIn(kFile).scopes,
+            (std::vector<std::string>{"user:inference", "user:profile", "user:sessions:claude_code"}));
+}
+
+// hermes PR #4765: the pool holds a spent refresh token, the file a fresh pair: adopt, don't refresh,
+// and clear the pool's stale "exhausted" verdict.
+TEST_F(EngineTest, StalePoolFreshFileAdoptsWithoutRefreshing) {
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));
+  io.Put(kAgent, AgentDocWithClaudeEntry(1, kNowMs - kHourMs, "exhausted"));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 0);
+  const auto entry = PoolEntryIn("anthropic", "cc1");
+  EXPECT_EQ(entry.refresh_token, "rt-2");
+  EXPECT_EQ(entry.last_status, formats::PoolStatus::kOk);
+  EXPECT_FALSE(entry.last_error_reset_at_s.has_value());
+  const auto own = PoolEntryIn("anthropic", "own1");
+  EXPECT_EQ(own.refresh_token, "own-rt") << "another token family is never touched";
+  EXPECT_NE(io.Get(kAgent).find("\"custom\": \"kept\""), std::string::npos);
+  EXPECT_NE(io.Get(kAgent).find("suppressed_sources"), std::string::npos);
+  EXPECT_NE(io.Get(kAgent).find("other-rt"), std::string::npos);
+}
+
+// Both copies expired; the one with the later expiry is used, and the new pair reaches both.
+TEST_F(EngineTest, RefreshUsesFreshestCopyAndWritesEveryStore) {
+  io.Put(kFile, ClaudeDoc(2, kNowMs - kHourMs));
+  io.Put(kAgent, AgentDocWithClaudeEntry(1, kNowMs - 2 * kHourMs));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(authority.grants(), 1);
+  EXPECT_EQ(io.token_requests(), 1);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-3");
+  EXPECT_EQ(PoolEntryIn("anthropic", "cc1").refresh_token, "rt-3");
+}
+
+// The copy picked first holds a spent token (its expiry was recorded wrong); invalid_grant leads to
+// a re-read and one retry with the other store's token instead of a lockout.
+TEST_F(EngineTest, InvalidGrantRetriesOnceWithAnotherStoresToken) {
+  io.Put(kFile, ClaudeDoc(2, kNowMs - 2 * kHourMs));
+  io.Put(kAgent, AgentDocWithClaudeEntry(1, kNowMs - kHourMs));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(io.token_requests(), 2);
+  EXPECT_EQ(authority.grants(), 1);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-3");
+  EXPECT_EQ(PoolEntryIn("anthropic", "cc1").refresh_token, "rt-3");
+}
+
+// No 24 h cooldown: a dead session is not re-asked while nothing changes, and re-probed as soon as
+// a store changes (a re-login by another tool).
+TEST_F(EngineTest, BlockedSessionIsReprobedWhenAStoreChanges) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.SetLive(7);  // rt-1 was spent long ago
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  const int after_first = io.token_requests();
+  EXPECT_EQ(after_first, 1);
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  EXPECT_EQ(io.token_requests(), after_first) << "nothing changed: no request";
+  io.Put(kFile, ClaudeDoc(7, kNowMs - 1));  // the user logged in again with Claude Code
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-8");
+  EXPECT_EQ(io.token_requests(), after_first + 1);
+}
+
+TEST_F(EngineTest, LoginUnblocksAtOnce) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.SetLive(7);
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  Credential fresh{.access_token = "at-7", .refresh_token = "rt-7",
+                   .expires_at_ms = kNowMs + 8 * kHourMs,
+                   .scopes = std::vector<std::string>{"user:inference"}};
+  ASSERT_EQ(RunToCompletion(engine.Login(fresh)).status, TokenStatus::kOk);
+  EXPECT_FALSE(engine.blocked());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).credential.access_token, "at-7");
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-7");
+}
+
+// A corrupt auth.json is reported and skipped, never replaced by an empty store.
+TEST_F(EngineTest, CorruptAgentStoreLosesNothing) {
+  const std::string corrupt = "{\"version\": 1, \"providers\": {\"x\": {\"tokens\": {\"access_";
+  io.Put(kAgent, corrupt);
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(io.Get(kAgent), corrupt);
+  EXPECT_EQ(io.writes(kAgent), 0);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  const auto findings = Diagnose(engine.config(), RunToCompletion(engine.ReadSnapshot()), kNowMs);
+  bool reported = false;
+  for (const auto& f : findings) reported = reported || (f.code == "corrupt-store" && f.store == "agent");
+  EXPECT_TRUE(reported);
+}
+
+// Report 7: the server rotated but the write failed. The new pair is served, kept, and committed
+// on the next call without another refresh.
+TEST_F(EngineTest, WriteBackFailureAfterRotationKeepsTheNewPair) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 1);
+  Engine engine(io, Anthropic());
+  const TokenResult first = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(first.status, TokenStatus::kOk) << first.detail;
+  EXPECT_EQ(first.credential.access_token, "at-2");
+  EXPECT_TRUE(first.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-1") << "the write really failed";
+  const TokenResult second = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(second.status, TokenStatus::kOk) << second.detail;
+  EXPECT_EQ(second.credential.access_token, "at-2");
+  EXPECT_FALSE(second.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(authority.grants(), 1);
+}
+
+// A compare-and-swap lost to another writer is re-read and merged, not overwritten.
+TEST_F(EngineTest, ConflictingWriterIsMergedNotClobbered) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  std::string interloper = ClaudeDoc(1, kNowMs - kHourMs);
+  interloper.replace(interloper.find("\"mcpOAuth\""), 0, "\"addedByOtherTool\": 1,\n  ");
+  io.ConflictNextWrite(kFile, interloper);
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_NE(io.Get(kFile).find("addedByOtherTool"), std::string::npos);
+}
+
+// Claude Code wipes its file on invalid_grant; the next refresh from another copy repairs it.
+TEST_F(EngineTest, WipedClaudeFileIsRepaired) {
+  io.Put(kFile, R"({"claudeAiOauth":{"accessToken":"","refreshToken":"","expiresAt":0,
+                    "scopes":["user:inference","user:profile"],"subscriptionType":"pro"}})");
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs - kHourMs));
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  const auto oauth = ClaudeIn(kFile);
+  EXPECT_EQ(oauth.refresh_token, "rt-2");
+  EXPECT_EQ(oauth.subscription_type, "pro");
+}
+
+// 401 from the API: drop the rejected token, refresh once, never loop.
+TEST_F(EngineTest, UnauthorizedRefreshesOnce) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));  // looks valid locally, revoked server-side
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
+TEST_F(EngineTest, UnauthorizedAdoptsAnotherStoresNewerToken) {
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs + 7 * kHourMs));
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 0);
+}
+
+TEST_F(EngineTest, TransientErrorsBackOffHonouringRetryAfter) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  HttpResult busy = JsonResponse(429, R"({"error":"rate_limited"})");
+  busy.retry_after_ms = 3000;
+  authority.Script(busy);
+  authority.Script(JsonResponse(503, "upstream unavailable"));
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(io.token_requests(), 3);
+  EXPECT_GE(io.slept_ms(), 3000 + 500);  // Retry-After, then at least half the second window
+  EXPECT_LE(io.slept_ms(), 3000 + 1000);
+}
+
+TEST_F(EngineTest, RetryAfterBeyondBoundGivesUpAndSaysWhen) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  HttpResult busy = JsonResponse(429, "{}");
+  busy.retry_after_ms = 3'600'000;
+  authority.Script(busy);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  EXPECT_EQ(r.status, TokenStatus::kTransient);
+  EXPECT_EQ(r.retry_after_ms, 3'600'000);
+  EXPECT_EQ(io.token_requests(), 1);
+  EXPECT_EQ(io.slept_ms(), 0);
+}
+
+TEST_F(EngineTest, TransientAttemptsAreBounded) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  for (int i = 0; i < 10; ++i) authority.Script(JsonResponse(500, "oops"));
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kTransient);
+  EXPECT_EQ(io.token_requests(), engine.config().max_transient_attempts);
+}
+
+// A lost answer after the server rotated: the engine re-reads, finds no newer pair, retries once,
+// and reports re-login (the successor is gone) instead of looping.
+TEST_F(EngineTest, LostResponseIsRetriedOnceAfterReRead) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.ScriptLostAfterRotation();
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  EXPECT_EQ(r.status, TokenStatus::kReloginRequired);
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
+TEST_F(EngineTest, LostResponseWhileAnotherProcessSavedTheRotationAdoptsIt) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.SetEndpoint([this](const HttpRequest&) {
+    io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));  // someone else's refresh landed
+    HttpResult lost;
+    lost.transport = HttpResult::Transport::kLostResponse;
+    return lost;
+  });
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.adopted);
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
+TEST_F(EngineTest, BusyLockIsTransientAndSendsNothing) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.HoldLock(LockId::kClaudeHome, true);
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kTransient);
+  EXPECT_EQ(io.token_requests(), 0);
+  EXPECT_FALSE(io.any_lock_held());
+}
+
+TEST_F(EngineTest, InvalidRequestIsAConfigurationErrorNotARetryLoop) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.Script(JsonResponse(400, R"({"error":"invalid_request","error_description":"bad"})"));
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kRejectedRequest);
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
+TEST_F(EngineTest, LockedKeychainIsSkippedAndTheFileServes) {
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs - kHourMs));
+  io.SetStoreLocked(kKeychain, true);
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.commit_pending) << "the keychain still holds the spent pair";
+  io.SetStoreLocked(kKeychain, false);
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeInKeychain().refresh_token, "rt-2");
+}
+
+TEST_F(EngineTest, NoCredentialAnywhere) {
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  EXPECT_EQ(r.status, TokenStatus::kNoCredential);
+  EXPECT_EQ(io.token_requests(), 0);
+}
+
+}  // namespace
+}  // namespace credsim::engine

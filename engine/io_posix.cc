@@ -1,0 +1,245 @@
+// The real Io. This is the only engine file that reads the wall clock or sleeps for real.
+#include "engine/io_posix.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <thread>
+
+#include <httplib.h>
+
+#include "engine/atomic_file.h"
+
+namespace credsim::engine {
+namespace {
+
+constexpr int64_t kLockPollMs = 25;
+
+int64_t WallMs() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool IsDirectory(const std::string& path) {
+  struct stat info {};
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+struct ParsedUrl {
+  std::string scheme_host_port;  // "https://host:port"
+  std::string path;
+};
+
+std::optional<ParsedUrl> ParseUrl(const std::string& url) {
+  const auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) return std::nullopt;
+  const std::string scheme = url.substr(0, scheme_end);
+  if (scheme != "http" && scheme != "https") return std::nullopt;
+  const auto path_start = url.find('/', scheme_end + 3);
+  ParsedUrl parsed;
+  parsed.scheme_host_port = url.substr(0, path_start);
+  parsed.path = path_start == std::string::npos ? "/" : url.substr(path_start);
+  if (parsed.scheme_host_port.size() <= scheme_end + 3) return std::nullopt;
+  return parsed;
+}
+
+class PosixIo : public Io {
+ public:
+  PosixIo(PosixPaths paths, PosixIoOptions options)
+      : paths_(std::move(paths)),
+        options_(options),
+        keychain_(NewDirectoryKeychain(paths_.keychain_dir)),
+        random_state_(static_cast<uint64_t>(WallMs()) ^ (static_cast<uint64_t>(::getpid()) << 32)) {
+  }
+  ~PosixIo() override {
+    for (size_t i = 0; i < held_.size(); ++i) ReleaseLock(static_cast<LockId>(i));
+  }
+
+  Task<StoreRead> Read(StoreId store) override {
+    if (store.kind != StoreKind::kClaudeKeychain) co_return ReadStoreFile(paths_.FilePath(store));
+    StoreRead read;
+    read.status = keychain_->Read(kClaudeKeychainService, &read.bytes);
+    if (read.status == IoStatus::kOk) read.version = VersionOf(read.bytes);
+    co_return read;
+  }
+
+  Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected,
+                                  std::string bytes) override {
+    if (store.kind == StoreKind::kClaudeKeychain) {
+      co_return keychain_->CompareAndSwap(kClaudeKeychainService, expected, bytes);
+    }
+    co_return CompareAndSwapFile(paths_.FilePath(store), expected, bytes);
+  }
+
+  Task<IoStatus> Lock(LockId lock, int64_t timeout_ms) override {
+    const int64_t deadline = WallMs() + timeout_ms;
+    for (;;) {  // bounded by the deadline
+      const IoStatus status = TryLock(lock);
+      if (status != IoStatus::kTimeout) co_return status;
+      if (WallMs() >= deadline) co_return IoStatus::kTimeout;
+      std::this_thread::sleep_for(std::chrono::milliseconds(kLockPollMs));
+    }
+  }
+
+  Task<void> Unlock(LockId lock) override {
+    ReleaseLock(lock);
+    co_return;
+  }
+
+  Task<HttpResult> PostToken(HttpRequest request) override {
+    HttpResult result;
+    const auto url = ParseUrl(request.url);
+    if (!url) {
+      result.transport = HttpResult::Transport::kNotSent;
+      result.detail = "unsupported token URL (want http:// or https://)";
+      co_return result;
+    }
+    httplib::Client client(url->scheme_host_port);
+    const auto to_timeval = [](int64_t ms) { return std::chrono::milliseconds(ms); };
+    client.set_connection_timeout(to_timeval(options_.connect_timeout_ms));
+    client.set_read_timeout(to_timeval(options_.read_timeout_ms));
+    client.set_write_timeout(to_timeval(options_.connect_timeout_ms));
+    httplib::Headers headers{{"Accept", "application/json"}};
+    auto response = client.Post(url->path, headers, request.body, request.content_type);
+    if (!response) {
+      const auto error = response.error();
+      const bool before_send = error == httplib::Error::Connection ||
+                               error == httplib::Error::ConnectionTimeout ||
+                               error == httplib::Error::BindIPAddress ||
+                               error == httplib::Error::SSLConnection ||
+                               error == httplib::Error::SSLLoadingCerts ||
+                               error == httplib::Error::SSLServerVerification;
+      result.transport = before_send ? HttpResult::Transport::kNotSent
+                                     : HttpResult::Transport::kLostResponse;
+      result.detail = httplib::to_string(error);
+      co_return result;
+    }
+    result.transport = HttpResult::Transport::kResponse;
+    result.status = response->status;
+    result.body = response->body;
+    if (response->has_header("Retry-After")) {
+      const std::string value = response->get_header_value("Retry-After");
+      char* end = nullptr;
+      const long seconds = std::strtol(value.c_str(), &end, 10);
+      if (end != value.c_str() && seconds >= 0) result.retry_after_ms = int64_t{seconds} * 1000;
+    }
+    co_return result;
+  }
+
+  int64_t NowMs() override { return WallMs(); }
+
+  Task<void> SleepMs(int64_t duration_ms) override {
+    if (duration_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(duration_ms));
+    co_return;
+  }
+
+  uint64_t RandomBelow(uint64_t bound_exclusive) override {
+    // splitmix64: jitter only needs to differ between processes, not to be unpredictable.
+    random_state_ += 0x9e3779b97f4a7c15ull;
+    uint64_t z = random_state_;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return bound_exclusive == 0 ? 0 : z % bound_exclusive;
+  }
+
+ private:
+  struct Held {
+    bool held = false;
+    int fd = -1;            // flock locks
+    std::string dir_path;   // mkdir lock
+  };
+
+  // kOk (taken, or nothing to protect), kTimeout (busy: try again), or an error.
+  IoStatus TryLock(LockId lock) {
+    Held& h = held_[static_cast<size_t>(lock)];
+    if (h.held) return IoStatus::kOk;  // re-entrant within this process: one owner, the engine
+    if (lock == LockId::kClaudeHome) return TryClaudeLock(h);
+    const std::string& home = lock == LockId::kAgentHome ? paths_.agent_dir : paths_.codex_dir;
+    if (!IsDirectory(home)) return IoStatus::kOk;
+    const std::string path = home + "/auth.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return errno == EACCES ? IoStatus::kPermissionDenied : IoStatus::kIoError;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return err == EWOULDBLOCK ? IoStatus::kTimeout : IoStatus::kIoError;
+    }
+    h = Held{.held = true, .fd = fd};
+    return IoStatus::kOk;
+  }
+
+  // Claude Code's protocol: the lock is the directory ~/.claude/.oauth_refresh.lock; a lock
+  // directory older than 10 s belongs to a dead or stuck process and may be removed.
+  IoStatus TryClaudeLock(Held& h) {
+    if (!IsDirectory(paths_.claude_dir)) return IoStatus::kOk;
+    const std::string path = paths_.claude_dir + "/.oauth_refresh.lock";
+    if (::mkdir(path.c_str(), 0700) == 0) {
+      h = Held{.held = true, .dir_path = path};
+      return IoStatus::kOk;
+    }
+    if (errno != EEXIST) return errno == EACCES ? IoStatus::kPermissionDenied : IoStatus::kIoError;
+    struct stat info {};
+    if (::stat(path.c_str(), &info) == 0) {
+      const int64_t age_ms = WallMs() - int64_t{info.st_mtime} * 1000;
+      if (age_ms > options_.claude_lock_stale_ms) ::rmdir(path.c_str());  // next poll retakes it
+    }
+    return IoStatus::kTimeout;
+  }
+
+  void ReleaseLock(LockId lock) {
+    Held& h = held_[static_cast<size_t>(lock)];
+    if (!h.held) return;
+    if (h.fd >= 0) {
+      ::flock(h.fd, LOCK_UN);
+      ::close(h.fd);
+    }
+    if (!h.dir_path.empty()) ::rmdir(h.dir_path.c_str());
+    h = Held{};
+  }
+
+  PosixPaths paths_;
+  PosixIoOptions options_;
+  std::unique_ptr<Keychain> keychain_;
+  std::array<Held, 3> held_{};
+  uint64_t random_state_;
+};
+
+}  // namespace
+
+PosixPaths PosixPaths::ForHome(const std::string& home) {
+  PosixPaths paths;
+  paths.claude_dir = home + "/.claude";
+  paths.agent_dir = home + "/.hermes";
+  paths.codex_dir = home + "/.codex";
+  paths.keychain_dir = home + "/.credsim/keychain";
+  return paths;
+}
+
+std::string PosixPaths::FilePath(const StoreId& id) const {
+  switch (id.kind) {
+    case StoreKind::kClaudeKeychain:
+      return keychain_dir + "/" + kClaudeKeychainService;
+    case StoreKind::kClaudeFile:
+      return claude_dir + "/.credentials.json";
+    case StoreKind::kAgentAuth:
+      return id.profile.empty() ? agent_dir + "/auth.json"
+                                : agent_dir + "/profiles/" + id.profile + "/auth.json";
+    case StoreKind::kCodexAuth:
+      return codex_dir + "/auth.json";
+  }
+  return "";
+}
+
+std::unique_ptr<Io> NewPosixIo(PosixPaths paths, PosixIoOptions options) {
+  return std::make_unique<PosixIo>(std::move(paths), options);
+}
+
+}  // namespace credsim::engine

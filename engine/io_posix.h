@@ -1,0 +1,41 @@
+// The real Io: files, locks, HTTP and the system clock of this machine.
+//
+// Files: written to a temp file in the same directory, fsync'd, renamed over the original, then the
+// directory is fsync'd; mode 0600. A symlinked credentials file is updated through the link (the
+// link's target is replaced; the link stays). Compare-and-swap holds an flock on a hidden sidecar
+// (`.credsim.lock`) in the file's directory while it compares and renames.
+// Locks: Claude Code's own protocol for ~/.claude (mkdir .oauth_refresh.lock, stale after 10 s);
+// flock on auth.lock for the agent home and for $CODEX_HOME (Codex CLI's own lock file). A lock
+// whose home directory does not exist is a no-op: there is nothing there to protect.
+// HTTP: cpp-httplib with a 5 s connect and 8 s read timeout, which keeps a refresh shorter than Claude
+// Code's 10 s lock staleness rule (so it never steals the lock from us mid-refresh).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "engine/io.h"
+#include "engine/keychain.h"
+
+namespace credsim::engine {
+
+struct PosixPaths {
+  std::string claude_dir;  // ~/.claude
+  std::string agent_dir;   // ~/.hermes (profiles in <agent_dir>/profiles/<name>/auth.json)
+  std::string codex_dir;   // $CODEX_HOME or ~/.codex
+  std::string keychain_dir;  // directory-backed keychain: ~/.credsim/keychain
+
+  // Everything under `home`, as the tools lay it out.
+  static PosixPaths ForHome(const std::string& home);
+  std::string FilePath(const StoreId& id) const;  // "" for the keychain
+};
+
+struct PosixIoOptions {
+  int64_t connect_timeout_ms = 5000;
+  int64_t read_timeout_ms = 8000;
+  int64_t claude_lock_stale_ms = 10000;  // Claude Code's rule
+};
+
+std::unique_ptr<Io> NewPosixIo(PosixPaths paths, PosixIoOptions options = {});
+
+}  // namespace credsim::engine

@@ -1,0 +1,46 @@
+// SessionConfig: one provider's shared OAuth session, the stores that hold it, and the bounds the
+// engine runs under. Every loop, retry and wait of the engine has its bound here.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/credential.h"
+#include "engine/store_id.h"
+
+namespace credsim::engine {
+
+enum class BodyFormat : uint8_t { kJson, kForm };
+
+struct SessionConfig {
+  Provider provider = Provider::kAnthropic;
+  // Every store that may hold the session, in reading order (ties between equally fresh copies go
+  // to the earlier store). The engine writes a refreshed pair into all of them.
+  std::vector<StoreId> stores;
+  std::string token_url;
+  std::string client_id;
+  BodyFormat body_format = BodyFormat::kJson;
+
+  // Refresh this long before expiry (Claude Code and Codex both use ~5 minutes).
+  int64_t refresh_leeway_ms = 5 * 60 * 1000;
+  // Longest wait for the locks; then the call reports kTransient rather than refreshing unlocked.
+  int64_t lock_timeout_ms = 10 * 1000;
+  // Transient failures (5xx, 429, request not sent): attempts per refresh, with exponential backoff
+  // between backoff_ms_min and backoff_ms_max and jitter; Retry-After is honoured up to
+  // retry_after_ms_max (beyond it the call gives up and says when to come back).
+  int max_transient_attempts = 4;
+  int64_t backoff_ms_min = 500;
+  int64_t backoff_ms_max = 8 * 1000;
+  int64_t retry_after_ms_max = 60 * 1000;
+  // Expiry assumed for a granted access token with neither expires_in nor a JWT exp.
+  int64_t default_access_ttl_ms = 60 * 60 * 1000;
+};
+
+// The stores a tool combination shares, for one provider:
+//  anthropic:    claude-keychain, claude-file, agent:<profile> (if any), agent (root)
+//  openai-codex: codex-file, agent:<profile> (if any), agent (root)
+// Token URLs and client ids are the real clients' (REAL_CLIENTS.md).
+SessionConfig DefaultSession(Provider provider, const std::string& agent_profile);
+
+}  // namespace credsim::engine

@@ -1,0 +1,316 @@
+#include "engine/store_codec.h"
+
+#include <cassert>
+
+#include "engine/formats/agent_auth.h"
+#include "engine/formats/claude_credentials.h"
+#include "engine/formats/codex_auth.h"
+#include "engine/formats/time_units.h"
+
+namespace credsim::engine {
+namespace {
+
+constexpr const char* kClaudeCodeSource = "claude_code";
+constexpr const char* kLoginPoolEntryId = "credsim-login";
+
+int64_t JwtExpiryMs(const std::string& token) {
+  auto exp_s = formats::JwtExpirySeconds(token);
+  return exp_s ? *exp_s * 1000 : 0;
+}
+
+void AddNotes(StoreView& view, const std::vector<formats::UnitNote>& notes) {
+  for (const auto& n : notes) view.notes.push_back(n.path + ": " + n.note);
+}
+
+Credential FromClaude(const formats::ClaudeOauth& oauth) {
+  return Credential{.access_token = oauth.access_token,
+                    .refresh_token = oauth.refresh_token,
+                    .expires_at_ms = oauth.expires_at_ms,
+                    .scopes = oauth.scopes,
+                    .subscription_type = oauth.subscription_type};
+}
+
+Credential FromProviderBlock(const formats::ProviderBlock& block) {
+  Credential c;
+  if (!block.tokens) return c;
+  c.access_token = block.tokens->access_token.value_or("");
+  c.refresh_token = block.tokens->refresh_token.value_or("");
+  c.id_token = block.tokens->id_token;
+  c.account_id = block.tokens->account_id;
+  c.expires_at_ms = JwtExpiryMs(c.access_token);
+  return c;
+}
+
+Credential FromPoolEntry(const formats::PoolEntry& entry) {
+  Credential c;
+  c.access_token = entry.access_token.value_or("");
+  c.refresh_token = entry.refresh_token.value_or("");
+  c.expires_at_ms = entry.expires_at_ms ? *entry.expires_at_ms : JwtExpiryMs(c.access_token);
+  return c;
+}
+
+Credential FromCodex(const formats::CodexTokens& tokens) {
+  Credential c;
+  c.access_token = tokens.access_token.value_or("");
+  c.refresh_token = tokens.refresh_token.value_or("");
+  c.id_token = tokens.id_token;
+  c.account_id = tokens.account_id;
+  c.expires_at_ms = JwtExpiryMs(c.access_token);
+  return c;
+}
+
+bool IsSessionPoolEntry(Provider provider, const formats::PoolEntry& entry) {
+  const bool has_tokens = entry.access_token.has_value() || entry.refresh_token.has_value();
+  if (!has_tokens) return false;  // borrowed by fingerprint: nothing in it can go stale
+  if (provider == Provider::kAnthropic) return entry.source.value_or("") == kClaudeCodeSource;
+  return entry.auth_type.value_or("oauth") == "oauth";
+}
+
+// --- writing one slot -------------------------------------------------------------------------
+
+void WriteClaude(formats::ClaudeOauth& oauth, const Credential& c) {
+  oauth.access_token = c.access_token;
+  oauth.refresh_token = c.refresh_token;
+  oauth.expires_at_ms = c.expires_at_ms;
+  if (c.scopes) oauth.scopes = c.scopes;  // never drop scopes: Claude Code gates on user:inference
+  if (!oauth.subscription_type && c.subscription_type) oauth.subscription_type = c.subscription_type;
+}
+
+void WriteProviderBlock(formats::ProviderBlock& block, const Credential& c, int64_t now_ms) {
+  if (!block.tokens) block.tokens = formats::ProviderTokens{};
+  block.tokens->access_token = c.access_token;
+  block.tokens->refresh_token = c.refresh_token;
+  if (c.id_token) block.tokens->id_token = c.id_token;
+  if (c.account_id) block.tokens->account_id = c.account_id;
+  block.last_refresh = formats::FormatRfc3339Ms(now_ms);
+  block.last_auth_error.reset();  // the session works again: a stale error would mislead readers
+}
+
+void WritePoolEntry(formats::PoolEntry& entry, const Credential& c, int64_t now_ms) {
+  entry.access_token = c.access_token;
+  entry.refresh_token = c.refresh_token;
+  if (c.expires_at_ms > 0) entry.expires_at_ms = c.expires_at_ms;
+  if (entry.last_refresh) entry.last_refresh = formats::FormatRfc3339Ms(now_ms);
+  // A fresh pair makes any exhausted/dead verdict about the old one obsolete (reports 1, 7, 19).
+  if (entry.last_status == formats::PoolStatus::kExhausted ||
+      entry.last_status == formats::PoolStatus::kDead) {
+    entry.last_status = formats::PoolStatus::kOk;
+    entry.last_status_at_s = now_ms / 1000;
+  }
+  entry.last_error_code.reset();
+  entry.last_error_reason.reset();
+  entry.last_error_message.reset();
+  entry.last_error_reset_at_s.reset();
+}
+
+void WriteCodex(formats::CodexTokens& tokens, const Credential& c) {
+  tokens.access_token = c.access_token;
+  tokens.refresh_token = c.refresh_token;
+  if (c.id_token) tokens.id_token = c.id_token;
+  if (c.account_id) tokens.account_id = c.account_id;
+}
+
+// --- per store kind ---------------------------------------------------------------------------
+
+std::optional<std::string> EncodeClaude(const StoreView& view, const Credential& c, bool login) {
+  formats::ClaudeCredentials doc;
+  if (view.status == IoStatus::kOk) {
+    auto parsed = formats::ParseClaudeCredentials(view.bytes);
+    if (!parsed) return std::nullopt;
+    doc = std::move(parsed).value();
+  } else if (!(login && view.id.kind == StoreKind::kClaudeFile)) {
+    return std::nullopt;  // never create a keychain item, nor a file outside a login
+  }
+  if (!doc.oauth) {
+    if (!login) return std::nullopt;
+    doc.oauth = formats::ClaudeOauth{};
+  } else if (!ShouldOverwrite(FromClaude(*doc.oauth), c)) {
+    return std::nullopt;
+  }
+  WriteClaude(*doc.oauth, c);
+  return formats::SerializeClaudeCredentials(doc);
+}
+
+std::optional<std::string> EncodeCodex(const StoreView& view, const Credential& c, int64_t now_ms,
+                                       bool login) {
+  formats::CodexAuth doc;
+  if (view.status == IoStatus::kOk) {
+    auto parsed = formats::ParseCodexAuth(view.bytes);
+    if (!parsed) return std::nullopt;
+    doc = std::move(parsed).value();
+  } else if (!login) {
+    return std::nullopt;
+  }
+  if (!doc.tokens) {
+    if (!login) return std::nullopt;
+    doc.tokens = formats::CodexTokens{};
+    if (!doc.auth_mode) doc.auth_mode = "chatgpt";
+  } else if (!ShouldOverwrite(FromCodex(*doc.tokens), c)) {
+    return std::nullopt;
+  }
+  WriteCodex(*doc.tokens, c);
+  doc.last_refresh = formats::FormatRfc3339Ms(now_ms);
+  return formats::SerializeCodexAuth(doc);
+}
+
+std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
+                                       const Credential& c, int64_t now_ms, bool login) {
+  formats::AgentAuth doc;
+  if (view.status == IoStatus::kOk) {
+    auto parsed = formats::ParseAgentAuth(view.bytes);
+    if (!parsed) return std::nullopt;
+    doc = std::move(parsed).value();
+  } else if (!(login && provider == Provider::kOpenAiCodex && view.id.profile.empty())) {
+    return std::nullopt;  // a login creates only the root store; profiles fall back to it
+  }
+  const std::string name = ProviderName(provider);
+  bool changed = false;
+  auto block = doc.providers.find(name);
+  const bool create_block = login && provider == Provider::kOpenAiCodex;
+  if (block != doc.providers.end() && block->second.tokens) {
+    if (ShouldOverwrite(FromProviderBlock(block->second), c)) {
+      WriteProviderBlock(block->second, c, now_ms);
+      changed = true;
+    }
+  } else if (create_block) {
+    WriteProviderBlock(doc.providers[name], c, now_ms);
+    changed = true;
+  }
+  bool pool_has_session_entry = false;
+  for (auto& entry : doc.pool[name]) {
+    if (!IsSessionPoolEntry(provider, entry)) continue;
+    pool_has_session_entry = true;
+    if (!ShouldOverwrite(FromPoolEntry(entry), c)) continue;
+    WritePoolEntry(entry, c, now_ms);
+    changed = true;
+  }
+  if (create_block && !pool_has_session_entry) {
+    formats::PoolEntry entry{.id = kLoginPoolEntryId,
+                             .label = std::string("openai-codex-oauth"),
+                             .auth_type = std::string("oauth"),
+                             .priority = 0,
+                             .source = std::string("credsim_login")};
+    WritePoolEntry(entry, c, now_ms);
+    doc.pool[name].push_back(std::move(entry));
+    changed = true;
+  }
+  if (doc.pool[name].empty()) doc.pool.erase(name);  // do not invent an empty list
+  if (!changed) return std::nullopt;
+  return formats::SerializeAgentAuth(doc);
+}
+
+std::optional<std::string> Encode(Provider provider, const StoreView& view, const Credential& c,
+                                  int64_t now_ms, bool login) {
+  assert(!c.refresh_token.empty() || !c.access_token.empty());
+  if (view.corrupt) return std::nullopt;  // a corrupt store is reported and skipped, never replaced
+  if (view.status != IoStatus::kOk && view.status != IoStatus::kNotFound) return std::nullopt;
+  switch (view.id.kind) {
+    case StoreKind::kClaudeKeychain:
+    case StoreKind::kClaudeFile:
+      if (provider != Provider::kAnthropic) return std::nullopt;
+      return EncodeClaude(view, c, login);
+    case StoreKind::kCodexAuth:
+      if (provider != Provider::kOpenAiCodex) return std::nullopt;
+      return EncodeCodex(view, c, now_ms, login);
+    case StoreKind::kAgentAuth:
+      return EncodeAgent(provider, view, c, now_ms, login);
+  }
+  return std::nullopt;
+}
+
+void DecodeSlots(Provider provider, StoreView& view) {
+  switch (view.id.kind) {
+    case StoreKind::kClaudeKeychain:
+    case StoreKind::kClaudeFile: {
+      auto parsed = formats::ParseClaudeCredentials(view.bytes);
+      if (!parsed) {
+        view.corrupt = parsed.error().ToString();
+        return;
+      }
+      AddNotes(view, parsed.value().notes);
+      if (provider == Provider::kAnthropic && parsed.value().oauth) {
+        view.slots.push_back(Candidate{.store = view.id,
+                                       .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
+                                       .credential = FromClaude(*parsed.value().oauth)});
+      }
+      return;
+    }
+    case StoreKind::kCodexAuth: {
+      auto parsed = formats::ParseCodexAuth(view.bytes);
+      if (!parsed) {
+        view.corrupt = parsed.error().ToString();
+        return;
+      }
+      AddNotes(view, parsed.value().notes);
+      if (provider == Provider::kOpenAiCodex && parsed.value().tokens) {
+        view.slots.push_back(Candidate{.store = view.id,
+                                       .slot = Slot{.kind = Slot::Kind::kCodexTokens},
+                                       .credential = FromCodex(*parsed.value().tokens)});
+      }
+      return;
+    }
+    case StoreKind::kAgentAuth: {
+      auto parsed = formats::ParseAgentAuth(view.bytes);
+      if (!parsed) {
+        view.corrupt = parsed.error().ToString();
+        return;
+      }
+      const auto& doc = parsed.value();
+      AddNotes(view, doc.notes);
+      const std::string name = ProviderName(provider);
+      if (auto it = doc.providers.find(name); it != doc.providers.end() && it->second.tokens) {
+        view.slots.push_back(Candidate{.store = view.id,
+                                       .slot = Slot{.kind = Slot::Kind::kAgentProvider},
+                                       .credential = FromProviderBlock(it->second)});
+      }
+      if (auto it = doc.pool.find(name); it != doc.pool.end()) {
+        for (const auto& entry : it->second) {
+          if (!IsSessionPoolEntry(provider, entry)) continue;
+          view.slots.push_back(
+              Candidate{.store = view.id,
+                        .slot = Slot{.kind = Slot::Kind::kAgentPool, .pool_entry_id = entry.id},
+                        .credential = FromPoolEntry(entry),
+                        .pool_status = entry.last_status});
+        }
+      }
+      return;
+    }
+  }
+}
+
+}  // namespace
+
+bool ShouldOverwrite(const Credential& existing, const Credential& incoming) {
+  const bool same_pair = existing.access_token == incoming.access_token &&
+                         existing.refresh_token == incoming.refresh_token &&
+                         existing.expires_at_ms == incoming.expires_at_ms;
+  if (same_pair) return !existing.scopes && incoming.scopes.has_value();  // only to repair scopes
+  const bool existing_is_fresher = !existing.empty() &&
+                                   existing.refresh_token != incoming.refresh_token &&
+                                   existing.expires_at_ms > incoming.expires_at_ms;
+  return !existing_is_fresher;
+}
+
+StoreView DecodeStore(Provider provider, const StoreId& id, const StoreRead& read) {
+  StoreView view;
+  view.id = id;
+  view.status = read.status;
+  view.version = read.version;
+  view.facts = read.facts;
+  if (read.status != IoStatus::kOk) return view;
+  view.bytes = read.bytes;
+  DecodeSlots(provider, view);
+  return view;
+}
+
+std::optional<std::string> EncodeCredential(Provider provider, const StoreView& view,
+                                            const Credential& credential, int64_t now_ms) {
+  return Encode(provider, view, credential, now_ms, /*login=*/false);
+}
+
+std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
+                                       const Credential& credential, int64_t now_ms) {
+  return Encode(provider, view, credential, now_ms, /*login=*/true);
+}
+
+}  // namespace credsim::engine

@@ -1,0 +1,48 @@
+#include "engine/store_id.h"
+
+#include <cassert>
+
+namespace credsim::engine {
+
+std::string StoreId::Name() const {
+  switch (kind) {
+    case StoreKind::kClaudeKeychain:
+      return "claude-keychain";
+    case StoreKind::kClaudeFile:
+      return "claude-file";
+    case StoreKind::kAgentAuth:
+      return profile.empty() ? "agent" : "agent:" + profile;
+    case StoreKind::kCodexAuth:
+      return "codex-file";
+  }
+  assert(false && "unknown StoreKind");
+  return "unknown";
+}
+
+const char* LockName(LockId lock) {
+  switch (lock) {
+    case LockId::kClaudeHome:
+      return "claude-home";
+    case LockId::kAgentHome:
+      return "agent-home";
+    case LockId::kCodexHome:
+      return "codex-home";
+  }
+  return "unknown";
+}
+
+LockId LockFor(StoreKind kind) {
+  switch (kind) {
+    case StoreKind::kClaudeKeychain:
+    case StoreKind::kClaudeFile:
+      return LockId::kClaudeHome;
+    case StoreKind::kAgentAuth:
+      return LockId::kAgentHome;
+    case StoreKind::kCodexAuth:
+      return LockId::kCodexHome;
+  }
+  assert(false && "unknown StoreKind");
+  return LockId::kAgentHome;
+}
+
+}  // namespace credsim::engine

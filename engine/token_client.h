@@ -1,0 +1,50 @@
+// The refresh request the engine sends and what it makes of the answer. Pure: Io carries the bytes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "engine/credential.h"
+#include "engine/formats/token_response.h"
+#include "engine/io.h"
+#include "engine/session.h"
+
+namespace credsim::engine {
+
+// JSON or form body as the session says; anthropic and openai-codex bodies follow what the real
+// clients send (REAL_CLIENTS.md): grant_type, refresh_token, client_id (and refresh_reason for
+// Codex). No scope is sent: the server keeps the granted scope, and we keep the stored one.
+HttpRequest BuildRefreshRequest(const SessionConfig& config, const std::string& refresh_token);
+
+struct RefreshOutcome {
+  enum class Kind : uint8_t {
+    kGranted,    // a new pair; see grant
+    kDead,       // invalid_grant / refresh_token_reused / refresh_token_expired: this RT is spent
+    kTransient,  // 5xx, 429, or not sent: the RT was not consumed, retrying is safe
+    kLost,       // sent but no readable answer: the server may have rotated; re-read before retrying
+    kRejected,   // the request itself was refused (invalid_request, invalid_client, ...): a config bug
+  };
+  Kind kind = Kind::kTransient;
+  formats::TokenGrant grant;
+  int http_status = 0;
+  std::optional<int64_t> retry_after_ms;
+  std::string reason;  // token-free, e.g. "400 invalid_grant: Refresh token not found or invalid"
+};
+const char* RefreshKindName(RefreshOutcome::Kind kind);
+
+RefreshOutcome ClassifyRefresh(const HttpResult& result);
+
+// The credential after a grant: the new access token; the new refresh token, or the old one when the
+// answer has none; expiry from expires_in, else the access token's JWT exp, else default_ttl_ms;
+// scopes from the answer's `scope`, else the previous scopes (never dropped); other fields kept.
+Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
+                      int64_t default_ttl_ms);
+
+// Delay before transient retry number `attempt` (0-based): jitter over an exponential window
+// [backoff_ms_min, backoff_ms_max], at least Retry-After when given. -1 when Retry-After exceeds
+// retry_after_ms_max (give up now rather than hold the locks that long).
+int64_t BackoffDelayMs(const SessionConfig& config, int attempt,
+                       std::optional<int64_t> retry_after_ms, uint64_t random);
+
+}  // namespace credsim::engine
