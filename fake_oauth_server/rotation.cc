@@ -1,0 +1,139 @@
+// Refresh-token rotation and reuse detection: the rules that make refresh tokens single-use.
+//
+// A presented refresh token is, in this order of checks:
+//   not ours / malformed                       -> unknown
+//   of a revoked family                        -> revoked_family
+//   of a family past its absolute lifetime     -> expired
+//   issued to another client                   -> client_mismatch
+//   the family's current generation            -> rotate: generation + 1, old one retired
+//   the generation just retired, within grace  -> grace_replay (the same successor again)
+//   the generation just retired, by a request
+//     in flight during that rotation           -> race_loser (lenient: family kept;
+//                                                 strict: handled as reuse below)
+//   any other retired generation               -> reused_retired_token (reject, or revoke family)
+// Exactly one request can rotate a given generation, because rotation and the check above run
+// under the caller's mutual exclusion and the generation is compared, then incremented.
+#include <cassert>
+
+#include "fake_oauth_server/authority.h"
+
+namespace credsim::oauth {
+
+TokenReply TokenAuthority::RefreshRejected(Outcome outcome, const TokenHandle* handle) const {
+  TokenReply r = Error(400, outcome, "invalid_grant", personality_.invalid_refresh_description);
+  if (handle != nullptr) {
+    r.family_id = handle->family_id;
+    r.presented_generation = handle->generation;
+    r.presented_label = LabelOf(*handle);
+    if (const TokenFamily* f = families_.Find(handle->family_id)) r.generation = f->generation;
+  } else {
+    r.presented_label = "unknown";
+  }
+  if (personality_.refresh_error_shape != ErrorShape::kOpenAiNested) return r;
+  // OpenAI: permanent refresh failures are 401 with a nested error.code (REAL_CLIENTS.md).
+  std::string_view code;
+  std::string_view message;
+  if (outcome == Outcome::kReusedRetired || outcome == Outcome::kRaceLoser) {
+    code = kOpenAiReusedCode;
+    message =
+        "Your refresh token has already been used to generate a new access token. Please try "
+        "signing in again.";
+  } else if (outcome == Outcome::kExpired) {
+    code = kOpenAiExpiredCode;
+    message = "Your refresh token has expired. Please try signing in again.";
+  } else if (outcome == Outcome::kRevokedFamily) {
+    code = kOpenAiInvalidatedCode;
+    message = "Your refresh token has been invalidated. Please try signing in again.";
+  } else {
+    return r;  // unknown tokens, client mismatch: plain RFC 6749 invalid_grant, 400
+  }
+  r.status = 401;
+  r.error.shape = ErrorShape::kOpenAiNested;
+  r.error.nested_code = code;
+  r.error.description = message;
+  return r;
+}
+
+TokenReply TokenAuthority::Rotate(TokenFamily& f, std::string_view requested_scope,
+                                  int64_t now_ms) {
+  assert(f.generation < UINT32_MAX);
+  const uint32_t before = f.generation;
+  ++f.generation;
+  f.rotated_ms = now_ms;
+  f.rotated_seq = ++commit_seq_;
+  if (config_.revoke_access_on_refresh) f.access_floor = f.generation;
+  // Scope echo: a client that asks for a scope on refresh gets it back (Claude Code asks for its
+  // full list and refuses to save a response whose scope lacks user:inference).
+  if (!requested_scope.empty()) f.scope = requested_scope;
+  TokenReply r;
+  r.status = 200;
+  r.outcome = Outcome::kIssued;
+  r.tokens = Mint(f, now_ms);
+  r.family_id = f.id;
+  r.presented_generation = before;
+  r.generation = f.generation;
+  assert(r.generation == before + 1);
+  return r;
+}
+
+TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) {
+  if (q.refresh_token.empty()) {
+    return Error(400, Outcome::kInvalidRequest, "invalid_request", "refresh_token is required");
+  }
+  if (!q.scope.empty() && !IsValidScope(q.scope)) {
+    return Error(400, Outcome::kInvalidScope, "invalid_scope", "scope is malformed");
+  }
+  const std::optional<TokenHandle> h = ParseToken(q.refresh_token, key_);
+  if (!h || h->kind != TokenKind::kRefresh) return RefreshRejected(Outcome::kUnknown, nullptr);
+  const FamilyFate fate = families_.Fate(h->family_id);
+  if (fate == FamilyFate::kNever) return RefreshRejected(Outcome::kUnknown, nullptr);
+  if (fate == FamilyFate::kRevoked) return RefreshRejected(Outcome::kRevokedFamily, &*h);
+  TokenFamily* f = families_.Find(h->family_id);
+  if (fate == FamilyFate::kExpired || f == nullptr || now_ms >= f->expires_ms) {
+    return RefreshRejected(Outcome::kExpired, &*h);
+  }
+  if (!q.client_id.empty() && !f->client_id.empty() && q.client_id != f->client_id) {
+    return RefreshRejected(Outcome::kClientMismatch, &*h);
+  }
+  assert(h->generation <= f->generation && "a sealed generation above the current one");
+  if (h->generation == f->generation) {
+    TokenReply r = Rotate(*f, q.scope, now_ms);
+    r.presented_label = LabelOf(*h);
+    return r;
+  }
+
+  const bool just_retired = h->generation + 1 == f->generation;
+  const bool in_flight = just_retired && q.seen_commit_seq != TokenRequest::kSequential &&
+                         q.seen_commit_seq < f->rotated_seq;
+  const ReusePolicy& reuse = config_.reuse;
+  if (just_retired && reuse.kind == ReuseKind::kGrace && now_ms - f->rotated_ms <= reuse.grace_ms) {
+    TokenReply r;
+    r.status = 200;
+    r.outcome = Outcome::kGraceReplay;
+    r.tokens = Mint(*f, now_ms);  // derived from (family, generation): the same successor again
+    r.family_id = f->id;
+    r.presented_generation = h->generation;
+    r.generation = f->generation;
+    r.presented_label = LabelOf(*h);
+    return r;
+  }
+  if (in_flight && config_.race == RacePolicy::kLenient) {
+    return RefreshRejected(Outcome::kRaceLoser, &*h);
+  }
+  TokenReply r = RefreshRejected(in_flight ? Outcome::kRaceLoser : Outcome::kReusedRetired, &*h);
+  r.counted_as_reuse = true;
+  const bool revoke = reuse.kind == ReuseKind::kRevokeFamily ||
+                      (reuse.kind == ReuseKind::kGrace && reuse.revoke_after_grace);
+  if (revoke) {
+    // RFC 9700 §4.14.2: the server cannot tell attacker from victim, so the whole family dies,
+    // including the newest tokens.
+    const bool revoked = families_.Revoke(f->id);
+    assert(revoked);
+    (void)revoked;
+    ++commit_seq_;
+    r.family_revoked = true;
+  }
+  return r;
+}
+
+}  // namespace credsim::oauth

@@ -1,0 +1,205 @@
+// One test group per policy of the issue: reject, revoke-family, grace:MS, race strict/lenient,
+// access revocation on refresh, and the provider error shapes.
+#include <gtest/gtest.h>
+
+#include "fake_oauth_server/authority.h"
+#include "fake_oauth_server/tests/test_helpers.h"
+
+namespace credsim::oauth {
+namespace {
+
+using testing::Config;
+using testing::kT0;
+using testing::Refresh;
+
+struct Chain {
+  TokenReply login;
+  TokenReply second;  // after one rotation
+};
+
+Chain LoginAndRotate(TokenAuthority& auth) {
+  Chain c;
+  c.login = auth.Login({.client_id = "c"}, kT0);
+  c.second = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 100);
+  EXPECT_TRUE(c.second.ok());
+  return c;
+}
+
+TEST(ReusePolicy, Parse) {
+  EXPECT_EQ(ParseReusePolicy("reject")->kind, ReuseKind::kReject);
+  EXPECT_EQ(ParseReusePolicy("revoke-family")->kind, ReuseKind::kRevokeFamily);
+  EXPECT_EQ(ParseReusePolicy("grace:2000")->grace_ms, 2000);
+  EXPECT_EQ(ParseReusePolicy("grace:2s")->grace_ms, 2000);
+  EXPECT_TRUE(ParseReusePolicy("grace:2s+revoke-family")->revoke_after_grace);
+  EXPECT_FALSE(ParseReusePolicy("grace:").has_value());
+  EXPECT_FALSE(ParseReusePolicy("revoke").has_value());
+  EXPECT_EQ(ToString(*ParseReusePolicy("grace:1500")), "grace:1500");
+}
+
+TEST(RejectPolicy, RetiredTokenIsInvalidGrantAndFamilyLives) {
+  TokenAuthority auth(Config(ReuseKind::kReject), 1);
+  Chain c = LoginAndRotate(auth);
+  TokenReply reuse = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 200);
+  EXPECT_EQ(reuse.status, 400);
+  EXPECT_EQ(reuse.error.error, "invalid_grant");
+  EXPECT_EQ(reuse.error.description, "Refresh token not found or invalid");
+  EXPECT_EQ(reuse.outcome, Outcome::kReusedRetired);
+  EXPECT_TRUE(reuse.counted_as_reuse);
+  EXPECT_FALSE(reuse.family_revoked);
+  EXPECT_TRUE(auth.Handle(Refresh(c.second.tokens.refresh_token), kT0 + 300).ok());
+}
+
+TEST(RevokeFamilyPolicy, ReuseKillsTheNewestTokensToo) {
+  TokenAuthority auth(Config(ReuseKind::kRevokeFamily), 1);
+  Chain c = LoginAndRotate(auth);
+  TokenReply reuse = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 200);
+  EXPECT_EQ(reuse.status, 400);
+  EXPECT_EQ(reuse.outcome, Outcome::kReusedRetired);
+  EXPECT_TRUE(reuse.family_revoked);
+  EXPECT_EQ(auth.Family(1).fate, FamilyFate::kRevoked);
+  TokenReply newest = auth.Handle(Refresh(c.second.tokens.refresh_token), kT0 + 300);
+  EXPECT_EQ(newest.status, 400);
+  EXPECT_EQ(newest.outcome, Outcome::kRevokedFamily);
+  EXPECT_EQ(auth.ValidateAccessToken(c.second.tokens.access_token, kT0 + 300).state,
+            AccessState::kRevoked);
+}
+
+TEST(GracePolicy, WithinWindowSameSuccessorAfterWindowReuse) {
+  TokenAuthority auth(Config(ReuseKind::kGrace, 2000), 1);
+  Chain c = LoginAndRotate(auth);  // rotated at kT0 + 100
+  TokenReply replay = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 100 + 2000);
+  ASSERT_TRUE(replay.ok());
+  EXPECT_EQ(replay.outcome, Outcome::kGraceReplay);
+  EXPECT_EQ(replay.tokens.refresh_token, c.second.tokens.refresh_token);
+  EXPECT_EQ(replay.tokens.access_token, c.second.tokens.access_token);
+  EXPECT_EQ(replay.generation, 2u);
+  TokenReply late = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 100 + 2001);
+  EXPECT_EQ(late.status, 400);
+  EXPECT_EQ(late.outcome, Outcome::kReusedRetired);
+  EXPECT_FALSE(late.family_revoked);  // plain grace: after the window it is rejected
+  EXPECT_TRUE(auth.Handle(Refresh(c.second.tokens.refresh_token), kT0 + 3000).ok());
+}
+
+TEST(GracePolicy, OnlyTheJustRetiredGenerationIsReplayed) {
+  TokenAuthority auth(Config(ReuseKind::kGrace, 60000), 1);
+  Chain c = LoginAndRotate(auth);
+  ASSERT_TRUE(auth.Handle(Refresh(c.second.tokens.refresh_token), kT0 + 200).ok());
+  // rt1 is two generations behind now: reuse even though it is within 60 s.
+  EXPECT_EQ(auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 300).outcome,
+            Outcome::kReusedRetired);
+}
+
+TEST(GracePolicy, GraceThenRevokeFamily) {
+  AuthorityConfig cfg = Config(ReuseKind::kGrace, 1000);
+  cfg.reuse.revoke_after_grace = true;
+  TokenAuthority auth(cfg, 1);
+  Chain c = LoginAndRotate(auth);
+  TokenReply late = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 5000);
+  EXPECT_TRUE(late.family_revoked);
+}
+
+TEST(RacePolicy, LenientLoserGetsInvalidGrantFamilySurvives) {
+  AuthorityConfig cfg = Config(ReuseKind::kRevokeFamily);
+  cfg.race = RacePolicy::kLenient;
+  TokenAuthority auth(cfg, 1);
+  TokenReply login = auth.Login({}, kT0);
+  const uint64_t sent_at = auth.commit_seq();  // both requests sent before either is handled
+  TokenReply winner = auth.Handle(Refresh(login.tokens.refresh_token, sent_at), kT0 + 10);
+  TokenReply loser = auth.Handle(Refresh(login.tokens.refresh_token, sent_at), kT0 + 11);
+  ASSERT_TRUE(winner.ok());
+  EXPECT_EQ(loser.status, 400);
+  EXPECT_EQ(loser.outcome, Outcome::kRaceLoser);
+  EXPECT_FALSE(loser.counted_as_reuse);
+  EXPECT_FALSE(loser.family_revoked);
+  EXPECT_TRUE(auth.Handle(Refresh(winner.tokens.refresh_token), kT0 + 20).ok());
+}
+
+TEST(RacePolicy, StrictLoserCountsAsReuseAndRevokesUnderRevokeFamily) {
+  AuthorityConfig cfg = Config(ReuseKind::kRevokeFamily);
+  cfg.race = RacePolicy::kStrict;
+  TokenAuthority auth(cfg, 1);
+  TokenReply login = auth.Login({}, kT0);
+  const uint64_t sent_at = auth.commit_seq();
+  TokenReply winner = auth.Handle(Refresh(login.tokens.refresh_token, sent_at), kT0 + 10);
+  TokenReply loser = auth.Handle(Refresh(login.tokens.refresh_token, sent_at), kT0 + 11);
+  ASSERT_TRUE(winner.ok());
+  EXPECT_EQ(loser.outcome, Outcome::kRaceLoser);
+  EXPECT_TRUE(loser.counted_as_reuse);
+  EXPECT_TRUE(loser.family_revoked);
+  EXPECT_EQ(auth.Handle(Refresh(winner.tokens.refresh_token), kT0 + 20).outcome,
+            Outcome::kRevokedFamily);
+}
+
+TEST(RacePolicy, ARequestSentAfterTheRotationIsReuseNotARace) {
+  AuthorityConfig cfg = Config(ReuseKind::kReject);
+  cfg.race = RacePolicy::kLenient;
+  TokenAuthority auth(cfg, 1);
+  TokenReply login = auth.Login({}, kT0);
+  ASSERT_TRUE(auth.Handle(Refresh(login.tokens.refresh_token), kT0 + 10).ok());
+  TokenReply late = auth.Handle(Refresh(login.tokens.refresh_token, auth.commit_seq()), kT0 + 20);
+  EXPECT_EQ(late.outcome, Outcome::kReusedRetired);
+}
+
+TEST(AccessRevocationOnRefresh, EarlierAccessTokensGet401BeforeTheirExpiry) {
+  AuthorityConfig cfg = Config();
+  cfg.revoke_access_on_refresh = true;
+  TokenAuthority auth(cfg, 1);
+  Chain c = LoginAndRotate(auth);
+  EXPECT_EQ(auth.ValidateAccessToken(c.login.tokens.access_token, kT0 + 200).state,
+            AccessState::kRevoked);
+  EXPECT_EQ(auth.ValidateAccessToken(c.second.tokens.access_token, kT0 + 200).state,
+            AccessState::kLive);
+}
+
+TEST(AccessRevocationOnRefresh, OffByDefault) {
+  TokenAuthority auth(Config(), 1);
+  Chain c = LoginAndRotate(auth);
+  EXPECT_EQ(auth.ValidateAccessToken(c.login.tokens.access_token, kT0 + 200).state,
+            AccessState::kLive);
+}
+
+TEST(OpenAiShape, ReuseIs401RefreshTokenReused) {
+  AuthorityConfig cfg = Config(ReuseKind::kReject);
+  cfg.provider = Provider::kOpenAi;
+  TokenAuthority auth(cfg, 1);
+  Chain c = LoginAndRotate(auth);
+  TokenReply reuse = auth.Handle(Refresh(c.login.tokens.refresh_token), kT0 + 200);
+  EXPECT_EQ(reuse.status, 401);
+  EXPECT_EQ(reuse.error.shape, ErrorShape::kOpenAiNested);
+  EXPECT_EQ(reuse.error.nested_code, "refresh_token_reused");
+  // A token that was never issued is a plain RFC 6749 invalid_grant.
+  TokenReply unknown = auth.Handle(Refresh("rt_nothing"), kT0 + 200);
+  EXPECT_EQ(unknown.status, 400);
+  EXPECT_EQ(unknown.error.shape, ErrorShape::kOAuthFlat);
+  EXPECT_EQ(unknown.error.error, "invalid_grant");
+}
+
+TEST(ClientBinding, RefreshByAnotherClientIsInvalidGrant) {
+  TokenAuthority auth(Config(), 1);
+  TokenReply login = auth.Login({.client_id = "a"}, kT0);
+  TokenRequest q = Refresh(login.tokens.refresh_token);
+  q.client_id = "b";
+  TokenReply r = auth.Handle(q, kT0 + 1);
+  EXPECT_EQ(r.outcome, Outcome::kClientMismatch);
+  EXPECT_EQ(r.error.error, "invalid_grant");
+  q.client_id = "a";
+  EXPECT_TRUE(auth.Handle(q, kT0 + 2).ok());
+}
+
+TEST(Scope, RefreshEchoesRequestedScopeAndKeepsItAfterwards) {
+  TokenAuthority auth(Config(), 1);
+  TokenReply login = auth.Login({}, kT0);
+  EXPECT_EQ(login.tokens.scope, "user:inference user:profile");
+  TokenRequest q = Refresh(login.tokens.refresh_token);
+  q.scope = "user:profile user:inference user:sessions:claude_code";
+  TokenReply r = auth.Handle(q, kT0 + 1);
+  EXPECT_EQ(r.tokens.scope, "user:profile user:inference user:sessions:claude_code");
+  TokenReply next = auth.Handle(Refresh(r.tokens.refresh_token), kT0 + 2);
+  EXPECT_EQ(next.tokens.scope, "user:profile user:inference user:sessions:claude_code");
+  TokenRequest bad = Refresh(next.tokens.refresh_token);
+  bad.scope = "a  b";
+  EXPECT_EQ(auth.Handle(bad, kT0 + 3).error.error, "invalid_scope");
+}
+
+}  // namespace
+}  // namespace credsim::oauth

@@ -1,0 +1,29 @@
+// Small helpers shared by the authority tests.
+#pragma once
+
+#include <string>
+
+#include "fake_oauth_server/authority.h"
+
+namespace credsim::oauth::testing {
+
+inline constexpr int64_t kT0 = 1'790'000'000'000;  // an epoch-ms instant in 2026
+inline constexpr int64_t kHourMs = 3600 * 1000;
+
+inline TokenRequest Refresh(const std::string& refresh_token,
+                            uint64_t seen = TokenRequest::kSequential) {
+  TokenRequest r;
+  r.grant_type = GrantType::kRefreshToken;
+  r.refresh_token = refresh_token;
+  r.seen_commit_seq = seen;
+  return r;
+}
+
+inline AuthorityConfig Config(ReuseKind kind = ReuseKind::kReject, int64_t grace_ms = 0) {
+  AuthorityConfig c;
+  c.reuse.kind = kind;
+  c.reuse.grace_ms = grace_ms;
+  return c;
+}
+
+}  // namespace credsim::oauth::testing

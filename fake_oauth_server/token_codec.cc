@@ -1,0 +1,142 @@
+#include "fake_oauth_server/token_codec.h"
+
+#include <cassert>
+#include <cstring>
+
+#include "fake_oauth_server/base64url.h"
+#include "fake_oauth_server/json_writer.h"
+#include "fake_oauth_server/sha256.h"
+
+namespace credsim::oauth {
+namespace {
+
+constexpr size_t kPayloadBytes = 1 + 4 + 4 + 8;
+constexpr size_t kMacBytes = 16;
+constexpr size_t kSealedBytes = kPayloadBytes + kMacBytes;
+constexpr std::string_view kAccessPrefixAnthropic = "sk-ant-oat01-";
+constexpr std::string_view kRefreshPrefixAnthropic = "sk-ant-ort01-";
+constexpr std::string_view kRefreshPrefixOpenAi = "rt_";
+
+std::string_view KeyView(const MasterKey& key) {
+  return std::string_view(reinterpret_cast<const char*>(key.data()), key.size());
+}
+
+void PutLe(std::string& out, uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+uint64_t GetLe(std::string_view in, size_t at, int bytes) {
+  uint64_t v = 0;
+  for (int i = 0; i < bytes; ++i) v |= uint64_t{static_cast<uint8_t>(in[at + i])} << (8 * i);
+  return v;
+}
+
+std::string JwtHeader() { return Base64UrlEncode(R"({"alg":"none","typ":"JWT"})"); }
+
+std::string JwtPayload(const TokenHandle& h, const JwtClaims& c) {
+  JsonWriter w;
+  w.BeginObject();
+  if (h.kind == TokenKind::kId) w.Field("email", c.email);
+  w.Field("exp", h.expires_ms / 1000).Field("iat", c.issued_ms / 1000);
+  w.Key("https://api.openai.com/auth")
+      .BeginObject()
+      .Field("chatgpt_account_id", c.account_id)
+      .Field("chatgpt_plan_type", c.plan_type)
+      .EndObject();
+  if (h.kind == TokenKind::kAccess) w.Field("client_id", c.client_id);
+  w.Field("iss", "https://auth.openai.com");
+  w.EndObject();
+  return Base64UrlEncode(w.str());
+}
+
+}  // namespace
+
+std::string SealHandle(const TokenHandle& h, const MasterKey& key) {
+  assert(h.family_id > 0 && h.generation > 0);
+  std::string raw;
+  raw.reserve(kSealedBytes);
+  raw += static_cast<char>(h.kind);
+  PutLe(raw, h.family_id, 4);
+  PutLe(raw, h.generation, 4);
+  PutLe(raw, static_cast<uint64_t>(h.expires_ms), 8);
+  assert(raw.size() == kPayloadBytes);
+  const Sha256Digest mac = HmacSha256(KeyView(key), raw);
+  raw.append(reinterpret_cast<const char*>(mac.data()), kMacBytes);
+  assert(raw.size() == kSealedBytes);
+  return Base64UrlEncode(raw);
+}
+
+std::optional<TokenHandle> OpenHandle(std::string_view sealed, const MasterKey& key) {
+  if (sealed.size() != (kSealedBytes * 4 + 2) / 3) return std::nullopt;
+  const std::optional<std::string> raw = Base64UrlDecode(sealed);
+  if (!raw || raw->size() != kSealedBytes) return std::nullopt;
+  const Sha256Digest mac =
+      HmacSha256(KeyView(key), std::string_view(*raw).substr(0, kPayloadBytes));
+  unsigned diff = 0;  // constant time: the comparison must not tell an attacker how much matched
+  for (size_t i = 0; i < kMacBytes; ++i) {
+    diff |= static_cast<unsigned>(mac[i] ^ static_cast<uint8_t>((*raw)[kPayloadBytes + i]));
+  }
+  if (diff != 0) return std::nullopt;
+  TokenHandle h;
+  const uint8_t kind = static_cast<uint8_t>((*raw)[0]);
+  if (kind < 1 || kind > 3) return std::nullopt;
+  h.kind = static_cast<TokenKind>(kind);
+  h.family_id = static_cast<uint32_t>(GetLe(*raw, 1, 4));
+  h.generation = static_cast<uint32_t>(GetLe(*raw, 5, 4));
+  h.expires_ms = static_cast<int64_t>(GetLe(*raw, 9, 8));
+  if (h.family_id == 0 || h.generation == 0) return std::nullopt;
+  return h;
+}
+
+std::string FormatToken(const Personality& p, const TokenHandle& h, const MasterKey& key,
+                        const JwtClaims& claims) {
+  const std::string sealed = SealHandle(h, key);
+  if (h.kind == TokenKind::kRefresh) return std::string(p.refresh_prefix) + sealed;
+  if (p.jwt_tokens) return JwtHeader() + "." + JwtPayload(h, claims) + "." + sealed;
+  assert(h.kind == TokenKind::kAccess && "id tokens exist only for JWT personalities");
+  return std::string(p.access_prefix) + sealed;
+}
+
+std::optional<TokenHandle> ParseToken(std::string_view text, const MasterKey& key) {
+  if (text.size() > 4096) return std::nullopt;
+  std::optional<TokenHandle> h;
+  std::optional<TokenKind> expected;
+  if (text.starts_with(kAccessPrefixAnthropic)) {
+    h = OpenHandle(text.substr(kAccessPrefixAnthropic.size()), key);
+    expected = TokenKind::kAccess;
+  } else if (text.starts_with(kRefreshPrefixAnthropic)) {
+    h = OpenHandle(text.substr(kRefreshPrefixAnthropic.size()), key);
+    expected = TokenKind::kRefresh;
+  } else if (text.starts_with(kRefreshPrefixOpenAi)) {
+    h = OpenHandle(text.substr(kRefreshPrefixOpenAi.size()), key);
+    expected = TokenKind::kRefresh;
+  } else {
+    const size_t first = text.find('.');
+    const size_t last = text.rfind('.');
+    if (first == std::string_view::npos || first == last) return std::nullopt;
+    h = OpenHandle(text.substr(last + 1), key);
+    if (h && h->kind == TokenKind::kRefresh) return std::nullopt;
+    return h;
+  }
+  if (!h || h->kind != *expected) return std::nullopt;
+  return h;
+}
+
+std::string LabelOf(const TokenHandle& h) {
+  const char* kind = h.kind == TokenKind::kAccess    ? "/at"
+                     : h.kind == TokenKind::kRefresh ? "/rt"
+                                                     : "/id";
+  return "fam" + std::to_string(h.family_id) + kind + std::to_string(h.generation);
+}
+
+std::string DeriveOpaque(const MasterKey& key, std::string_view purpose, uint64_t counter,
+                         size_t bytes) {
+  assert(bytes > 0 && bytes <= 32);
+  std::string msg(purpose);
+  msg += '\0';
+  PutLe(msg, counter, 8);
+  const Sha256Digest mac = HmacSha256(KeyView(key), msg);
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(mac.data()), bytes));
+}
+
+}  // namespace credsim::oauth
