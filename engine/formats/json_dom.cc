@@ -1,0 +1,276 @@
+#include "engine/formats/json_dom.h"
+
+#include <cassert>
+#include <cmath>
+#include <limits>
+
+#include "engine/formats/json_tree.h"
+#include "engine/formats/time_units.h"
+
+namespace credsim::formats::internal {
+namespace {
+
+// What a parse failure means, in words a user can act on. simdjson does not report an offset, so
+// these errors are all at "$"; none of them quotes the input.
+const char* SyntaxMessage(simdjson::error_code code) {
+  switch (code) {
+    case simdjson::EMPTY:
+      return "expected a JSON document; found empty input (or only whitespace)";
+    case simdjson::DEPTH_ERROR:
+      return "expected at most 64 levels of nested arrays/objects; found deeper nesting";
+    case simdjson::UTF8_ERROR:
+      return "expected UTF-8 text; found an invalid UTF-8 byte sequence";
+    case simdjson::UNESCAPED_CHARS:
+      return "expected control characters inside strings to be escaped; found a raw one (e.g. NUL)";
+    case simdjson::UNCLOSED_STRING:
+      return "expected a closing quote; found the end of input inside a string";
+    case simdjson::STRING_ERROR:
+      return "expected a valid string escape; found a malformed one";
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE:
+      return "expected a number that fits 64 bits (integer) or a double; found a malformed or "
+             "out-of-range number";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR:
+      return "expected true, false or null; found a malformed literal";
+    case simdjson::TAPE_ERROR:
+      return "expected exactly one well-formed JSON value; found misplaced or missing commas, "
+             "braces or keys, or bytes after the value";
+    default:
+      return "expected well-formed JSON; found input simdjson rejects";
+  }
+}
+
+simdjson::dom::parser& ThreadParser() {
+  // One parser per thread: it keeps its buffers (bounded by kMaxDocumentBytes) between documents,
+  // which is what makes small-document parsing cheap.
+  thread_local simdjson::dom::parser parser(kMaxDocumentBytes);
+  return parser;
+}
+
+constexpr int64_t kSecondsBelow = 100'000'000'000;  // 10^11, same boundary as ReadEpochGuessingUnit
+
+}  // namespace
+
+std::string JsonPath::ToString() const {
+  // Collect frames root-first; a path is never deeper than the document's nesting limit (+1 for $).
+  const JsonPath* frames[kMaxNestingDepth + 2];
+  int count = 0;
+  for (const JsonPath* p = this; p != nullptr && count < kMaxNestingDepth + 2; p = p->parent) {
+    frames[count++] = p;
+  }
+  std::string out = "$";
+  for (int i = count - 2; i >= 0; --i) {  // frames[count-1] is "$"
+    const JsonPath& f = *frames[i];
+    if (f.is_index) {
+      out += "[" + std::to_string(f.index) + "]";
+    } else {
+      out += ".";
+      out += f.key;
+    }
+  }
+  return out;
+}
+
+Result<Element> ParseDom(std::string_view bytes) {
+  if (bytes.size() > kMaxDocumentBytes) {
+    return ParseError{"$", "expected at most " + std::to_string(kMaxDocumentBytes) +
+                               " bytes; found " + std::to_string(bytes.size())};
+  }
+  simdjson::dom::parser& parser = ThreadParser();
+  if (parser.max_depth() != kMaxNestingDepth + 1) {
+    // simdjson's max_depth counts one past the deepest accepted level.
+    if (parser.allocate(std::max<size_t>(bytes.size(), 512), kMaxNestingDepth + 1)) {
+      return ParseError{"$", "expected memory for the parser; found allocation failure"};
+    }
+  }
+  Element root;
+  const simdjson::error_code code = parser.parse(bytes.data(), bytes.size()).get(root);
+  if (code != simdjson::SUCCESS) return ParseError{"$", SyntaxMessage(code)};
+  return root;
+}
+
+const char* KindForMessage(Element found) {
+  switch (found.type()) {
+    case simdjson::dom::element_type::ARRAY:
+      return "an array";
+    case simdjson::dom::element_type::OBJECT:
+      return "an object";
+    case simdjson::dom::element_type::INT64:
+      return "an integer";
+    case simdjson::dom::element_type::UINT64:
+      return "an integer above 2^63-1";
+    case simdjson::dom::element_type::DOUBLE:
+      return "a number with a fraction or exponent";
+    case simdjson::dom::element_type::STRING:
+      return "a string";
+    case simdjson::dom::element_type::BOOL:
+      return "a boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+  }
+  return "an unknown JSON value";
+}
+
+ParseError Mismatch(const JsonPath& path, std::string_view expected, Element found) {
+  return ParseError{path.ToString(),
+                    "expected " + std::string(expected) + "; found " + KindForMessage(found)};
+}
+
+ParseError Invalid(const JsonPath& path, std::string message) {
+  return ParseError{path.ToString(), std::move(message)};
+}
+
+ParseError DuplicateKey(const JsonPath& path) {
+  return ParseError{path.ToString(),
+                    "expected this key once; found it more than once in the same object"};
+}
+
+int TypedKeySet::IndexOf(std::string_view key, const std::string_view* names, int count) {
+  assert(count <= 64);
+  for (int i = 0; i < count; ++i) {
+    if (names[i] == key) return i;
+  }
+  return -1;
+}
+
+bool TypedKeySet::MarkSeen(int index) {
+  assert(index >= 0 && index < 64);
+  const uint64_t bit = uint64_t{1} << index;
+  const bool first = (seen_ & bit) == 0;
+  seen_ |= bit;
+  return first;
+}
+
+std::optional<ParseError> ReadObject(Element e, const JsonPath& path, simdjson::dom::object* out) {
+  if (e.get_object().get(*out) != simdjson::SUCCESS) return Mismatch(path, "an object", e);
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadString(Element e, const JsonPath& path, std::string* out) {
+  std::string_view text;
+  if (e.get_string().get(text) != simdjson::SUCCESS) return Mismatch(path, "a string", e);
+  out->assign(text.data(), text.size());
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadOptionalString(Element e, const JsonPath& path,
+                                             std::optional<std::string>* out) {
+  if (e.is_null()) {
+    out->reset();
+    return std::nullopt;
+  }
+  std::string_view text;
+  if (e.get_string().get(text) != simdjson::SUCCESS) return Mismatch(path, "a string or null", e);
+  out->emplace(text.data(), text.size());
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadInteger(Element e, const JsonPath& path, int64_t* out) {
+  int64_t value = 0;
+  if (e.get_int64().get(value) == simdjson::SUCCESS) {
+    *out = value;
+    return std::nullopt;
+  }
+  if (e.type() == simdjson::dom::element_type::UINT64) {
+    return Invalid(path, "expected an integer within int64; found a larger one");
+  }
+  double number = 0;
+  if (e.type() == simdjson::dom::element_type::DOUBLE &&
+      e.get_double().get(number) == simdjson::SUCCESS) {
+    // JavaScript writers may produce 1795000000000.0-like doubles; accept exact integers only.
+    constexpr double kExactLimit = 9007199254740992.0;  // 2^53
+    if (std::floor(number) == number && std::fabs(number) <= kExactLimit) {
+      *out = static_cast<int64_t>(number);
+      return std::nullopt;
+    }
+    return Invalid(path, "expected an integer; found a number with a fraction or beyond 2^53");
+  }
+  return Mismatch(path, "an integer", e);
+}
+
+std::optional<ParseError> ReadOptionalInteger(Element e, const JsonPath& path,
+                                              std::optional<int64_t>* out) {
+  if (e.is_null()) {
+    out->reset();
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  if (auto error = ReadInteger(e, path, &value)) {
+    if (!e.is_number()) return Mismatch(path, "an integer or null", e);
+    return error;
+  }
+  *out = value;
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadOptionalBool(Element e, const JsonPath& path,
+                                           std::optional<bool>* out) {
+  if (e.is_null()) {
+    out->reset();
+    return std::nullopt;
+  }
+  bool value = false;
+  if (e.get_bool().get(value) != simdjson::SUCCESS) return Mismatch(path, "a boolean or null", e);
+  *out = value;
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadEpochMs(Element e, const JsonPath& path, int64_t* out_ms,
+                                      std::vector<UnitNote>* notes) {
+  int64_t raw = 0;
+  if (auto error = ReadInteger(e, path, &raw)) return error;
+  if (raw < 0) return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
+  const EpochReading reading = ReadEpochGuessingUnit(raw);
+  if (reading.assumed_seconds && raw != 0) {
+    notes->push_back(UnitNote{path.ToString(), std::to_string(raw) +
+                                                   " looks like epoch seconds; read as seconds "
+                                                   "(x1000 -> ms)"});
+  }
+  *out_ms = reading.epoch_ms;
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadOptionalEpochMs(Element e, const JsonPath& path,
+                                              std::optional<int64_t>* out_ms,
+                                              std::vector<UnitNote>* notes) {
+  if (e.is_null()) {
+    out_ms->reset();
+    return std::nullopt;
+  }
+  int64_t value = 0;
+  if (!e.is_number()) return Mismatch(path, "an integer (epoch ms) or null", e);
+  if (auto error = ReadEpochMs(e, path, &value, notes)) return error;
+  *out_ms = value;
+  return std::nullopt;
+}
+
+std::optional<ParseError> ReadOptionalEpochSeconds(Element e, const JsonPath& path,
+                                                   std::optional<int64_t>* out_s,
+                                                   std::vector<UnitNote>* notes) {
+  if (e.is_null()) {
+    out_s->reset();
+    return std::nullopt;
+  }
+  int64_t raw = 0;
+  if (!e.is_number()) return Mismatch(path, "an integer (epoch seconds) or null", e);
+  if (auto error = ReadInteger(e, path, &raw)) return error;
+  if (raw < 0) return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
+  if (raw >= kSecondsBelow) {
+    notes->push_back(UnitNote{path.ToString(), std::to_string(raw) +
+                                                   " looks like epoch milliseconds; read as ms "
+                                                   "(/1000 -> s, rounded down)"});
+    raw /= 1000;
+  }
+  *out_s = raw;
+  return std::nullopt;
+}
+
+void NoteIfNotRfc3339(const std::optional<std::string>& text, const JsonPath& path,
+                      std::vector<UnitNote>* notes) {
+  if (!text.has_value() || ParseRfc3339Ms(*text).ok()) return;
+  notes->push_back(UnitNote{path.ToString(), "not an RFC 3339 timestamp; kept as text"});
+}
+
+}  // namespace credsim::formats::internal

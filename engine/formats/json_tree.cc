@@ -1,0 +1,165 @@
+#include "engine/formats/json_tree.h"
+
+#include <cassert>
+
+#include "engine/formats/json_dom.h"
+
+namespace credsim::formats {
+namespace {
+
+// DOM -> tree. `depth` is bounded by the parser's nesting limit, so recursion is too.
+JsonValue FromDom(internal::Element e, int depth) {
+  assert(depth <= kMaxNestingDepth + 1);
+  JsonValue out;
+  switch (e.type()) {
+    case simdjson::dom::element_type::NULL_VALUE:
+      return out;
+    case simdjson::dom::element_type::BOOL:
+      out.kind = JsonKind::kBool;
+      out.boolean = e.get_bool().value_unsafe();
+      return out;
+    case simdjson::dom::element_type::INT64:
+      out.kind = JsonKind::kInt64;
+      out.int64 = e.get_int64().value_unsafe();
+      return out;
+    case simdjson::dom::element_type::UINT64:
+      out.kind = JsonKind::kUint64;
+      out.uint64 = e.get_uint64().value_unsafe();
+      return out;
+    case simdjson::dom::element_type::DOUBLE:
+      out.kind = JsonKind::kDouble;
+      out.number = e.get_double().value_unsafe();
+      return out;
+    case simdjson::dom::element_type::STRING:
+      out.kind = JsonKind::kString;
+      out.string = std::string(e.get_string().value_unsafe());
+      return out;
+    case simdjson::dom::element_type::ARRAY:
+      out.kind = JsonKind::kArray;
+      for (internal::Element item : e.get_array().value_unsafe()) {
+        out.array.push_back(FromDom(item, depth + 1));
+      }
+      return out;
+    case simdjson::dom::element_type::OBJECT:
+      out.kind = JsonKind::kObject;
+      for (simdjson::dom::key_value_pair field : e.get_object().value_unsafe()) {
+        out.members.push_back(JsonMember{std::string(field.key), FromDom(field.value, depth + 1)});
+      }
+      return out;
+  }
+  return out;
+}
+
+}  // namespace
+
+JsonValue JsonValue::Bool(bool value) {
+  JsonValue v;
+  v.kind = JsonKind::kBool;
+  v.boolean = value;
+  return v;
+}
+
+JsonValue JsonValue::Int(int64_t value) {
+  JsonValue v;
+  v.kind = JsonKind::kInt64;
+  v.int64 = value;
+  return v;
+}
+
+JsonValue JsonValue::String(std::string_view value) {
+  JsonValue v;
+  v.kind = JsonKind::kString;
+  v.string = std::string(value);
+  return v;
+}
+
+JsonValue JsonValue::Object() {
+  JsonValue v;
+  v.kind = JsonKind::kObject;
+  return v;
+}
+
+JsonValue JsonValue::Array() {
+  JsonValue v;
+  v.kind = JsonKind::kArray;
+  return v;
+}
+
+JsonValue* JsonValue::Find(std::string_view key) {
+  assert(is_object());
+  for (JsonMember& m : members) {
+    if (m.key == key) return &m.value;
+  }
+  return nullptr;
+}
+
+const JsonValue* JsonValue::Find(std::string_view key) const {
+  return const_cast<JsonValue*>(this)->Find(key);
+}
+
+void JsonValue::Set(std::string_view key, JsonValue value) {
+  assert(is_object());
+  size_t first = members.size();
+  for (size_t i = 0; i < members.size(); ++i) {
+    if (members[i].key == key) {
+      first = i;
+      break;
+    }
+  }
+  if (first == members.size()) {
+    members.push_back(JsonMember{std::string(key), std::move(value)});
+    return;
+  }
+  members[first].value = std::move(value);
+  // Drop later duplicates so the key we just wrote is the only reading of it.
+  size_t kept = first + 1;
+  for (size_t i = first + 1; i < members.size(); ++i) {
+    if (members[i].key == key) continue;
+    if (kept != i) members[kept] = std::move(members[i]);
+    ++kept;
+  }
+  members.resize(kept);
+  assert(Find(key) != nullptr);
+}
+
+size_t JsonValue::Remove(std::string_view key) {
+  assert(is_object());
+  const size_t before = members.size();
+  std::erase_if(members, [key](const JsonMember& m) { return m.key == key; });
+  return before - members.size();
+}
+
+bool operator==(const JsonValue& a, const JsonValue& b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+    case JsonKind::kNull:
+      return true;
+    case JsonKind::kBool:
+      return a.boolean == b.boolean;
+    case JsonKind::kInt64:
+      return a.int64 == b.int64;
+    case JsonKind::kUint64:
+      return a.uint64 == b.uint64;
+    case JsonKind::kDouble:
+      return a.number == b.number;
+    case JsonKind::kString:
+      return a.string == b.string;
+    case JsonKind::kArray:
+      return a.array == b.array;
+    case JsonKind::kObject:
+      return a.members == b.members;
+  }
+  return false;
+}
+
+bool operator==(const JsonMember& a, const JsonMember& b) {
+  return a.key == b.key && a.value == b.value;
+}
+
+Result<JsonValue> ParseJsonTree(std::string_view bytes) {
+  Result<internal::Element> root = internal::ParseDom(bytes);
+  if (!root.ok()) return root.error();
+  return FromDom(root.value(), 0);
+}
+
+}  // namespace credsim::formats
