@@ -26,8 +26,9 @@ void CheckFile(const StoreView& store, std::vector<Finding>& out) {
   }
   if (store.status != IoStatus::kOk) return;
   if (store.facts.is_symlink) {
-    out.push_back({S::kInfo, name, "symlinked-file",
-                   store.facts.path + " is a symlink; it is updated through the link, which is kept"});
+    out.push_back(
+        {S::kInfo, name, "symlinked-file",
+         store.facts.path + " is a symlink; it is updated through the link, which is kept"});
   }
   if ((store.facts.mode & 077) != 0) {
     char mode[8];
@@ -81,8 +82,9 @@ void CheckAgreement(const std::vector<Candidate>& slots, int64_t now_ms,
     if (i == *best || c.credential.empty()) continue;
     if (c.credential.refresh_token != fresh.refresh_token) {
       out.push_back({S::kWarning, c.store.Name(), "split-session",
-                     "holds an older refresh token (" + RedactedLabel("rt", c.credential.refresh_token) +
-                         ") than " + slots[*best].store.Name() + " (" +
+                     "holds an older refresh token (" +
+                         RedactedLabel("rt", c.credential.refresh_token) + ") than " +
+                         slots[*best].store.Name() + " (" +
                          RedactedLabel("rt", fresh.refresh_token) +
                          "); the next refresh writes the fresh pair here"});
     }

@@ -127,7 +127,8 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (best && mode == Mode::kGet &&
       ClassifyFor(candidates[*best].credential, options) == Freshness::kValid &&
       !SomeSlotLags(candidates, candidates[*best].credential)) {
-    co_return Serve(candidates[*best].credential, "valid copy in " + candidates[*best].store.Name());
+    co_return Serve(candidates[*best].credential,
+                    "valid copy in " + candidates[*best].store.Name());
   }
   if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
     // Nothing changed since the server called this session dead: do not ask again (no hammering),
@@ -173,7 +174,8 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
     // Spread it to the stores that lag behind so no reader is left with a spent token.
     WriteReport report = co_await WriteBack(chosen, /*login=*/false);
-    TokenResult result = Serve(chosen, "adopted a valid copy from " + candidates[*best].store.Name());
+    TokenResult result =
+        Serve(chosen, "adopted a valid copy from " + candidates[*best].store.Name());
     result.adopted = true;
     result.wrote = report.written;
     co_return result;
@@ -202,8 +204,9 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
         } else {
           pending_ = next;  // the server already rotated: never lose the only live pair
         }
-        TokenResult result = Serve(next, report.complete() ? "refreshed" : "refreshed; not saved "
-                                                                           "everywhere yet");
+        TokenResult result = Serve(next, report.complete() ? "refreshed"
+                                                           : "refreshed; not saved "
+                                                             "everywhere yet");
         result.refreshed = true;
         result.wrote = report.written;
         for (const auto& f : report.failed) result.detail += "; " + f;
@@ -258,7 +261,8 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
         continue;
       }
       // Twice without an answer is an outage, not a verdict: do not call the session dead.
-      co_return Fail(TokenStatus::kTransient, "no answer from the token endpoint: " + outcome.reason);
+      co_return Fail(TokenStatus::kTransient,
+                     "no answer from the token endpoint: " + outcome.reason);
     }
     blocked_fingerprint_ = snapshot.fingerprint;
     TokenResult result = Fail(TokenStatus::kReloginRequired,
@@ -266,9 +270,9 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
     result.credential = current;
     co_return result;
   }
-  co_return Fail(TokenStatus::kReloginRequired,
-                 "gave up after " + std::to_string(kMaxRotationRounds) + " refresh rounds (" +
-                     last_reason + ")");
+  co_return Fail(TokenStatus::kReloginRequired, "gave up after " +
+                                                    std::to_string(kMaxRotationRounds) +
+                                                    " refresh rounds (" + last_reason + ")");
 }
 
 Task<RefreshOutcome> Engine::PostWithRetries(std::string refresh_token) {
@@ -307,7 +311,8 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
       auto bytes = login ? EncodeLogin(config_.provider, view, credential, now_ms)
                          : EncodeCredential(config_.provider, view, credential, now_ms);
       if (!bytes) {
-        settled = true;  // nothing of this session here, or it already holds this (or a fresher) pair
+        settled =
+            true;  // nothing of this session here, or it already holds this (or a fresher) pair
         break;
       }
       StoreWrite write = co_await io_.CompareAndSwap(id, view.version, std::move(*bytes));
@@ -344,8 +349,9 @@ Task<TokenResult> Engine::Login(Credential fresh) {
   pending_.reset();
   blocked_fingerprint_.reset();  // a re-login unblocks at once
   if (!report.complete()) pending_ = fresh;
-  TokenResult result = Serve(fresh, report.complete() ? "logged in" : "logged in; not saved "
-                                                                      "everywhere yet");
+  TokenResult result = Serve(fresh, report.complete() ? "logged in"
+                                                      : "logged in; not saved "
+                                                        "everywhere yet");
   result.wrote = report.written;
   for (const auto& f : report.failed) result.detail += "; " + f;
   co_return result;

@@ -28,3 +28,16 @@ target_link_libraries(credsim_engine_testing PUBLIC credsim_engine)
 credsim_test(engine_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/engine_test.cc ${CMAKE_CURRENT_LIST_DIR}/engine_codex_test.cc
   LIBS credsim_engine_testing LABELS unit)
+
+credsim_test(engine_process_race_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli/race_test.cc
+  LIBS credsim_formats PkgConfig::HTTPLIB Threads::Threads LABELS integration TIMEOUT 120)
+add_dependencies(engine_process_race_test credsim-engine)
+
+credsim_test(engine_units_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/reconcile_test.cc ${CMAKE_CURRENT_LIST_DIR}/token_client_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/store_codec_test.cc
+  LIBS credsim_engine_testing LABELS unit)
+credsim_test(engine_posix_test
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/atomic_file_test.cc
+  LIBS credsim_engine_posix LABELS unit)

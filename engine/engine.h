@@ -5,12 +5,14 @@
 // I/O run it with RunToCompletion().
 //
 // What it guarantees (each line is a reported bug that must not happen here, see docs/ENGINE.md):
-//  - reads every store and uses the freshest usable copy (never a stale keychain over a fresh file);
+//  - reads every store and uses the freshest usable copy (never a stale keychain over a fresh
+//  file);
 //  - refreshes only under the locks of every store it will write, after re-reading them all, and
 //    adopts a rotation someone else made instead of spending a refresh token twice;
 //  - writes a new pair into every store slot of the session, atomically, compare-and-swap, keeping
 //    scopes and unknown fields, never a staler token over a fresher one;
-//  - keeps a rotated pair it could not write (commit pending) and retries the write on the next call;
+//  - keeps a rotated pair it could not write (commit pending) and retries the write on the next
+//  call;
 //  - on invalid_grant re-reads and retries once per other refresh token found; otherwise says
 //    "re-login required" and does not touch the network again until some store changes;
 //  - bounded everything: lock wait, transient retries with backoff and Retry-After, rounds.
@@ -41,10 +43,10 @@ const char* TokenStatusName(TokenStatus status);
 
 struct TokenResult {
   TokenStatus status = TokenStatus::kNoCredential;
-  Credential credential;  // the credential served (kOk), or the one that failed
-  bool refreshed = false;       // this call rotated the session
-  bool adopted = false;         // this call found someone else's rotation and used it
-  bool commit_pending = false;  // rotated, but some store could not be written yet
+  Credential credential;           // the credential served (kOk), or the one that failed
+  bool refreshed = false;          // this call rotated the session
+  bool adopted = false;            // this call found someone else's rotation and used it
+  bool commit_pending = false;     // rotated, but some store could not be written yet
   std::vector<std::string> wrote;  // store names written by this call
   std::string detail;              // token-free explanation
   std::optional<int64_t> retry_after_ms;

@@ -47,8 +47,9 @@ std::string Jwt(int generation, int64_t exp_ms) {
 
 std::string CodexDoc(int generation, int64_t exp_ms) {
   return R"({"auth_mode": "chatgpt", "OPENAI_API_KEY": null, "tokens": {"id_token": "idt",
-  "access_token": ")" + Jwt(generation, exp_ms) + R"(", "refresh_token": "rt-)" +
-         std::to_string(generation) + R"(", "account_id": "acc-1"},
+  "access_token": ")" +
+         Jwt(generation, exp_ms) + R"(", "refresh_token": "rt-)" + std::to_string(generation) +
+         R"(", "account_id": "acc-1"},
   "last_refresh": "2026-09-20T00:00:00Z", "extra_top_level": [1, 2]})";
 }
 
@@ -87,8 +88,10 @@ class CodexEngineTest : public ::testing::Test {
 TEST_F(CodexEngineTest, LoginPopulatesProvidersBlockPoolAndCodexFile) {
   io.Put(kAgent, R"({"version": 1, "active_provider": "openai-codex"})");
   Engine engine(io, Codex());
-  Credential fresh{.access_token = Jwt(5, kNowMs + 10 * kHourMs), .refresh_token = "rt-5",
-                   .expires_at_ms = kNowMs + 10 * kHourMs, .id_token = "idt"};
+  Credential fresh{.access_token = Jwt(5, kNowMs + 10 * kHourMs),
+                   .refresh_token = "rt-5",
+                   .expires_at_ms = kNowMs + 10 * kHourMs,
+                   .id_token = "idt"};
   const TokenResult r = RunToCompletion(engine.Login(fresh));
   ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
   const auto agent = Agent();
@@ -105,7 +108,8 @@ TEST_F(CodexEngineTest, ResolvesFromTheFresherOfProvidersBlockAndPool) {
   io.Put(kAgent, R"({"providers": {"openai-codex": {"tokens": {"access_token": ")" +
                      Jwt(2, kNowMs + 9 * kHourMs) + R"(", "refresh_token": "rt-2"}}},
     "credential_pool": {"openai-codex": [{"id": "p1", "auth_type": "oauth",
-      "access_token": ")" + Jwt(1, kNowMs - kHourMs) + R"(", "refresh_token": "rt-1",
+      "access_token": ")" +
+                     Jwt(1, kNowMs - kHourMs) + R"(", "refresh_token": "rt-1",
       "last_status": "exhausted", "last_error_reset_at": 1790086400}]}})");
   live_ = 2;
   Engine engine(io, Codex());

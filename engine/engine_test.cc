@@ -74,7 +74,8 @@ TEST_F(EngineTest, RefreshKeepsScopesSubscriptionAndUnknownFields) {
   authority.scope = "";  // this server's answer carries no scope at all
   io.SetEndpoint([this](const HttpRequest&) {
     authority.SetLive(authority.live() + 1);
-    return JsonResponse(200, R"({"access_token":"at-2","refresh_token":"rt-2","expires_in":28800})");
+    return JsonResponse(200,
+                        R"({"access_token":"at-2","refresh_token":"rt-2","expires_in":28800})");
   });
   Engine engine(io, Anthropic());
   const TokenResult r = RunToCompletion(engine.GetToken());
@@ -95,12 +96,12 @@ TEST_F(EngineTest, ScopesFromTheAnswerReplaceStoredOnes) {
   authority.scope = "user:inference user:profile user:sessions:claude_code";
   Engine engine(io, Anthropic());
   ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
-  EXPECT_EQ(ClaudeIn(kFile).scopes,
-            (std::vector<std::string>{"user:inference", "user:profile", "user:sessions:claude_code"}));
+  EXPECT_EQ(ClaudeIn(kFile).scopes, (std::vector<std::string>{"user:inference", "user:profile",
+                                                              "user:sessions:claude_code"}));
 }
 
-// hermes PR #4765: the pool holds a spent refresh token, the file a fresh pair: adopt, don't refresh,
-// and clear the pool's stale "exhausted" verdict.
+// hermes PR #4765: the pool holds a spent refresh token, the file a fresh pair: adopt, don't
+// refresh, and clear the pool's stale "exhausted" verdict.
 TEST_F(EngineTest, StalePoolFreshFileAdoptsWithoutRefreshing) {
   io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));
   io.Put(kAgent, AgentDocWithClaudeEntry(1, kNowMs - kHourMs, "exhausted"));
@@ -173,7 +174,8 @@ TEST_F(EngineTest, LoginUnblocksAtOnce) {
   authority.SetLive(7);
   Engine engine(io, Anthropic());
   EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
-  Credential fresh{.access_token = "at-7", .refresh_token = "rt-7",
+  Credential fresh{.access_token = "at-7",
+                   .refresh_token = "rt-7",
                    .expires_at_ms = kNowMs + 8 * kHourMs,
                    .scopes = std::vector<std::string>{"user:inference"}};
   ASSERT_EQ(RunToCompletion(engine.Login(fresh)).status, TokenStatus::kOk);
@@ -195,7 +197,8 @@ TEST_F(EngineTest, CorruptAgentStoreLosesNothing) {
   EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
   const auto findings = Diagnose(engine.config(), RunToCompletion(engine.ReadSnapshot()), kNowMs);
   bool reported = false;
-  for (const auto& f : findings) reported = reported || (f.code == "corrupt-store" && f.store == "agent");
+  for (const auto& f : findings)
+    reported = reported || (f.code == "corrupt-store" && f.store == "agent");
   EXPECT_TRUE(reported);
 }
 

@@ -1,15 +1,18 @@
 // Io: every effect the credential engine has, in one interface (in the spirit of LevelDB's Env).
 //
 // The engine never touches a file, socket, lock or clock except through this class. Two
-// implementations exist: the real one (engine/io_posix.h: atomic files, flock/mkdir locks, cpp-httplib,
-// the system clock) and the simulator's (sim/), which suspends every call and resumes it at a virtual
-// time. IoWrapper forwards everything, so a fault layer overrides only what it breaks.
+// implementations exist: the real one (engine/io_posix.h: atomic files, flock/mkdir locks,
+// cpp-httplib, the system clock) and the simulator's (sim/), which suspends every call and resumes
+// it at a virtual time. IoWrapper forwards everything, so a fault layer overrides only what it
+// breaks.
 //
 // Rules for implementations:
-//  - Every coroutine parameter is taken by value (a lazy Task may start after the caller's temporaries
+//  - Every coroutine parameter is taken by value (a lazy Task may start after the caller's
+//  temporaries
 //    are gone).
 //  - No call throws. Failures are values (IoStatus, HttpResult::transport).
-//  - Store versions are content fingerprints (StoreVersion), so compare-and-swap means the same thing
+//  - Store versions are content fingerprints (StoreVersion), so compare-and-swap means the same
+//  thing
 //    for a file, a keychain item and a simulated store: "write only if the bytes are still these".
 #pragma once
 
@@ -89,7 +92,8 @@ class Io {
   virtual Task<StoreRead> Read(StoreId store) = 0;
   // Writes `bytes` only if the store still has version `expected` (an absent store has
   // StoreVersion{}); atomically (no reader ever sees a torn store) and with owner-only permissions.
-  virtual Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected, std::string bytes) = 0;
+  virtual Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected,
+                                          std::string bytes) = 0;
 
   // Cross-process locks, one per tool home (LockId). Lock waits at most timeout_ms.
   virtual Task<IoStatus> Lock(LockId lock, int64_t timeout_ms) = 0;

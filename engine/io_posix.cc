@@ -2,6 +2,7 @@
 #include "engine/io_posix.h"
 
 #include <fcntl.h>
+#include <httplib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include <cstring>
 #include <optional>
 #include <thread>
-
-#include <httplib.h>
 
 #include "engine/atomic_file.h"
 
@@ -110,14 +109,13 @@ class PosixIo : public Io {
     auto response = client.Post(url->path, headers, request.body, request.content_type);
     if (!response) {
       const auto error = response.error();
-      const bool before_send = error == httplib::Error::Connection ||
-                               error == httplib::Error::ConnectionTimeout ||
-                               error == httplib::Error::BindIPAddress ||
-                               error == httplib::Error::SSLConnection ||
-                               error == httplib::Error::SSLLoadingCerts ||
-                               error == httplib::Error::SSLServerVerification;
-      result.transport = before_send ? HttpResult::Transport::kNotSent
-                                     : HttpResult::Transport::kLostResponse;
+      const bool before_send =
+          error == httplib::Error::Connection || error == httplib::Error::ConnectionTimeout ||
+          error == httplib::Error::BindIPAddress || error == httplib::Error::SSLConnection ||
+          error == httplib::Error::SSLLoadingCerts ||
+          error == httplib::Error::SSLServerVerification;
+      result.transport =
+          before_send ? HttpResult::Transport::kNotSent : HttpResult::Transport::kLostResponse;
       result.detail = httplib::to_string(error);
       co_return result;
     }
@@ -153,8 +151,8 @@ class PosixIo : public Io {
  private:
   struct Held {
     bool held = false;
-    int fd = -1;            // flock locks
-    std::string dir_path;   // mkdir lock
+    int fd = -1;           // flock locks
+    std::string dir_path;  // mkdir lock
   };
 
   // kOk (taken, or nothing to protect), kTimeout (busy: try again), or an error.

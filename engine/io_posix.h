@@ -7,8 +7,8 @@
 // Locks: Claude Code's own protocol for ~/.claude (mkdir .oauth_refresh.lock, stale after 10 s);
 // flock on auth.lock for the agent home and for $CODEX_HOME (Codex CLI's own lock file). A lock
 // whose home directory does not exist is a no-op: there is nothing there to protect.
-// HTTP: cpp-httplib with a 5 s connect and 8 s read timeout, which keeps a refresh shorter than Claude
-// Code's 10 s lock staleness rule (so it never steals the lock from us mid-refresh).
+// HTTP: cpp-httplib with a 5 s connect and 8 s read timeout, which keeps a refresh shorter than
+// Claude Code's 10 s lock staleness rule (so it never steals the lock from us mid-refresh).
 #pragma once
 
 #include <memory>
@@ -20,9 +20,9 @@
 namespace credsim::engine {
 
 struct PosixPaths {
-  std::string claude_dir;  // ~/.claude
-  std::string agent_dir;   // ~/.hermes (profiles in <agent_dir>/profiles/<name>/auth.json)
-  std::string codex_dir;   // $CODEX_HOME or ~/.codex
+  std::string claude_dir;    // ~/.claude
+  std::string agent_dir;     // ~/.hermes (profiles in <agent_dir>/profiles/<name>/auth.json)
+  std::string codex_dir;     // $CODEX_HOME or ~/.codex
   std::string keychain_dir;  // directory-backed keychain: ~/.credsim/keychain
 
   // Everything under `home`, as the tools lay it out.

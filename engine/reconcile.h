@@ -2,9 +2,9 @@
 //
 // A usable copy beats an empty one; a valid copy (expires after now + leeway) beats one of unknown
 // expiry, which beats an expired one; among equals the later expiry wins; remaining ties go to the
-// earlier candidate (store order, then slot order), so the choice is deterministic. Pool status flags
-// (exhausted/dead) are deliberately ignored: they are verdicts about an older pair, and trusting them
-// is the 24 h lockout of hermes PR #4765.
+// earlier candidate (store order, then slot order), so the choice is deterministic. Pool status
+// flags (exhausted/dead) are deliberately ignored: they are verdicts about an older pair, and
+// trusting them is the 24 h lockout of hermes PR #4765.
 #pragma once
 
 #include <cstdint>
@@ -25,8 +25,8 @@ Freshness Classify(const Credential& credential, int64_t now_ms, int64_t leeway_
 struct PickOptions {
   int64_t now_ms = 0;
   int64_t leeway_ms = 0;
-  std::string rejected_access_token;           // a token the API just refused counts as expired
-  std::set<std::string> dead_refresh_tokens;   // refused by the token endpoint in this call
+  std::string rejected_access_token;          // a token the API just refused counts as expired
+  std::set<std::string> dead_refresh_tokens;  // refused by the token endpoint in this call
 };
 
 // Freshness with the options applied (a rejected access token counts as expired).
@@ -34,6 +34,7 @@ Freshness ClassifyFor(const Credential& credential, const PickOptions& options);
 
 // Index of the best candidate, or nullopt when none is usable. Candidates whose refresh token is
 // dead are skipped unless their access token is still valid.
-std::optional<size_t> PickBest(const std::vector<Candidate>& candidates, const PickOptions& options);
+std::optional<size_t> PickBest(const std::vector<Candidate>& candidates,
+                               const PickOptions& options);
 
 }  // namespace credsim::engine

@@ -73,7 +73,8 @@ void WriteClaude(formats::ClaudeOauth& oauth, const Credential& c) {
   oauth.refresh_token = c.refresh_token;
   oauth.expires_at_ms = c.expires_at_ms;
   if (c.scopes) oauth.scopes = c.scopes;  // never drop scopes: Claude Code gates on user:inference
-  if (!oauth.subscription_type && c.subscription_type) oauth.subscription_type = c.subscription_type;
+  if (!oauth.subscription_type && c.subscription_type)
+    oauth.subscription_type = c.subscription_type;
 }
 
 void WriteProviderBlock(formats::ProviderBlock& block, const Credential& c, int64_t now_ms) {

@@ -7,7 +7,8 @@
 //    tokens, and providers.anthropic when present. Other pool entries (e.g. the agent's own PKCE
 //    login, source "hermes_pkce") are separate token families and are never touched.
 //  - openai-codex: tokens of ~/.codex/auth.json; providers.openai-codex and every oauth entry of
-//    credential_pool.openai-codex of an agent auth.json (a login writes both, so they are one session).
+//    credential_pool.openai-codex of an agent auth.json (a login writes both, so they are one
+//    session).
 // A pool entry that holds only a secret_fingerprint (borrowed, no tokens) is not a slot: there is
 // nothing in it to go stale.
 #pragma once
@@ -44,8 +45,8 @@ std::optional<std::string> EncodeCredential(Provider provider, const StoreView& 
                                             const Credential& credential, int64_t now_ms);
 
 // For a fresh login: like EncodeCredential, but also creates the session's primary slot where it is
-// missing (the Claude file's claudeAiOauth; the Codex file's tokens; the agent's providers block and,
-// for openai-codex, a pool entry), so that every reader of the session finds the new login. A
+// missing (the Claude file's claudeAiOauth; the Codex file's tokens; the agent's providers block
+// and, for openai-codex, a pool entry), so that every reader of the session finds the new login. A
 // corrupt store is still never overwritten: nullopt.
 std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
                                        const Credential& credential, int64_t now_ms);

@@ -10,8 +10,8 @@ namespace credsim::engine {
 enum class StoreKind : uint8_t {
   kClaudeKeychain,  // OS keychain item, service "Claude Code-credentials" (same JSON as the file)
   kClaudeFile,      // ~/.claude/.credentials.json
-  kAgentAuth,       // an agent's auth.json (Hermes-shaped): root store, or a profile's (profile != "")
-  kCodexAuth,       // ~/.codex/auth.json
+  kAgentAuth,  // an agent's auth.json (Hermes-shaped): root store, or a profile's (profile != "")
+  kCodexAuth,  // ~/.codex/auth.json
 };
 
 struct StoreId {

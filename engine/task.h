@@ -1,14 +1,14 @@
 // Task<T>: the one coroutine type of credsim.
 //
-// Why coroutines: the engine's multi-step logic (lock, re-read, refresh, write back, unlock) is written
-// once and runs unchanged on two kinds of I/O. With real I/O every awaited call completes before it
-// returns, so a Task runs straight through (RunToCompletion). In the simulator an awaited call
-// suspends, and the scheduler resumes it at a virtual time of its choosing, interleaving other actors
-// at every I/O point. The simulator therefore runs the code that ships, not a model of it.
+// Why coroutines: the engine's multi-step logic (lock, re-read, refresh, write back, unlock) is
+// written once and runs unchanged on two kinds of I/O. With real I/O every awaited call completes
+// before it returns, so a Task runs straight through (RunToCompletion). In the simulator an awaited
+// call suspends, and the scheduler resumes it at a virtual time of its choosing, interleaving other
+// actors at every I/O point. The simulator therefore runs the code that ships, not a model of it.
 //
 // Semantics: lazy (nothing runs until awaited or started), single-owner, move-only; `co_await task`
-// starts it and resumes the awaiter when it finishes (symmetric transfer, so chains of any depth use
-// constant stack). credsim does not use exceptions: an exception escaping a Task terminates.
+// starts it and resumes the awaiter when it finishes (symmetric transfer, so chains of any depth
+// use constant stack). credsim does not use exceptions: an exception escaping a Task terminates.
 #pragma once
 
 #include <cassert>

@@ -154,7 +154,8 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
   assert(!grant.access_token.empty());
   Credential next = previous;
   next.access_token = grant.access_token;
-  if (grant.refresh_token && !grant.refresh_token->empty()) next.refresh_token = *grant.refresh_token;
+  if (grant.refresh_token && !grant.refresh_token->empty())
+    next.refresh_token = *grant.refresh_token;
   if (grant.expires_in_s && *grant.expires_in_s > 0) {
     next.expires_at_ms = now_ms + *grant.expires_in_s * 1000;
   } else if (auto exp_s = formats::JwtExpirySeconds(grant.access_token)) {

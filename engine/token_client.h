@@ -22,8 +22,9 @@ struct RefreshOutcome {
     kGranted,    // a new pair; see grant
     kDead,       // invalid_grant / refresh_token_reused / refresh_token_expired: this RT is spent
     kTransient,  // 5xx, 429, or not sent: the RT was not consumed, retrying is safe
-    kLost,       // sent but no readable answer: the server may have rotated; re-read before retrying
-    kRejected,   // the request itself was refused (invalid_request, invalid_client, ...): a config bug
+    kLost,      // sent but no readable answer: the server may have rotated; re-read before retrying
+    kRejected,  // the request itself was refused (invalid_request, invalid_client, ...): a config
+                // bug
   };
   Kind kind = Kind::kTransient;
   formats::TokenGrant grant;
@@ -35,9 +36,10 @@ const char* RefreshKindName(RefreshOutcome::Kind kind);
 
 RefreshOutcome ClassifyRefresh(const HttpResult& result);
 
-// The credential after a grant: the new access token; the new refresh token, or the old one when the
-// answer has none; expiry from expires_in, else the access token's JWT exp, else default_ttl_ms;
-// scopes from the answer's `scope`, else the previous scopes (never dropped); other fields kept.
+// The credential after a grant: the new access token; the new refresh token, or the old one when
+// the answer has none; expiry from expires_in, else the access token's JWT exp, else
+// default_ttl_ms; scopes from the answer's `scope`, else the previous scopes (never dropped); other
+// fields kept.
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
                       int64_t default_ttl_ms);
 

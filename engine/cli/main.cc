@@ -1,6 +1,6 @@
 // credsim-engine: the reference engine as a credential helper.
 //
-//   credsim-engine token|status|doctor|refresh|login [--home DIR] [--provider anthropic|openai-codex]
+//   credsim-engine token|status|doctor|refresh|login [--home DIR] [--provider NAME]
 //                  [--profile NAME] [--token-url URL] [--form] [--force]
 //
 // `token` prints only the access token (like `gcloud auth print-access-token`); no other command
@@ -118,7 +118,8 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 int ReportFailure(const TokenResult& result) {
-  std::cerr << "credsim-engine: " << TokenStatusName(result.status) << ": " << result.detail << "\n";
+  std::cerr << "credsim-engine: " << TokenStatusName(result.status) << ": " << result.detail
+            << "\n";
   return kExitNoCredential;
 }
 
@@ -126,8 +127,8 @@ int RunStatus(Engine& engine, Io& io) {
   const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
   const int64_t now_ms = io.NowMs();
   const auto candidates = snapshot.Candidates();
-  const auto best = PickBest(candidates, PickOptions{.now_ms = now_ms,
-                                                     .leeway_ms = engine.config().refresh_leeway_ms});
+  const auto best = PickBest(
+      candidates, PickOptions{.now_ms = now_ms, .leeway_ms = engine.config().refresh_leeway_ms});
   std::cout << "provider " << ProviderName(engine.config().provider) << "\n";
   for (const auto& store : snapshot.stores) {
     std::cout << "  " << store.id.Name() << ": " << IoStatusName(store.status);
@@ -135,13 +136,14 @@ int RunStatus(Engine& engine, Io& io) {
     std::cout << "\n";
     for (const auto& slot : store.slots) {
       const Credential& c = slot.credential;
-      const bool chosen = best && candidates[*best].store == slot.store &&
-                          candidates[*best].slot == slot.slot;
+      const bool chosen =
+          best && candidates[*best].store == slot.store && candidates[*best].slot == slot.slot;
       std::cout << "    " << (chosen ? "* " : "  ") << RedactedLabel("at", c.access_token) << " "
                 << RedactedLabel("rt", c.refresh_token) << " "
                 << FreshnessName(Classify(c, now_ms, engine.config().refresh_leeway_ms)) << ", "
                 << DescribeExpiry(c.expires_at_ms, now_ms)
-                << (slot.slot.pool_entry_id.empty() ? "" : " [pool " + slot.slot.pool_entry_id + "]")
+                << (slot.slot.pool_entry_id.empty() ? ""
+                                                    : " [pool " + slot.slot.pool_entry_id + "]")
                 << "\n";
     }
   }
@@ -166,7 +168,8 @@ int RunDoctor(Engine& engine, Io& io) {
 }
 
 int RunLogin(Engine& engine, Io& io) {
-  const std::string body{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  const std::string body{std::istreambuf_iterator<char>(std::cin),
+                         std::istreambuf_iterator<char>()};
   auto parsed = formats::ParseTokenResponse(200, body);
   if (!parsed || !std::holds_alternative<formats::TokenGrant>(parsed.value())) {
     std::cerr << "credsim-engine: login: stdin is not a token response: "
@@ -209,8 +212,8 @@ int Run(const Options& options) {
     if (result.status != TokenStatus::kOk) return ReportFailure(result);
     const char* what = result.refreshed ? "refreshed" : result.adopted ? "adopted" : "fresh";
     std::cout << what << ": " << RedactedLabel("rt", result.credential.refresh_token) << ", "
-              << DescribeExpiry(result.credential.expires_at_ms, io->NowMs())
-              << "; wrote " << Join(result.wrote) << "\n";
+              << DescribeExpiry(result.credential.expires_at_ms, io->NowMs()) << "; wrote "
+              << Join(result.wrote) << "\n";
     if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
     return kExitOk;
   }

@@ -132,8 +132,9 @@ HttpResult TestAuthority::Handle(const HttpRequest& request) {
   // because test tokens need no escaping.
   if (request.body.find("\"" + live_rt + "\"") == std::string::npos &&
       request.body.find("refresh_token=" + live_rt + "&") == std::string::npos) {
-    return JsonResponse(400,
-                        R"({"error":"invalid_grant","error_description":"Refresh token not found or invalid"})");
+    return JsonResponse(
+        400,
+        R"({"error":"invalid_grant","error_description":"Refresh token not found or invalid"})");
   }
   ++live_;
   ++grants_;

@@ -1,5 +1,5 @@
-// MemIo: an in-memory Io for engine tests (LevelDB's memenv, here). Every call completes at once, so
-// engine Tasks run with RunToCompletion. Faults are state changes named for what they break.
+// MemIo: an in-memory Io for engine tests (LevelDB's memenv, here). Every call completes at once,
+// so engine Tasks run with RunToCompletion. Faults are state changes named for what they break.
 #pragma once
 
 #include <functional>
@@ -25,8 +25,8 @@ class MemIo : public Io {
   void SetNowMs(int64_t now_ms) { now_ms_ = now_ms; }
 
   // --- faults ------------------------------------------------------------------------------------
-  void SetStoreLocked(const StoreId& id, bool locked);      // reads and writes answer kLocked
-  void FailWrites(const StoreId& id, int count);            // the next `count` writes: kIoError
+  void SetStoreLocked(const StoreId& id, bool locked);  // reads and writes answer kLocked
+  void FailWrites(const StoreId& id, int count);        // the next `count` writes: kIoError
   void ConflictNextWrite(const StoreId& id, std::string interloper_bytes);  // someone writes first
   void HoldLock(LockId lock, bool held) { held_by_other_[static_cast<int>(lock)] = held; }
 

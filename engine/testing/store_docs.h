@@ -20,8 +20,8 @@ struct ClaudeDocOptions {
 inline std::string ClaudeDoc(int generation, int64_t expires_at_ms, ClaudeDocOptions o = {}) {
   const std::string n = std::to_string(generation);
   std::string doc = "{\n  \"claudeAiOauth\": {\n    \"accessToken\": \"at-" + n +
-                    "\",\n    \"refreshToken\": \"rt-" + n + "\",\n    \"expiresAt\": " +
-                    std::to_string(expires_at_ms);
+                    "\",\n    \"refreshToken\": \"rt-" + n +
+                    "\",\n    \"expiresAt\": " + std::to_string(expires_at_ms);
   if (o.scopes) doc += ",\n    \"scopes\": [\"user:inference\", \"user:profile\"]";
   if (o.subscription) doc += ",\n    \"subscriptionType\": \"max\"";
   doc += ",\n    \"futureField\": {\"keep\": true}\n  },\n";
@@ -36,7 +36,8 @@ inline std::string AgentDocWithClaudeEntry(int generation, int64_t expires_at_ms
   const std::string quoted = status == "null" ? "null" : "\"" + status + "\"";
   return R"({
   "version": 1,
-  "providers": {"other-provider": {"tokens": {"access_token": "other-at", "refresh_token": "other-rt"}}},
+  "providers": {"other-provider": {"tokens": {"access_token": "other-at",
+                                            "refresh_token": "other-rt"}}},
   "credential_pool": {
     "anthropic": [
       {"id": "cc1", "label": "claude-code", "auth_type": "oauth", "priority": 0,

@@ -1,0 +1,105 @@
+#include "engine/token_client.h"
+
+#include <gtest/gtest.h>
+
+namespace credsim::engine {
+namespace {
+
+HttpResult Response(int status, std::string body) {
+  HttpResult r;
+  r.transport = HttpResult::Transport::kResponse;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+TEST(BuildRefreshRequest, AnthropicJsonBodyAsClaudeCodeSendsIt) {
+  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  const HttpRequest r = BuildRefreshRequest(config, "rt\"1\\");
+  EXPECT_EQ(r.url, "https://platform.claude.com/v1/oauth/token");
+  EXPECT_EQ(r.content_type, "application/json");
+  EXPECT_EQ(r.body, R"({"grant_type":"refresh_token","refresh_token":"rt\"1\\",)"
+                    R"("client_id":"9d1c250a-e61b-44d9-88ed-5944d1962f5e"})");
+}
+
+TEST(BuildRefreshRequest, CodexSendsRefreshReason) {
+  const HttpRequest r = BuildRefreshRequest(DefaultSession(Provider::kOpenAiCodex, ""), "rt");
+  EXPECT_NE(r.body.find(R"("refresh_reason":"proactive_expiry")"), std::string::npos);
+  EXPECT_NE(r.body.find(R"("client_id":"app_EMoamEEZ73f0CkXaXp7hrann")"), std::string::npos);
+}
+
+TEST(BuildRefreshRequest, FormBodyIsPercentEncoded) {
+  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  config.body_format = BodyFormat::kForm;
+  const HttpRequest r = BuildRefreshRequest(config, "a b&c=d");
+  EXPECT_EQ(r.content_type, "application/x-www-form-urlencoded");
+  EXPECT_EQ(r.body,
+            "grant_type=refresh_token&refresh_token=a%20b%26c%3Dd&client_id="
+            "9d1c250a-e61b-44d9-88ed-5944d1962f5e");
+}
+
+TEST(ClassifyRefresh, EveryOutcome) {
+  using K = RefreshOutcome::Kind;
+  EXPECT_EQ(ClassifyRefresh(Response(200, R"({"access_token":"a","expires_in":60})")).kind,
+            K::kGranted);
+  EXPECT_EQ(ClassifyRefresh(Response(400, R"({"error":"invalid_grant"})")).kind, K::kDead);
+  EXPECT_EQ(ClassifyRefresh(Response(401, R"({"error":{"code":"refresh_token_reused"}})")).kind,
+            K::kDead);
+  EXPECT_EQ(ClassifyRefresh(Response(401, R"({"error":{"code":"refresh_token_expired"}})")).kind,
+            K::kDead);
+  EXPECT_EQ(ClassifyRefresh(Response(400, R"({"error":"invalid_request"})")).kind, K::kRejected);
+  EXPECT_EQ(ClassifyRefresh(Response(429, "")).kind, K::kTransient);
+  EXPECT_EQ(ClassifyRefresh(Response(500, "<html>")).kind, K::kTransient);
+  EXPECT_EQ(ClassifyRefresh(Response(200, "not json")).kind, K::kLost)
+      << "a 2xx we cannot read may have rotated the token";
+  HttpResult not_sent;
+  not_sent.transport = HttpResult::Transport::kNotSent;
+  EXPECT_EQ(ClassifyRefresh(not_sent).kind, K::kTransient);
+  HttpResult lost;
+  lost.transport = HttpResult::Transport::kLostResponse;
+  EXPECT_EQ(ClassifyRefresh(lost).kind, K::kLost);
+}
+
+TEST(MergeGrant, KeepsWhatTheAnswerDoesNotSay) {
+  const Credential previous{.access_token = "a1",
+                            .refresh_token = "r1",
+                            .expires_at_ms = 5,
+                            .scopes = std::vector<std::string>{"user:inference"},
+                            .subscription_type = "max",
+                            .account_id = "acc"};
+  formats::TokenGrant grant;
+  grant.access_token = "a2";
+  grant.expires_in_s = 100;
+  const Credential next = MergeGrant(previous, grant, 1000, 7);
+  EXPECT_EQ(next.access_token, "a2");
+  EXPECT_EQ(next.refresh_token, "r1") << "no refresh_token in the answer: keep ours";
+  EXPECT_EQ(next.expires_at_ms, 1000 + 100 * 1000);
+  EXPECT_EQ(next.scopes, previous.scopes);
+  EXPECT_EQ(next.subscription_type, "max");
+  EXPECT_EQ(next.account_id, "acc");
+  grant.refresh_token = "r2";
+  grant.scope = "user:inference  user:profile";
+  grant.expires_in_s.reset();
+  const Credential again = MergeGrant(previous, grant, 1000, 7);
+  EXPECT_EQ(again.refresh_token, "r2");
+  EXPECT_EQ(again.expires_at_ms, 1007) << "no expires_in, not a JWT: the default TTL";
+  EXPECT_EQ(again.scopes, (std::vector<std::string>{"user:inference", "user:profile"}));
+}
+
+TEST(BackoffDelayMs, GrowsIsCappedAndHonoursRetryAfter) {
+  const SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  for (uint64_t random : {0ull, 1ull, 123456789ull, ~0ull}) {
+    for (int attempt = 0; attempt < 30; ++attempt) {
+      const int64_t window =
+          std::min<int64_t>(config.backoff_ms_max, config.backoff_ms_min << std::min(attempt, 20));
+      const int64_t d = BackoffDelayMs(config, attempt, std::nullopt, random);
+      EXPECT_GE(d, window / 2);
+      EXPECT_LE(d, window);
+    }
+  }
+  EXPECT_GE(BackoffDelayMs(config, 0, 5000, 0), 5000);
+  EXPECT_EQ(BackoffDelayMs(config, 0, config.retry_after_ms_max + 1, 0), -1);
+}
+
+}  // namespace
+}  // namespace credsim::engine
