@@ -97,7 +97,7 @@ std::optional<ParseError> ReadPool(Element e, const JsonPath& path, std::vector<
   if (e.get_array().get(array) != simdjson::SUCCESS) {
     return internal::Mismatch(path, "an array of entries", e);
   }
-  std::set<std::string_view> ids;  // entries are matched by id: a repeat would be ambiguous
+  std::set<std::string> ids;  // entries are matched by id: a repeat would be ambiguous
   size_t index = 0;
   for (Element item : array) {  // bounded by the document size
     const JsonPath entry_path = path.Index(index++);

@@ -17,7 +17,7 @@ const char* SyntaxMessage(simdjson::error_code code) {
     case simdjson::EMPTY:
       return "expected a JSON document; found empty input (or only whitespace)";
     case simdjson::DEPTH_ERROR:
-      return "expected at most 64 levels of nested arrays/objects; found deeper nesting";
+      return "expected no value inside more than 64 nested arrays/objects; found deeper nesting";
     case simdjson::UTF8_ERROR:
       return "expected UTF-8 text; found an invalid UTF-8 byte sequence";
     case simdjson::UNESCAPED_CHARS:
@@ -80,7 +80,7 @@ Result<Element> ParseDom(std::string_view bytes) {
   }
   simdjson::dom::parser& parser = ThreadParser();
   if (parser.max_depth() != kMaxNestingDepth + 1) {
-    // simdjson's max_depth counts one past the deepest accepted level.
+    // simdjson's max_depth counts values: the root is at depth 1, so +1 allows 64 enclosing levels.
     if (parser.allocate(std::max<size_t>(bytes.size(), 512), kMaxNestingDepth + 1)) {
       return ParseError{"$", "expected memory for the parser; found allocation failure"};
     }

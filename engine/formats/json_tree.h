@@ -18,7 +18,10 @@ namespace credsim::formats {
 
 // Limits shared by every parser in formats/. Real store files are a few KiB and nest 5 levels deep;
 // the limits bound memory, recursion and the parser's retained buffers.
-inline constexpr int kMaxNestingDepth = 64;                 // arrays/objects inside each other
+// kMaxNestingDepth: no value may be enclosed by more than 64 arrays/objects (so 64 levels of
+// containers holding values, or 65 when the innermost one is empty). This is simdjson's own rule
+// with max_depth = kMaxNestingDepth + 1, stated exactly.
+inline constexpr int kMaxNestingDepth = 64;
 inline constexpr size_t kMaxDocumentBytes = size_t{1} << 20;  // 1 MiB
 
 enum class JsonKind : uint8_t { kNull, kBool, kInt64, kUint64, kDouble, kString, kArray, kObject };
@@ -63,7 +66,8 @@ bool operator==(const JsonValue& a, const JsonValue& b);
 bool operator==(const JsonMember& a, const JsonMember& b);
 
 // Any byte string -> a tree or a ParseError (same acceptance rules and messages as every typed
-// parser: one JSON value, nothing after it but whitespace, at most kMaxNestingDepth levels).
+// parser: one JSON value, nothing after it but whitespace, no value inside more than kMaxNestingDepth
+// arrays/objects, at most kMaxDocumentBytes).
 Result<JsonValue> ParseJsonTree(std::string_view bytes);
 
 // 2-space indented JSON with a final newline, like the sample files. Total: strings that are not valid
