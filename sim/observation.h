@@ -1,0 +1,65 @@
+// Observations: the facts the world hands to oracles, all from ground truth (the authority's
+// replies and the world's own store contents), never from what a consumer believes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace credsim::sim {
+
+// One token-endpoint request that reached the authority (or was dropped before it).
+struct RefreshObserved {
+  int64_t t_ms = 0;
+  std::string consumer;
+  bool reference = false;  // the consumer runs the reference engine, unmodified
+  bool reached_server = false;
+  bool response_lost = false;  // the server acted, the client never saw the answer
+  std::string outcome;         // the authority's outcome name ("issued", "reused_retired", ...)
+  bool counted_as_reuse = false;
+  uint32_t family_id = 0;
+  uint32_t presented_generation = 0;
+  uint32_t generation = 0;  // family generation after the call
+  std::string presented_label;
+  // The presented refresh token is one whose rotating response was lost earlier: a replay the
+  // client could not have avoided, told apart from a real reuse.
+  bool replay_after_lost_response = false;
+};
+
+// One completed store write.
+struct StoreWritten {
+  int64_t t_ms = 0;
+  std::string consumer;
+  bool reference = false;
+  std::string store;
+  uint32_t family_before = 0, generation_before = 0;  // freshest slot before (0: none)
+  uint32_t family_after = 0, generation_after = 0;    // freshest slot after
+  bool readable_before = false, readable_after = false;
+  bool scopes_before = false, scopes_after = false;    // every token slot carries scopes
+  bool markers_before = false, markers_after = false;  // the world's unknown-field markers
+};
+
+// One time a consumer needed a token, and what it got.
+struct DemandObserved {
+  int64_t t_ms = 0;
+  std::string consumer;
+  bool reference = false;
+  bool served = false;      // the consumer ended up with an access token the API accepts
+  std::string status;       // the engine's/model's own status name
+  std::string token_label;  // label of the access token it used ("-" if none)
+  // A store this consumer reads held a credential that could still work (the family's live
+  // refresh token, or an access token the authority still accepts) when the demand began.
+  bool usable_credential_existed = false;
+  // Expiry decision check (clock oracle): what the consumer's clock said vs. the truth.
+  int64_t local_now_ms = 0;
+};
+
+struct Violation {
+  std::string oracle;
+  std::string consumer;
+  int64_t t_ms = 0;
+  std::string message;
+  std::vector<std::string> recent_events;  // the trace lines that led to it, oldest first
+};
+
+}  // namespace credsim::sim

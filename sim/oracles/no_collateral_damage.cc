@@ -1,0 +1,24 @@
+#include "sim/oracles/no_collateral_damage.h"
+
+#include <utility>
+
+namespace credsim::sim {
+
+void NoCollateralDamage::OnWrite(const StoreWritten& w) {
+  if (!w.reference) return;
+  if (w.readable_before && !w.readable_after) {
+    Fire(w.consumer, w.t_ms, w.store + " left unreadable");
+  } else if (w.scopes_before && !w.scopes_after) {
+    Fire(w.consumer, w.t_ms, w.store + " lost its scopes");
+  } else if (w.markers_before && !w.markers_after) {
+    Fire(w.consumer, w.t_ms, w.store + " lost unknown fields");
+  } else if (std::pair(w.family_after, w.generation_after) <
+             std::pair(w.family_before, w.generation_before)) {
+    Fire(w.consumer, w.t_ms,
+         w.store + " went back from fam" + std::to_string(w.family_before) + "/rt" +
+             std::to_string(w.generation_before) + " to fam" + std::to_string(w.family_after) +
+             "/rt" + std::to_string(w.generation_after));
+  }
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,21 @@
+// no_collateral_damage: a write by a reference consumer never breaks the store for the others:
+// it keeps scopes and unknown fields (the credsimMarker the world seeds), never leaves the store
+// unreadable, and never puts a staler generation of a family over a fresher one.
+//
+// Deliberately NOT verified: writes by non-reference consumers (their damage is what legacy
+// scenarios expect to see fire in other oracles), writes that repair a store that was already
+// broken (scopes or markers already missing before), and cross-family order (a re-login starts a
+// new family; which family is "fresher" is decided by the family id, i.e. the later login).
+#pragma once
+
+#include "sim/oracles/oracle.h"
+
+namespace credsim::sim {
+
+class NoCollateralDamage final : public Oracle {
+ public:
+  const char* name() const override { return "no_collateral_damage"; }
+  void OnWrite(const StoreWritten& w) override;
+};
+
+}  // namespace credsim::sim

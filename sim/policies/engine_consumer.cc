@@ -1,0 +1,59 @@
+// The demand loop of a consumer that runs the reference engine (directly, or over a legacy
+// policy's Io wrapper): every so often it needs a token, asks its engine, and "uses" the token at
+// the API; a 401 there goes through the engine's OnUnauthorized, once.
+#include <cassert>
+
+#include "sim/policies/registry.h"
+#include "sim/policies/tool_models.h"
+#include "sim/world.h"
+
+namespace credsim::sim {
+namespace {
+
+bool AcceptedByApi(World& world, const engine::TokenResult& r) {
+  if (r.status != engine::TokenStatus::kOk || r.credential.access_token.empty()) return false;
+  const oauth::AccessCheck check =
+      world.authority().ValidateAccessToken(r.credential.access_token, world.abs_ms());
+  return check.state == oauth::AccessState::kLive;
+}
+
+Task<void> EngineConsumer(World& world, size_t index) {
+  World::Consumer& c = world.consumer(index);
+  const ConsumerSpec spec = c.spec;  // copied: this frame may outlive a restart of the record
+  engine::Engine& engine = *c.engine;
+  const int64_t max_demands =
+      world.config().duration_ms / std::max<int64_t>(spec.need_every_ms_min, 1) + 2;
+  if (spec.start_ms > world.now_ms())
+    co_await world.scheduler().Delay(spec.start_ms - world.now_ms());
+  for (int64_t i = 0; i < max_demands; ++i) {
+    const bool usable = world.UsableCredentialFor(index);
+    const int64_t t_ms = world.now_ms();
+    engine::TokenResult r = co_await engine.GetToken();
+    bool served = AcceptedByApi(world, r);
+    if (!served && r.status == engine::TokenStatus::kOk) {
+      r = co_await engine.OnUnauthorized(r.credential.access_token);
+      served = AcceptedByApi(world, r);
+    }
+    world.ReportDemand(DemandObserved{.t_ms = t_ms,
+                                      .consumer = spec.name,
+                                      .reference = c.reference,
+                                      .served = served,
+                                      .status = engine::TokenStatusName(r.status),
+                                      .token_label = world.LabelOf(r.credential.access_token),
+                                      .usable_credential_existed = usable,
+                                      .local_now_ms = 0});
+    co_await world.scheduler().Delay(
+        world.choices().RangeInclusive(spec.need_every_ms_min, spec.need_every_ms_max));
+  }
+}
+
+}  // namespace
+
+Task<void> RunConsumer(World& world, size_t index) {
+  const PolicyInfo* info = FindPolicy(world.consumer(index).spec.policy);
+  assert(info && "policy names are validated before a world is built");
+  if (info->kind == PolicyKind::kToolModel) return RunToolModel(world, index);
+  return EngineConsumer(world, index);
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,41 @@
+#include "sim/policies/registry.h"
+
+#include "sim/policies/legacy_io.h"
+
+namespace credsim::sim {
+
+const std::vector<PolicyInfo>& AllPolicies() {
+  static const std::vector<PolicyInfo> kPolicies = {
+      {"reference", PolicyKind::kReference, ""},
+      {"RefreshOutsideLock", PolicyKind::kLegacy, "two processes refresh without the lock (#11)"},
+      {"WriteBackDropsScopes", PolicyKind::kLegacy, "write-back drops scopes (#2)"},
+      {"WriteBackDropsSubscriptionType", PolicyKind::kLegacy,
+       "write-back drops subscriptionType (#3)"},
+      {"KeychainFirstRead", PolicyKind::kLegacy, "expired keychain copy hides a fresh file (#5)"},
+      {"KeychainNotWritten", PolicyKind::kLegacy, "refresh written to the file only (#3, #6)"},
+      {"ProfileNotWrittenThrough", PolicyKind::kLegacy, "profile refresh strands root (#12)"},
+      {"WriteBackErrorSwallowed", PolicyKind::kLegacy, "write error swallowed after rotation (#7)"},
+      {"WrongEndpoint", PolicyKind::kLegacy, "refresh sent to a legacy endpoint that answers 500"},
+      {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
+  };
+  return kPolicies;
+}
+
+const PolicyInfo* FindPolicy(const std::string& name) {
+  for (const PolicyInfo& p : AllPolicies()) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+bool IsReferencePolicy(const std::string& name) { return name == "reference"; }
+
+std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, engine::Io& base) {
+  return MakeLegacyIo(policy, base);
+}
+
+engine::SessionConfig SessionFor(engine::Provider provider, const ConsumerSpec& spec) {
+  return engine::DefaultSession(provider, spec.profile);
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,40 @@
+// Policies a consumer can run, by name: the reference engine, legacy policies (the reference
+// engine over an Io wrapper that introduces one reported bug), and models of real tools.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/io.h"
+#include "engine/session.h"
+#include "engine/task.h"
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+
+class World;
+
+enum class PolicyKind : uint8_t { kReference, kLegacy, kToolModel };
+
+struct PolicyInfo {
+  std::string name;
+  PolicyKind kind;
+  std::string bug;  // what it reproduces (the report), empty for the reference
+};
+
+const std::vector<PolicyInfo>& AllPolicies();
+const PolicyInfo* FindPolicy(const std::string& name);
+bool IsReferencePolicy(const std::string& name);
+
+// The Io a consumer's engine runs on: the deviation of a legacy policy wrapped around `base`, or
+// null when the policy uses `base` unchanged.
+std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, engine::Io& base);
+
+// The stores a consumer of this spec reads and writes.
+engine::SessionConfig SessionFor(engine::Provider provider, const ConsumerSpec& spec);
+
+// The consumer's actor: its demand loop, running its policy.
+Task<void> RunConsumer(World& world, size_t index);
+
+}  // namespace credsim::sim

@@ -1,0 +1,43 @@
+#include "sim/policies/tool_models.h"
+
+#include <algorithm>
+
+#include "engine/store_codec.h"
+#include "engine/token_client.h"
+#include "sim/sim_io.h"
+#include "sim/world.h"
+
+namespace credsim::sim {
+namespace {
+
+// Report 9 (hermes 15099): a user's cron health check reads every store of the session and POSTs
+// each refresh token it finds to the token endpoint, then throws the answer away. Every POST
+// spends the token (or, if already spent, trips reuse detection).
+Task<void> HealthCheck(World& world, size_t index) {
+  World::Consumer& c = world.consumer(index);
+  engine::Io& io = *c.io;
+  const int64_t max_rounds =
+      world.config().duration_ms / std::max<int64_t>(c.spec.need_every_ms_min, 1) + 2;
+  for (int64_t round = 0; round < max_rounds; ++round) {
+    co_await world.scheduler().Delay(
+        world.choices().RangeInclusive(c.spec.need_every_ms_min, c.spec.need_every_ms_max));
+    for (const engine::StoreId& id : c.session.stores) {
+      engine::StoreRead read = co_await io.Read(id);
+      engine::StoreView view = engine::DecodeStore(c.session.provider, id, read);
+      for (const engine::Candidate& slot : view.slots) {
+        if (slot.credential.refresh_token.empty()) continue;
+        (void)co_await io.PostToken(
+            engine::BuildRefreshRequest(c.session, slot.credential.refresh_token));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Task<void> RunToolModel(World& world, size_t index) {
+  // Only one model so far (see sim/README.md for the models not written yet).
+  return HealthCheck(world, index);
+}
+
+}  // namespace credsim::sim

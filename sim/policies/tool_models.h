@@ -1,0 +1,16 @@
+// Models of real tools that share the session (REAL_CLIENTS.md, REPORTS.md), as small actors
+// written directly against the Io (they are not the reference engine).
+#pragma once
+
+#include <cstddef>
+
+#include "engine/task.h"
+
+namespace credsim::sim {
+
+class World;
+
+// Dispatches on the consumer's policy name; precondition: a PolicyKind::kToolModel policy.
+Task<void> RunToolModel(World& world, size_t index);
+
+}  // namespace credsim::sim

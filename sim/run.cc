@@ -1,0 +1,95 @@
+#include "sim/run.h"
+
+#include <algorithm>
+
+#include "engine/session.h"
+#include "sim/oracles/lineage.h"
+#include "sim/oracles/no_collateral_damage.h"
+#include "sim/oracles/no_lockout.h"
+#include "sim/oracles/no_secret_leak.h"
+#include "sim/oracles/no_self_inflicted_reuse.h"
+#include "sim/policies/registry.h"
+
+namespace credsim::sim {
+
+int64_t LockoutBoundMs(const WorldConfig& config) {
+  const engine::SessionConfig defaults;
+  return defaults.backoff_ms_max + defaults.lock_timeout_ms + 4 * config.net_latency_ms_max;
+}
+
+int64_t QuietFromMs(const WorldConfig& config) {
+  int64_t quiet = config.faults_until_ms;
+  bool keychain_locked = false, server_down = false;
+  std::vector<ScriptedEvent> events = config.events;
+  std::stable_sort(
+      events.begin(), events.end(),
+      [](const ScriptedEvent& a, const ScriptedEvent& b) { return a.at_ms < b.at_ms; });
+  for (const ScriptedEvent& e : events) {
+    quiet = std::max(quiet, e.at_ms);
+    if (e.kind == EventKind::kKeychainLock) keychain_locked = true;
+    if (e.kind == EventKind::kKeychainUnlock) keychain_locked = false;
+    if (e.kind == EventKind::kServerDown) server_down = true;
+    if (e.kind == EventKind::kServerUp) server_down = false;
+  }
+  return keychain_locked || server_down ? config.duration_ms : quiet;
+}
+
+RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOptions& options) {
+  RunResult result;
+  result.reference_only =
+      std::all_of(config.consumers.begin(), config.consumers.end(),
+                  [](const ConsumerSpec& c) { return IsReferencePolicy(c.policy); });
+  Trace trace;
+  trace.set_output(options.trace_out);
+  trace.set_keep_index(options.keep_index);
+  NoSecretLeak leak;
+  trace.set_listener(
+      [](void* o, std::string_view line) { static_cast<NoSecretLeak*>(o)->OnTraceLine(line); },
+      &leak);
+  NoSelfInflictedReuse reuse(result.reference_only);
+  Lineage lineage(result.reference_only);
+  NoLockout lockout(LockoutBoundMs(config), QuietFromMs(config));
+  NoCollateralDamage collateral;
+  World world(config, choices, trace);
+  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &leak};
+  for (Oracle* o : oracles) world.AddOracle(o);
+  result.summary = world.Run();
+  for (Oracle* o : oracles) {
+    result.violations.insert(result.violations.end(), o->violations().begin(),
+                             o->violations().end());
+  }
+  result.lost_response_replays = lineage.lost_response_replays();
+  result.real_reuses = lineage.real_reuses();
+  if (options.keep_index) result.index = trace.index();
+  return result;
+}
+
+RunResult RunWorld(const WorldConfig& config, const RunOptions& options) {
+  PrngChoices choices(config.seed);
+  return RunWorld(config, choices, options);
+}
+
+std::string FormatDuration(int64_t ms) {
+  const int64_t d = ms / kDayMs, h = ms % kDayMs / kHourMs, m = ms % kHourMs / kMinuteMs;
+  const int64_t s = ms % kMinuteMs / kSecondMs, rest = ms % kSecondMs;
+  char buf[64];
+  if (d > 0) {
+    std::snprintf(buf, sizeof buf, "%lldd%02lldh%02lldm%02lld.%03llds", (long long)d, (long long)h,
+                  (long long)m, (long long)s, (long long)rest);
+  } else {
+    std::snprintf(buf, sizeof buf, "%lldh%02lldm%02lld.%03llds", (long long)h, (long long)m,
+                  (long long)s, (long long)rest);
+  }
+  return buf;
+}
+
+std::string FormatViolation(const Violation& v, bool with_events) {
+  std::string out = v.oracle + " consumer=" + (v.consumer.empty() ? "-" : v.consumer) +
+                    " t=" + FormatDuration(v.t_ms) + ": " + v.message;
+  if (with_events) {
+    for (const std::string& line : v.recent_events) out += "\n    " + line;
+  }
+  return out;
+}
+
+}  // namespace credsim::sim

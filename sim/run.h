@@ -1,0 +1,46 @@
+// RunWorld: one world, the standard oracles, one result. What the CLI, the swarm and the tests
+// all call, so they check the same properties the same way.
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "sim/choice.h"
+#include "sim/observation.h"
+#include "sim/trace.h"
+#include "sim/world.h"
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+
+struct RunOptions {
+  std::FILE* trace_out = nullptr;  // JSON Lines, streamed
+  bool keep_index = false;         // keep (t, event, hash) per line (determinism test)
+};
+
+struct RunResult {
+  RunSummary summary;
+  std::vector<Violation> violations;  // every oracle's, in oracle order
+  std::vector<Trace::IndexEntry> index;
+  uint64_t lost_response_replays = 0;
+  uint64_t real_reuses = 0;
+  bool reference_only = false;
+  bool ok() const { return violations.empty(); }
+};
+
+// The no_lockout bound for a world (see oracles/no_lockout.h).
+int64_t LockoutBoundMs(const WorldConfig& config);
+// When the world has been quiet since: the end of random faults and of every scripted disturbance
+// (a fault never healed makes it the end of the run).
+int64_t QuietFromMs(const WorldConfig& config);
+
+RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOptions& options);
+// The same, choices from PrngChoices(config.seed).
+RunResult RunWorld(const WorldConfig& config, const RunOptions& options);
+
+// "no_lockout consumer=ref1 t=3h02m05.120s: message" and the events that led to it.
+std::string FormatViolation(const Violation& v, bool with_events);
+std::string FormatDuration(int64_t ms);
+
+}  // namespace credsim::sim

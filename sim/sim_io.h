@@ -1,0 +1,39 @@
+// SimIo: engine::Io for one consumer inside the World. Every call suspends for a latency drawn
+// from the choice source and takes effect when the scheduler resumes it, so every other actor can
+// interleave at every I/O point of the shipping engine code. NowMs is this consumer's skewed,
+// drifting clock.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "engine/io.h"
+
+namespace credsim::sim {
+
+class World;
+
+class SimIo final : public engine::Io {
+ public:
+  SimIo(World& world, size_t owner, int64_t skew_ms, int32_t drift_ppm);
+
+  Task<engine::StoreRead> Read(engine::StoreId store) override;
+  Task<engine::StoreWrite> CompareAndSwap(engine::StoreId store, engine::StoreVersion expected,
+                                          std::string bytes) override;
+  Task<engine::IoStatus> Lock(engine::LockId lock, int64_t timeout_ms) override;
+  Task<void> Unlock(engine::LockId lock) override;
+  Task<engine::HttpResult> PostToken(engine::HttpRequest request) override;
+  int64_t NowMs() override;
+  Task<void> SleepMs(int64_t duration_ms) override;
+  uint64_t RandomBelow(uint64_t bound_exclusive) override;
+
+  size_t owner() const { return owner_; }
+
+ private:
+  World& world_;
+  size_t owner_;
+  int64_t skew_ms_;
+  int32_t drift_ppm_;
+};
+
+}  // namespace credsim::sim

@@ -1,0 +1,67 @@
+#include "sim/store_docs.h"
+
+#include "sim/trace.h"
+
+namespace credsim::sim {
+namespace {
+
+std::string Quoted(const std::string& s) {
+  std::string out;
+  AppendJsonEscaped(out, s);
+  return out;
+}
+
+}  // namespace
+
+std::string ClaudeCredentialsDoc(const DocTokens& t) {
+  std::string doc = "{\n  \"claudeAiOauth\": {\n    \"accessToken\": " + Quoted(t.access_token) +
+                    ",\n    \"refreshToken\": " + Quoted(t.refresh_token) +
+                    ",\n    \"expiresAt\": " + std::to_string(t.expires_at_ms);
+  if (t.scopes) doc += ",\n    \"scopes\": [\"user:inference\", \"user:profile\"]";
+  if (t.subscription) doc += ",\n    \"subscriptionType\": \"max\"";
+  doc += ",\n    \"credsimMarker\": 1\n  },\n  \"mcpOAuth\": {},\n  \"credsimMarker\": 1\n}\n";
+  return doc;
+}
+
+std::string AgentAuthDoc(const DocTokens& t, bool openai) {
+  const std::string provider = openai ? "openai-codex" : "anthropic";
+  const std::string source = openai ? "device_code" : "claude_code";
+  std::string entry =
+      "{\"id\": \"cc1\", \"label\": \"shared\", \"auth_type\": \"oauth\", "
+      "\"priority\": 0, \"source\": \"" +
+      source + "\", \"access_token\": " + Quoted(t.access_token) +
+      ", \"refresh_token\": " + Quoted(t.refresh_token) +
+      ", \"expires_at_ms\": " + std::to_string(t.expires_at_ms) + ", \"credsimMarker\": 1}";
+  std::string doc = "{\n  \"version\": 1,\n  \"providers\": {";
+  if (openai) {
+    doc += "\"openai-codex\": {\"tokens\": {\"access_token\": " + Quoted(t.access_token) +
+           ", \"refresh_token\": " + Quoted(t.refresh_token) + "}}";
+  }
+  doc += "},\n  \"credential_pool\": {\"" + provider + "\": [" + entry + "]},\n";
+  doc += "  \"credsimMarker\": 1\n}\n";
+  return doc;
+}
+
+std::string CodexAuthDoc(const DocTokens& t) {
+  return "{\n  \"auth_mode\": \"chatgpt\",\n  \"OPENAI_API_KEY\": null,\n  \"tokens\": {\n"
+         "    \"id_token\": " +
+         Quoted(t.id_token) + ",\n    \"access_token\": " + Quoted(t.access_token) +
+         ",\n    \"refresh_token\": " + Quoted(t.refresh_token) +
+         ",\n    \"account_id\": \"acc-sim\"\n  },\n"
+         "  \"last_refresh\": \"2026-09-21T00:00:00Z\",\n  \"credsimMarker\": 1\n}\n";
+}
+
+std::string DocFor(engine::StoreKind kind, const DocTokens& tokens, bool openai) {
+  switch (kind) {
+    case engine::StoreKind::kClaudeKeychain:
+    case engine::StoreKind::kClaudeFile:
+      return ClaudeCredentialsDoc(tokens);
+    case engine::StoreKind::kAgentAuth:
+      return AgentAuthDoc(tokens, openai);
+    case engine::StoreKind::kCodexAuth:
+      return CodexAuthDoc(tokens);
+  }
+  return {};
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,32 @@
+// Initial store documents, shaped like the real tools write them (REAL_CLIENTS.md, formats/
+// samples). Each carries an unknown field named credsimMarker (inside the credential object and at
+// the top level), so the collateral-damage oracle can see whether a writer kept unknown fields.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "engine/store_id.h"
+
+namespace credsim::sim {
+
+struct DocTokens {
+  std::string access_token;
+  std::string refresh_token;
+  std::string id_token;  // openai only
+  int64_t expires_at_ms = 0;
+  bool scopes = true;
+  bool subscription = true;
+};
+
+inline constexpr const char* kMarkerKey = "credsimMarker";
+
+std::string ClaudeCredentialsDoc(const DocTokens& tokens);
+// An agent auth.json whose credential_pool holds the session (entry "cc1", source claude_code for
+// anthropic; an oauth entry plus providers.openai-codex for openai-codex).
+std::string AgentAuthDoc(const DocTokens& tokens, bool openai);
+std::string CodexAuthDoc(const DocTokens& tokens);
+// The right document for a store kind.
+std::string DocFor(engine::StoreKind kind, const DocTokens& tokens, bool openai);
+
+}  // namespace credsim::sim

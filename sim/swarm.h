@@ -1,0 +1,23 @@
+// Swarm worlds: a whole WorldConfig drawn from one seed, swarm-style (each run switches some
+// options off entirely, so different seeds explore different combinations rather than all of them
+// a little). The options drawn are printed as one block (DescribeWorld) so a failure is readable.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+
+struct SwarmOptions {
+  int64_t minutes = 24 * 60;         // simulated duration
+  std::string policy = "reference";  // the policy every engine consumer runs
+  int consumers_max = 6;
+};
+
+WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options);
+// "seed=… consumers=… ttl=… faults=…" one option per line, stable order.
+std::string DescribeWorld(const WorldConfig& config);
+
+}  // namespace credsim::sim

@@ -1,0 +1,98 @@
+#include "sim/trace.h"
+
+#include <cassert>
+
+namespace credsim::sim {
+
+void AppendJsonEscaped(std::string& out, std::string_view value) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out += '"';
+  for (unsigned char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      out += "\\u00";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xf];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  out += '"';
+}
+
+Trace::Trace() { recent_.reserve(kRecentLines); }
+
+TraceLine Trace::Event(int64_t t_ms, std::string_view event, std::string_view consumer) {
+  return TraceLine(*this, t_ms, event, consumer);
+}
+
+void Trace::Commit(int64_t t_ms, std::string_view event, std::string line) {
+  uint64_t line_hash = 0xcbf29ce484222325ull;
+  for (unsigned char c : line) line_hash = (line_hash ^ c) * 0x100000001b3ull;
+  hash_ = (hash_ ^ line_hash) * 0x100000001b3ull + lines_;
+  ++lines_;
+  if (keep_index_) index_.push_back({t_ms, std::string(event), line_hash});
+  if (listener_) listener_(listener_ctx_, line);
+  if (out_) {
+    std::fwrite(line.data(), 1, line.size(), out_);
+    std::fputc('\n', out_);
+  }
+  if (recent_.size() < kRecentLines) {
+    recent_.push_back(std::move(line));
+  } else {
+    recent_[recent_next_] = std::move(line);
+    recent_next_ = (recent_next_ + 1) % kRecentLines;
+  }
+}
+
+std::vector<std::string> Trace::Recent() const {
+  std::vector<std::string> out;
+  out.reserve(recent_.size());
+  for (size_t i = 0; i < recent_.size(); ++i) {
+    out.push_back(recent_[(recent_next_ + i) % recent_.size()]);
+  }
+  return out;
+}
+
+TraceLine::TraceLine(Trace& trace, int64_t t_ms, std::string_view event, std::string_view consumer)
+    : trace_(trace), t_ms_(t_ms), event_(event) {
+  line_.reserve(160);
+  line_ = "{\"t\":" + std::to_string(t_ms) + ",\"ev\":";
+  AppendJsonEscaped(line_, event);
+  if (!consumer.empty()) {
+    line_ += ",\"c\":";
+    AppendJsonEscaped(line_, consumer);
+  }
+}
+
+TraceLine::~TraceLine() {
+  line_ += '}';
+  trace_.Commit(t_ms_, event_, std::move(line_));
+}
+
+TraceLine& TraceLine::Str(std::string_view key, std::string_view value) {
+  line_ += ',';
+  AppendJsonEscaped(line_, key);
+  line_ += ':';
+  AppendJsonEscaped(line_, value);
+  return *this;
+}
+
+TraceLine& TraceLine::Int(std::string_view key, int64_t value) {
+  line_ += ',';
+  AppendJsonEscaped(line_, key);
+  line_ += ':';
+  line_ += std::to_string(value);
+  return *this;
+}
+
+TraceLine& TraceLine::Bool(std::string_view key, bool value) {
+  line_ += ',';
+  AppendJsonEscaped(line_, key);
+  line_ += value ? ":true" : ":false";
+  return *this;
+}
+
+}  // namespace credsim::sim

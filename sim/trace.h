@@ -1,0 +1,81 @@
+// Trace: the run as JSON Lines, one event per line: {"t":ms,"ev":"name","c":"consumer",...}.
+// Event names are stable; details are key/value pairs; tokens appear only as authority labels
+// ("fam1/rt3"). The trace keeps a rolling hash of every line (the determinism test compares it)
+// and the last few lines (a violation quotes the events that led to it); it streams to a file and
+// keeps nothing else, so memory does not grow with simulated time.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace credsim::sim {
+
+class TraceLine;
+
+class Trace {
+ public:
+  static constexpr size_t kRecentLines = 24;
+
+  Trace();
+  // Lines are written to `out` (not owned) when set; nullptr keeps only hash and recent lines.
+  void set_output(std::FILE* out) { out_ = out; }
+  // Every line is also passed here (the leak oracle reads it).
+  void set_listener(void (*fn)(void*, std::string_view), void* ctx) {
+    listener_ = fn;
+    listener_ctx_ = ctx;
+  }
+  // Keep (t, event, line hash) for every line: the determinism test's divergence report.
+  void set_keep_index(bool keep) { keep_index_ = keep; }
+
+  TraceLine Event(int64_t t_ms, std::string_view event, std::string_view consumer);
+
+  uint64_t hash() const { return hash_; }
+  uint64_t lines() const { return lines_; }
+  std::vector<std::string> Recent() const;
+  struct IndexEntry {
+    int64_t t_ms;
+    std::string event;
+    uint64_t line_hash;
+  };
+  const std::vector<IndexEntry>& index() const { return index_; }
+
+ private:
+  friend class TraceLine;
+  void Commit(int64_t t_ms, std::string_view event, std::string line);
+
+  std::FILE* out_ = nullptr;
+  void (*listener_)(void*, std::string_view) = nullptr;
+  void* listener_ctx_ = nullptr;
+  bool keep_index_ = false;
+  uint64_t hash_ = 0xcbf29ce484222325ull;
+  uint64_t lines_ = 0;
+  std::vector<std::string> recent_;  // ring of kRecentLines
+  size_t recent_next_ = 0;
+  std::vector<IndexEntry> index_;
+};
+
+// Builder for one line; committed when destroyed.
+class TraceLine {
+ public:
+  TraceLine(Trace& trace, int64_t t_ms, std::string_view event, std::string_view consumer);
+  ~TraceLine();
+  TraceLine(const TraceLine&) = delete;
+  TraceLine& operator=(const TraceLine&) = delete;
+  TraceLine& Str(std::string_view key, std::string_view value);
+  TraceLine& Int(std::string_view key, int64_t value);
+  TraceLine& Bool(std::string_view key, bool value);
+
+ private:
+  Trace& trace_;
+  int64_t t_ms_;
+  std::string event_;
+  std::string line_;
+};
+
+// JSON string escaping for trace values (RFC 8259 §7; control bytes as \u00XX).
+void AppendJsonEscaped(std::string& out, std::string_view value);
+
+}  // namespace credsim::sim

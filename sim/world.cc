@@ -1,0 +1,529 @@
+#include "sim/world.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "engine/store_codec.h"
+#include "sim/labels.h"
+#include "sim/policies/registry.h"
+#include "sim/sim_io.h"
+#include "sim/store_docs.h"
+#include "sim/token_wire.h"
+
+namespace credsim::sim {
+namespace {
+
+oauth::AuthorityConfig AuthorityConfigFor(const WorldConfig& c) {
+  oauth::AuthorityConfig a;
+  a.provider = c.provider == engine::Provider::kAnthropic ? oauth::Provider::kAnthropic
+                                                          : oauth::Provider::kOpenAi;
+  a.access_ttl_ms = c.access_ttl_ms;
+  a.reuse = c.reuse;
+  a.race = c.race;
+  return a;
+}
+
+engine::HttpResult Status(int status, const char* error, int64_t retry_after_ms = -1) {
+  engine::HttpResult r;
+  r.transport = engine::HttpResult::Transport::kResponse;
+  r.status = status;
+  r.body = std::string("{\"error\":\"") + error + "\"}";
+  if (retry_after_ms >= 0) r.retry_after_ms = retry_after_ms;
+  return r;
+}
+
+}  // namespace
+
+World::World(WorldConfig config, ChoiceSource& choices, Trace& trace)
+    : config_(std::move(config)),
+      choices_(choices),
+      trace_(trace),
+      scheduler_(choices, SchedulerLimits{.max_events = config_.max_events}, config_.shuffle_ties),
+      authority_(AuthorityConfigFor(config_), config_.seed) {
+  assert(config_.consumers.size() <= 256);
+  assert(config_.events.size() <= 4096);
+  assert(config_.duration_ms > 0 && config_.duration_ms <= 400 * kDayMs);
+}
+
+World::~World() = default;
+
+void World::AddOracle(Oracle* oracle) {
+  oracle->recent_ = [](void* t) { return static_cast<Trace*>(t)->Recent(); };
+  oracle->recent_ctx_ = &trace_;
+  oracles_.push_back(oracle);
+}
+
+int64_t World::NetLatencyMs() {
+  return choices_.RangeInclusive(config_.net_latency_ms_min, config_.net_latency_ms_max);
+}
+int64_t World::StoreLatencyMs() {
+  return choices_.RangeInclusive(config_.store_latency_ms_min, config_.store_latency_ms_max);
+}
+
+std::optional<size_t> World::FindConsumer(const std::string& name) const {
+  for (const auto& c : consumers_) {
+    if (c->spec.name == name) return c->index;
+  }
+  return std::nullopt;
+}
+
+std::string World::LabelOf(const std::string& token) const {
+  return token.empty() ? "-" : authority_.Label(token);
+}
+
+std::string World::OwnerName(size_t owner) const {
+  if (owner >= kDeadOwner && owner - kDeadOwner < consumers_.size()) {
+    return consumers_[owner - kDeadOwner]->spec.name + "(dead)";
+  }
+  return owner < consumers_.size() ? consumers_[owner]->spec.name : "world";
+}
+bool World::OwnerIsReference(size_t owner) const {
+  return owner < consumers_.size() ? consumers_[owner]->reference : true;
+}
+
+// --- initial state ---------------------------------------------------------------------------
+
+void World::Seed() {
+  const bool openai = config_.provider == engine::Provider::kOpenAiCodex;
+  const std::string client_id = engine::DefaultSession(config_.provider, "").client_id;
+  // The previous pair is minted an hour before the start and rotated a minute before it, so a
+  // "previous" store holds a really spent refresh token.
+  oauth::TokenReply first = authority_.Login({.client_id = client_id}, kEpochMs - kHourMs);
+  oauth::TokenReply current = first;
+  bool need_previous =
+      std::any_of(config_.stores.begin(), config_.stores.end(),
+                  [](const InitialStore& s) { return s.content == InitialContent::kPrevious; });
+  if (need_previous) {
+    oauth::TokenRequest r{.grant_type = oauth::GrantType::kRefreshToken,
+                          .refresh_token = first.tokens.refresh_token,
+                          .client_id = client_id};
+    current = authority_.Handle(r, kEpochMs - kMinuteMs);
+    assert(current.ok());
+  }
+  for (const InitialStore& s : config_.stores) {
+    if (s.content == InitialContent::kAbsent) continue;
+    const oauth::TokenReply& r = s.content == InitialContent::kCurrent ? current : first;
+    DocTokens t{r.tokens.access_token,
+                r.tokens.refresh_token,
+                r.tokens.id_token,
+                r.tokens.access_expires_ms,
+                s.scopes,
+                s.subscription};
+    if (s.expired) t.expires_at_ms = kEpochMs - kMinuteMs;
+    StoreState& state = stores_[s.id];
+    state.bytes = DocFor(s.id.kind, t, openai);
+    state.exists = true;
+    Summarize(s.id, state);
+    trace_.Event(0, "store.seed", "")
+        .Str("store", s.id.Name())
+        .Str("rt", LabelOf(r.tokens.refresh_token))
+        .Bool("expired", s.expired);
+  }
+}
+
+void World::Summarize(const engine::StoreId& id, StoreState& state) const {
+  StoreSummary& s = state.summary;
+  s = StoreSummary{};
+  s.exists = state.exists;
+  if (!state.exists) return;
+  engine::StoreRead read{
+      engine::IoStatus::kOk, state.bytes, engine::VersionOf(state.bytes), {}, {}};
+  engine::StoreView view = engine::DecodeStore(config_.provider, id, read);
+  s.readable = view.readable();
+  s.markers = state.bytes.find(kMarkerKey) != std::string::npos;
+  s.scopes = true;
+  const bool claude =
+      id.kind == engine::StoreKind::kClaudeFile || id.kind == engine::StoreKind::kClaudeKeychain;
+  for (const engine::Candidate& c : view.slots) {
+    if (c.credential.refresh_token.empty()) continue;
+    if (claude && (!c.credential.scopes || c.credential.scopes->empty())) s.scopes = false;
+    const LabelParts p = ParseLabel(authority_.Label(c.credential.refresh_token));
+    if (s.refresh_tokens.size() < 16) s.refresh_tokens.push_back({p.family, p.generation});
+    if (std::pair(p.family, p.generation) > std::pair(s.family, s.generation)) {
+      s.family = p.family;
+      s.generation = p.generation;
+    }
+  }
+}
+
+const StoreState* World::store(const engine::StoreId& id) const {
+  auto it = stores_.find(id);
+  return it == stores_.end() ? nullptr : &it->second;
+}
+
+// --- stores ----------------------------------------------------------------------------------
+
+engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner) {
+  engine::StoreRead read;
+  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+    read.status = engine::IoStatus::kLocked;
+    read.detail = "keychain locked";
+  } else if (auto it = stores_.find(id); it != stores_.end() && it->second.exists) {
+    read.status = engine::IoStatus::kOk;
+    read.bytes = it->second.bytes;
+    read.version = engine::VersionOf(read.bytes);
+  } else {
+    read.status = engine::IoStatus::kNotFound;
+  }
+  if (config_.trace_io) {
+    trace_.Event(now_ms(), "store.read", OwnerName(owner))
+        .Str("store", id.Name())
+        .Str("status", engine::IoStatusName(read.status));
+  }
+  return read;
+}
+
+engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
+                                     std::string bytes, size_t owner) {
+  engine::StoreWrite write;
+  StoreState& state = stores_[id];
+  const engine::StoreVersion actual =
+      state.exists ? engine::VersionOf(state.bytes) : engine::StoreVersion{};
+  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+    write.status = engine::IoStatus::kLocked;
+  } else if (!(actual == expected)) {
+    write.status = engine::IoStatus::kConflict;
+  } else if (faults_active() && choices_.Chance(config_.faults.store_write_fail_per_million)) {
+    write.status = engine::IoStatus::kIoError;
+    write.detail = "injected: disk full";
+  } else {
+    StoreWritten w{.t_ms = now_ms(),
+                   .consumer = OwnerName(owner),
+                   .reference = OwnerIsReference(owner),
+                   .store = id.Name()};
+    w.family_before = state.summary.family;
+    w.generation_before = state.summary.generation;
+    w.readable_before = state.summary.readable;
+    w.scopes_before = state.summary.scopes;
+    w.markers_before = state.summary.markers;
+    state.bytes = std::move(bytes);
+    state.exists = true;
+    Summarize(id, state);
+    w.family_after = state.summary.family;
+    w.generation_after = state.summary.generation;
+    w.readable_after = state.summary.readable;
+    w.scopes_after = state.summary.scopes;
+    w.markers_after = state.summary.markers;
+    write.status = engine::IoStatus::kOk;
+    write.version = engine::VersionOf(state.bytes);
+    trace_.Event(now_ms(), "store.write", w.consumer)
+        .Str("store", w.store)
+        .Str("rt",
+             "fam" + std::to_string(w.family_after) + "/rt" + std::to_string(w.generation_after))
+        .Bool("readable", w.readable_after)
+        .Bool("scopes", w.scopes_after);
+    for (Oracle* o : oracles_) o->OnWrite(w);
+    return write;
+  }
+  if (!state.exists && write.status == engine::IoStatus::kConflict) stores_.erase(id);
+  trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
+      .Str("store", id.Name())
+      .Str("status", engine::IoStatusName(write.status));
+  return write;
+}
+
+// --- locks -----------------------------------------------------------------------------------
+
+namespace {
+struct WaitForGrant {
+  Scheduler& scheduler;
+  std::coroutine_handle<>* slot;
+  int64_t timeout_ms;
+  bool await_ready() const noexcept { return false; }
+  void await_suspend(std::coroutine_handle<> h) {
+    *slot = h;
+    scheduler.WakeAt(h, scheduler.current(), timeout_ms);  // the timeout; a grant supersedes it
+  }
+  void await_resume() const noexcept {}
+};
+}  // namespace
+
+Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms) {
+  LockState& l = locks_[static_cast<size_t>(lock)];
+  assert(l.holder != owner && "a consumer must not take a lock twice");
+  if (l.holder == SIZE_MAX && l.waiters.empty()) {
+    l.holder = owner;
+    if (config_.trace_io) {
+      trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockName(lock));
+    }
+    co_return engine::IoStatus::kOk;
+  }
+  if (timeout_ms <= 0 || l.waiters.size() >= kMaxLockWaiters) co_return engine::IoStatus::kTimeout;
+  LockWaiter waiter{owner, scheduler_.current(), {}, false};
+  l.waiters.push_back(&waiter);
+  co_await WaitForGrant{scheduler_, &waiter.handle, timeout_ms};
+  if (!waiter.granted) {
+    std::erase(l.waiters, &waiter);
+    trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", LockName(lock));
+    co_return engine::IoStatus::kTimeout;
+  }
+  assert(l.holder == owner);
+  if (config_.trace_io) {
+    trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockName(lock));
+  }
+  co_return engine::IoStatus::kOk;
+}
+
+void World::ReleaseLock(engine::LockId lock, size_t owner) {
+  LockState& l = locks_[static_cast<size_t>(lock)];
+  assert(l.holder == owner && "unlock of a lock not held");
+  l.holder = SIZE_MAX;
+  if (l.waiters.empty()) return;
+  LockWaiter* next = l.waiters.front();
+  l.waiters.erase(l.waiters.begin());
+  next->granted = true;
+  l.holder = next->owner;
+  scheduler_.WakeAt(next->handle, next->actor, 0);
+}
+
+Task<void> World::StaleLockJanitor(engine::LockId lock, size_t dead_owner) {
+  // Claude Code's mkdir lock outlives a killed holder until it is 10 s stale (REAL_CLIENTS.md);
+  // a flock dies with its process, so only this lock waits.
+  co_await scheduler_.Delay(10 * kSecondMs);
+  if (locks_[static_cast<size_t>(lock)].holder == dead_owner) ReleaseLock(lock, dead_owner);
+}
+
+// --- network ---------------------------------------------------------------------------------
+
+engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, uint64_t seen,
+                                            size_t owner) {
+  const std::string who = OwnerName(owner);
+  RefreshObserved o{.t_ms = now_ms(), .consumer = who, .reference = OwnerIsReference(owner)};
+  const bool faulty = faults_active();
+  if (faulty && choices_.Chance(config_.faults.drop_before_per_million)) {
+    trace_.Event(now_ms(), "net.dropped_before", who);
+    engine::HttpResult r;
+    r.transport = engine::HttpResult::Transport::kNotSent;
+    r.detail = "connection reset before the request was sent";
+    return r;
+  }
+  if (server_down_ || (faulty && choices_.Chance(config_.faults.error_5xx_per_million))) {
+    trace_.Event(now_ms(), "net.server_error", who).Int("status", 503);
+    return Status(503, "temporarily_unavailable");
+  }
+  if (faulty && choices_.Chance(config_.faults.rate_limit_per_million)) {
+    trace_.Event(now_ms(), "net.rate_limited", who)
+        .Int("retry_after_ms", config_.faults.retry_after_ms);
+    return Status(429, "rate_limited", config_.faults.retry_after_ms);
+  }
+  if (!IsTokenEndpoint(authority_.personality(), request.url)) {
+    // A legacy endpoint answers 500 (the headless-gateway report), not a helpful 404.
+    trace_.Event(now_ms(), "net.wrong_endpoint", who).Int("status", 500);
+    return Status(500, "internal_server_error");
+  }
+  DecodedRequest decoded = DecodeTokenRequest(request);
+  if (!decoded.ok) {
+    trace_.Event(now_ms(), "token.invalid_request", who).Str("why", decoded.why);
+    return InvalidRequestReply(decoded.why);
+  }
+  decoded.request.seen_commit_seq = seen;
+  const oauth::TokenReply reply = authority_.Handle(decoded.request, abs_ms());
+  o.reached_server = true;
+  o.outcome = std::string(oauth::ToString(reply.outcome));
+  o.counted_as_reuse = reply.counted_as_reuse;
+  o.family_id = reply.family_id;
+  o.presented_generation = reply.presented_generation;
+  o.generation = reply.generation;
+  o.presented_label = reply.presented_label;
+  o.replay_after_lost_response =
+      lost_rotations_.count({reply.family_id, reply.presented_generation}) > 0;
+  Consumer* c = owner < consumers_.size() ? consumers_[owner].get() : nullptr;
+  const bool killed = c && c->kill_at_next_refresh;
+  o.response_lost = killed || (faulty && choices_.Chance(config_.faults.drop_after_per_million));
+  if (o.response_lost && reply.ok() && lost_rotations_.size() < kMaxLostRotations) {
+    lost_rotations_.insert({reply.family_id, reply.presented_generation});
+  }
+  ++summary_.refreshes;
+  if (reply.counted_as_reuse) ++summary_.reuse_seen;
+  trace_.Event(now_ms(), "token.reply", who)
+      .Str("rt", reply.presented_label)
+      .Str("outcome", o.outcome)
+      .Int("status", reply.status)
+      .Int("gen", reply.generation)
+      .Bool("reuse", reply.counted_as_reuse)
+      .Bool("lost", o.response_lost);
+  Observe(o);
+  if (killed) {
+    c->kill_at_next_refresh = false;
+    const size_t index = c->index;
+    // The process dies while the answer is on the wire: a helper kills it right after this
+    // resumption (an actor cannot destroy its own frame), then it restarts a second later.
+    scheduler_.Spawn(
+        [](World& w, size_t i) -> Task<void> {
+          w.KillConsumer(i, "killed during refresh");
+          co_await w.scheduler().Delay(kSecondMs);
+          w.StartConsumer(i);
+        }(*this, index),
+        0);
+  }
+  if (o.response_lost) {
+    engine::HttpResult lost;
+    lost.transport = engine::HttpResult::Transport::kLostResponse;
+    lost.detail = "connection reset after the request was sent";
+    return lost;
+  }
+  return EncodeTokenReply(reply, authority_.personality());
+}
+
+void World::Observe(const RefreshObserved& refresh) {
+  for (Oracle* o : oracles_) o->OnRefresh(refresh);
+}
+
+void World::ReportDemand(const DemandObserved& demand) {
+  ++summary_.demands;
+  if (!demand.served) {
+    ++summary_.demands_failed;
+    trace_.Event(demand.t_ms, "demand.failed", demand.consumer)
+        .Str("status", demand.status)
+        .Bool("usable_existed", demand.usable_credential_existed);
+  } else if (config_.trace_io) {
+    trace_.Event(demand.t_ms, "demand.served", demand.consumer).Str("at", demand.token_label);
+  }
+  for (Oracle* o : oracles_) o->OnDemand(demand);
+}
+
+bool World::UsableCredentialFor(size_t index) const {
+  const Consumer& c = *consumers_[index];
+  for (const engine::StoreId& id : c.session.stores) {
+    const StoreState* s = store(id);
+    if (!s || !s->summary.readable) continue;
+    if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) continue;
+    for (auto [family, generation] : s->summary.refresh_tokens) {
+      if (family == 0) continue;
+      const oauth::FamilyView f = authority_.Family(family);
+      if (f.fate == oauth::FamilyFate::kLive && f.generation == generation) return true;
+    }
+  }
+  return false;
+}
+
+// --- consumers and scripted events -------------------------------------------------------------
+
+void World::StartConsumer(size_t index) {
+  Consumer& c = *consumers_[index];
+  ++c.incarnation;
+  c.io = std::make_unique<SimIo>(*this, index, c.spec.skew_ms, c.spec.drift_ppm);
+  c.policy_io = MakePolicyIo(c.spec.policy, *c.io);
+  c.engine = std::make_unique<engine::Engine>(c.policy_io ? *c.policy_io : *c.io, c.session);
+  c.actor = scheduler_.Spawn(RunConsumer(*this, index), 0);
+  trace_.Event(now_ms(), "consumer.start", c.spec.name)
+      .Str("policy", c.spec.policy)
+      .Int("incarnation", c.incarnation);
+}
+
+void World::KillConsumer(size_t index, const char* why) {
+  Consumer& c = *consumers_[index];
+  if (c.actor != kNoActor && scheduler_.alive(c.actor)) scheduler_.Kill(c.actor);
+  c.actor = kNoActor;
+  for (size_t i = 0; i < locks_.size(); ++i) {
+    LockState& l = locks_[i];
+    std::erase_if(l.waiters, [&](LockWaiter* w) { return w->owner == index; });
+    if (l.holder != index) continue;
+    const auto lock = static_cast<engine::LockId>(i);
+    if (lock == engine::LockId::kClaudeHome) {
+      // The lock directory stays; its owner is now a dead process (not the restarted consumer).
+      l.holder = kDeadOwner + index;
+      scheduler_.Spawn(StaleLockJanitor(lock, l.holder), 0);
+    } else {
+      ReleaseLock(lock, index);
+    }
+  }
+  trace_.Event(now_ms(), "consumer.killed", c.spec.name).Str("why", why);
+}
+
+Task<void> World::Relogin(size_t index) {
+  // A user's login is its own short process: a fresh engine on its own Io writes the new family
+  // into every store of that consumer's session.
+  const Consumer& c = *consumers_[index];
+  oauth::TokenReply login = authority_.Login({.client_id = c.session.client_id}, abs_ms());
+  trace_.Event(now_ms(), "user.relogin", c.spec.name)
+      .Str("rt", LabelOf(login.tokens.refresh_token));
+  if (helper_ios_.size() >= 256) co_return;
+  helper_ios_.push_back(std::make_unique<SimIo>(*this, kWorldOwner, 0, 0));
+  helper_engines_.push_back(std::make_unique<engine::Engine>(*helper_ios_.back(), c.session));
+  engine::Credential fresh;
+  fresh.access_token = login.tokens.access_token;
+  fresh.refresh_token = login.tokens.refresh_token;
+  fresh.expires_at_ms = login.tokens.access_expires_ms;
+  fresh.scopes = std::vector<std::string>{"user:inference", "user:profile"};
+  fresh.subscription_type = "max";
+  if (!login.tokens.id_token.empty()) fresh.id_token = login.tokens.id_token;
+  engine::TokenResult r = co_await helper_engines_.back()->Login(std::move(fresh));
+  trace_.Event(now_ms(), "user.relogin_written", c.spec.name)
+      .Str("status", engine::TokenStatusName(r.status));
+}
+
+void World::Apply(const ScriptedEvent& e) {
+  const std::optional<size_t> who = FindConsumer(e.consumer);
+  switch (e.kind) {
+    case EventKind::kRelogin:
+      if (who) scheduler_.Spawn(Relogin(*who), 0);
+      break;
+    case EventKind::kRestart:
+      if (who) {
+        KillConsumer(*who, "restart");
+        StartConsumer(*who);
+      }
+      break;
+    case EventKind::kKillDuringRefresh:
+      if (who) consumers_[*who]->kill_at_next_refresh = true;
+      break;
+    case EventKind::kKeychainLock:
+    case EventKind::kKeychainUnlock:
+      keychain_locked_ = e.kind == EventKind::kKeychainLock;
+      break;
+    case EventKind::kTearStore:
+      if (auto it = stores_.find(e.store); it != stores_.end() && it->second.exists) {
+        it->second.bytes.resize(it->second.bytes.size() / 2);
+        Summarize(e.store, it->second);
+      }
+      break;
+    case EventKind::kServerDown:
+    case EventKind::kServerUp:
+      server_down_ = e.kind == EventKind::kServerDown;
+      break;
+  }
+  trace_.Event(now_ms(), "script.event", e.consumer).Int("kind", static_cast<int>(e.kind));
+}
+
+Task<void> World::Script() {
+  std::vector<ScriptedEvent> events = config_.events;
+  std::stable_sort(
+      events.begin(), events.end(),
+      [](const ScriptedEvent& a, const ScriptedEvent& b) { return a.at_ms < b.at_ms; });
+  for (const ScriptedEvent& e : events) {
+    if (e.at_ms > now_ms()) co_await scheduler_.Delay(e.at_ms - now_ms());
+    Apply(e);
+  }
+}
+
+RunSummary World::Run() {
+  Seed();
+  for (size_t i = 0; i < config_.consumers.size(); ++i) {
+    auto c = std::make_unique<Consumer>();
+    c->spec = config_.consumers[i];
+    c->index = i;
+    c->reference = IsReferencePolicy(c->spec.policy);
+    c->session = SessionFor(config_.provider, c->spec);
+    consumers_.push_back(std::move(c));
+  }
+  trace_.Event(0, "world.start", "")
+      .Int("seed", static_cast<int64_t>(config_.seed))
+      .Int("consumers", static_cast<int64_t>(consumers_.size()))
+      .Int("duration_ms", config_.duration_ms);
+  for (size_t i = 0; i < consumers_.size(); ++i) StartConsumer(i);
+  if (!config_.events.empty()) scheduler_.Spawn(Script(), 0);
+  scheduler_.RunUntil(config_.duration_ms);
+  for (Oracle* o : oracles_) o->Finish(config_.duration_ms);
+  trace_.Event(scheduler_.now_ms(), "world.end", "")
+      .Int("events", static_cast<int64_t>(scheduler_.events_run()));
+  summary_.end_ms = scheduler_.now_ms();
+  summary_.events = scheduler_.events_run();
+  summary_.queue_peak = scheduler_.queue_peak();
+  summary_.limit_hit = scheduler_.limit_hit();
+  summary_.trace_lines = trace_.lines();
+  summary_.trace_hash = trace_.hash();
+  return summary_;
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,162 @@
+// World: one simulated run. It owns virtual time (Scheduler), the token authority (ground truth),
+// the stores with their fault model, the cross-process locks, the network, the consumers and the
+// scripted user events, and it reports every fact oracles need (observation.h).
+//
+// Single-threaded and deterministic: every decision comes from the ChoiceSource given at
+// construction; nothing is read from the host.
+#pragma once
+
+#include <array>
+#include <coroutine>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/io.h"
+#include "fake_oauth_server/authority.h"
+#include "sim/choice.h"
+#include "sim/oracles/oracle.h"
+#include "sim/scheduler.h"
+#include "sim/trace.h"
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+
+class SimIo;
+
+// What a store holds, as ground truth (kept current on every write, so oracles need not re-parse).
+struct StoreSummary {
+  bool exists = false;
+  bool readable = false;                // parses as its format
+  uint32_t family = 0, generation = 0;  // freshest refresh token found (0: none)
+  std::vector<std::pair<uint32_t, uint32_t>> refresh_tokens;  // (family, generation) of each slot
+  bool scopes = false;   // every Claude slot holding a token carries scopes
+  bool markers = false;  // the unknown-field markers are still there
+};
+
+struct StoreState {
+  std::string bytes;
+  bool exists = false;
+  StoreSummary summary;
+};
+
+struct RunSummary {
+  int64_t end_ms = 0;
+  uint64_t events = 0;
+  uint64_t trace_lines = 0;
+  uint64_t trace_hash = 0;
+  size_t queue_peak = 0;
+  uint64_t refreshes = 0, demands = 0, demands_failed = 0, reuse_seen = 0;
+  bool limit_hit = false;
+};
+
+class World {
+ public:
+  World(WorldConfig config, ChoiceSource& choices, Trace& trace);
+  ~World();
+  World(const World&) = delete;
+  World& operator=(const World&) = delete;
+
+  void AddOracle(Oracle* oracle);
+  RunSummary Run();
+
+  // --- for SimIo, consumers and policies ---------------------------------------------------------
+  const WorldConfig& config() const { return config_; }
+  Scheduler& scheduler() { return scheduler_; }
+  ChoiceSource& choices() { return choices_; }
+  Trace& trace() { return trace_; }
+  oauth::TokenAuthority& authority() { return authority_; }
+  int64_t now_ms() const { return scheduler_.now_ms(); }  // relative to the start
+  int64_t abs_ms() const { return kEpochMs + scheduler_.now_ms(); }
+  bool faults_active() const { return now_ms() < config_.faults_until_ms; }
+  int64_t NetLatencyMs();
+  int64_t StoreLatencyMs();
+
+  struct Consumer {
+    ConsumerSpec spec;
+    size_t index = 0;
+    bool reference = false;
+    engine::SessionConfig session;
+    ActorId actor = kNoActor;
+    std::unique_ptr<SimIo> io;
+    std::unique_ptr<engine::Io> policy_io;  // a legacy deviation wrapped around io, or null
+    std::unique_ptr<engine::Engine> engine;
+    bool kill_at_next_refresh = false;
+    uint32_t incarnation = 0;
+  };
+  Consumer& consumer(size_t index) { return *consumers_[index]; }
+  size_t consumer_count() const { return consumers_.size(); }
+  std::optional<size_t> FindConsumer(const std::string& name) const;
+
+  engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner);
+  engine::StoreWrite WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
+                                std::string bytes, size_t owner);
+  const StoreState* store(const engine::StoreId& id) const;
+  bool keychain_locked() const { return keychain_locked_; }
+
+  Task<engine::IoStatus> AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms);
+  void ReleaseLock(engine::LockId lock, size_t owner);
+
+  // The server side of one token request that left the client at commit_seq `seen`.
+  engine::HttpResult ServeTokenRequest(const engine::HttpRequest& request, uint64_t seen,
+                                       size_t owner);
+
+  // True when a store the consumer reads holds the family's live refresh token.
+  bool UsableCredentialFor(size_t consumer) const;
+  void ReportDemand(const DemandObserved& demand);
+  std::string LabelOf(const std::string& token) const;
+
+  // The owner index used by helpers that are not consumers (the login helper, janitors).
+  static constexpr size_t kWorldOwner = 1u << 20;
+  // Lock owner of a killed consumer's leftover Claude lock directory: kDeadOwner + index.
+  static constexpr size_t kDeadOwner = 1u << 21;
+
+ private:
+  struct LockWaiter {
+    size_t owner;
+    ActorId actor;
+    std::coroutine_handle<> handle;
+    bool granted = false;
+  };
+  struct LockState {
+    size_t holder = SIZE_MAX;
+    std::vector<LockWaiter*> waiters;  // FIFO, bounded by kMaxLockWaiters
+  };
+  static constexpr size_t kMaxLockWaiters = 256;
+
+  void Seed();
+  void StartConsumer(size_t index);
+  void KillConsumer(size_t index, const char* why);
+  Task<void> Script();
+  Task<void> Relogin(size_t index);
+  Task<void> StaleLockJanitor(engine::LockId lock, size_t dead_owner);
+  void Apply(const ScriptedEvent& event);
+  void Summarize(const engine::StoreId& id, StoreState& state) const;
+  void Observe(const RefreshObserved& refresh);
+  std::string OwnerName(size_t owner) const;
+  bool OwnerIsReference(size_t owner) const;
+
+  WorldConfig config_;
+  ChoiceSource& choices_;
+  Trace& trace_;
+  Scheduler scheduler_;
+  oauth::TokenAuthority authority_;
+  std::map<engine::StoreId, StoreState> stores_;
+  std::array<LockState, 3> locks_;
+  std::vector<std::unique_ptr<Consumer>> consumers_;
+  std::vector<std::unique_ptr<SimIo>> helper_ios_;  // login helpers (bounded by scripted events)
+  std::vector<std::unique_ptr<engine::Engine>> helper_engines_;
+  std::vector<Oracle*> oracles_;
+  // Refresh tokens whose rotating answer was lost: a later replay of one is not a real reuse.
+  std::set<std::pair<uint32_t, uint32_t>> lost_rotations_;
+  static constexpr size_t kMaxLostRotations = 4096;
+  bool keychain_locked_ = false;
+  bool server_down_ = false;
+  RunSummary summary_;
+};
+
+}  // namespace credsim::sim

@@ -1,0 +1,96 @@
+// WorldConfig: everything a run is made of, as data. Times are relative to the start of the run
+// (t = 0); the virtual epoch is kEpochMs. A scenario file and a swarm seed both produce one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/credential.h"
+#include "engine/store_id.h"
+#include "fake_oauth_server/outcome.h"
+
+namespace credsim::sim {
+
+inline constexpr int64_t kEpochMs = 1'790'000'000'000;  // 2026-09-21T13:33:20Z
+inline constexpr int64_t kSecondMs = 1000;
+inline constexpr int64_t kMinuteMs = 60 * kSecondMs;
+inline constexpr int64_t kHourMs = 60 * kMinuteMs;
+inline constexpr int64_t kDayMs = 24 * kHourMs;
+
+struct ConsumerSpec {
+  std::string name;
+  // "reference", a legacy policy (policies/registry.h), or a tool model ("claude-code-cli", ...).
+  std::string policy = "reference";
+  std::string profile;  // agent profile ("" = none): adds agent:<profile> to the session's stores
+  int64_t skew_ms = 0;  // this consumer's clock minus true time
+  int32_t drift_ppm = 0;
+  int64_t need_every_ms_min = kMinuteMs;  // gap between two demands for a token, drawn per demand
+  int64_t need_every_ms_max = kMinuteMs;
+  int64_t start_ms = 0;
+};
+
+enum class InitialContent : uint8_t {
+  kCurrent,   // the session's live pair
+  kPrevious,  // the pair one rotation back: its refresh token is spent
+  kAbsent,
+};
+
+struct InitialStore {
+  engine::StoreId id;
+  InitialContent content = InitialContent::kCurrent;
+  bool expired = false;  // the stored expiry is already in the past
+  bool scopes = true;
+  bool subscription = true;
+};
+
+struct NetworkFaults {
+  uint32_t drop_before_per_million = 0;  // never reaches the server
+  uint32_t drop_after_per_million = 0;   // the server acts, the answer is lost
+  uint32_t error_5xx_per_million = 0;
+  uint32_t rate_limit_per_million = 0;  // 429 with Retry-After
+  int64_t retry_after_ms = 2000;
+  uint32_t store_write_fail_per_million = 0;  // a write fails (disk full)
+};
+
+enum class EventKind : uint8_t {
+  kRelogin,            // a fresh login, written by a login helper into the consumer's stores
+  kRestart,            // the consumer's process restarts (engine state lost, locks released)
+  kKillDuringRefresh,  // the consumer dies right after its next refresh request reaches the server
+  kKeychainLock,       // the keychain answers kLocked until kKeychainUnlock
+  kKeychainUnlock,
+  kTearStore,   // a non-atomic writer left the store torn (half its bytes)
+  kServerDown,  // every token request gets 503 until kServerUp
+  kServerUp,
+};
+
+struct ScriptedEvent {
+  int64_t at_ms = 0;
+  EventKind kind = EventKind::kRelogin;
+  std::string consumer;   // kRelogin, kRestart, kKillDuringRefresh
+  engine::StoreId store;  // kTearStore
+};
+
+struct WorldConfig {
+  uint64_t seed = 1;
+  engine::Provider provider = engine::Provider::kAnthropic;
+  int64_t access_ttl_ms = 8 * kHourMs;
+  oauth::ReusePolicy reuse;
+  oauth::RacePolicy race = oauth::RacePolicy::kStrict;
+  int64_t net_latency_ms_min = 5;  // one way
+  int64_t net_latency_ms_max = 150;
+  int64_t store_latency_ms_min = 0;
+  int64_t store_latency_ms_max = 2;
+  NetworkFaults faults;
+  int64_t faults_until_ms = 0;  // random faults are active in [0, faults_until_ms)
+  std::vector<InitialStore> stores;
+  std::vector<ConsumerSpec> consumers;
+  std::vector<ScriptedEvent> events;
+  int64_t duration_ms = kDayMs;
+  bool shuffle_ties = true;
+  bool trace_io = false;  // one line per store read / lock too (verbose; the default is refreshes,
+                          // writes, failures and scripted events)
+  uint64_t max_events = uint64_t{1} << 32;
+};
+
+}  // namespace credsim::sim

@@ -1,0 +1,147 @@
+// Worlds built to hold and worlds built to break each oracle. Expected outcomes come from the
+// design (a reference world must hold every oracle; a legacy deviation must trip the oracle that
+// names its bug), not from recorded output.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "sim/run.h"
+
+namespace credsim::sim {
+namespace {
+
+using engine::StoreId;
+using engine::StoreKind;
+
+WorldConfig ClaudeWorld(int consumers, const std::string& policy, int64_t duration_ms) {
+  WorldConfig c;
+  c.seed = 42;
+  c.access_ttl_ms = kHourMs;
+  c.duration_ms = duration_ms;
+  c.stores = {{{StoreKind::kClaudeKeychain, ""}},
+              {{StoreKind::kClaudeFile, ""}},
+              {{StoreKind::kAgentAuth, ""}}};
+  for (int i = 0; i < consumers; ++i) {
+    ConsumerSpec s;
+    s.name = "c" + std::to_string(i);
+    s.policy = policy;
+    s.need_every_ms_min = 20 * kSecondMs;
+    s.need_every_ms_max = 2 * kMinuteMs;
+    c.consumers.push_back(s);
+  }
+  return c;
+}
+
+bool Fired(const RunResult& r, const std::string& oracle) {
+  return std::any_of(r.violations.begin(), r.violations.end(),
+                     [&](const Violation& v) { return v.oracle == oracle; });
+}
+
+std::string Describe(const RunResult& r) {
+  std::string out;
+  for (const Violation& v : r.violations) out += FormatViolation(v, true) + "\n";
+  return out;
+}
+
+TEST(World, ReferenceConsumersShareOneSessionForADay) {
+  RunResult r = RunWorld(ClaudeWorld(4, "reference", kDayMs), {});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  // 1 h access tokens for 24 h: about 24 rotations, one per expiry, not one per consumer.
+  EXPECT_GE(r.summary.refreshes, 20u);
+  EXPECT_LE(r.summary.refreshes, 30u);
+  EXPECT_EQ(r.summary.demands_failed, 0u);
+  EXPECT_FALSE(r.summary.limit_hit);
+}
+
+TEST(World, ReferenceHoldsUnderNetworkFaults) {
+  WorldConfig c = ClaudeWorld(3, "reference", 12 * kHourMs);
+  c.faults = {.drop_before_per_million = 100'000,
+              .drop_after_per_million = 0,
+              .error_5xx_per_million = 100'000,
+              .rate_limit_per_million = 50'000};
+  c.faults_until_ms = 6 * kHourMs;
+  RunResult r = RunWorld(c, {});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+}
+
+TEST(World, RefreshOutsideLockTripsReuseOracles) {
+  // Two consumers that think they hold the lock refresh the same token: the authority sees reuse
+  // (strict race policy) and lineage calls it real, since no response was lost.
+  WorldConfig c = ClaudeWorld(4, "RefreshOutsideLock", kDayMs);
+  c.net_latency_ms_min = 200;
+  c.net_latency_ms_max = 2000;
+  c.consumers[0].policy = "reference";
+  RunResult r = RunWorld(c, {});
+  EXPECT_GT(r.real_reuses, 0u);
+  EXPECT_FALSE(Fired(r, "no_self_inflicted_reuse"));  // not a reference-only world
+}
+
+TEST(World, WriteBackDropsScopesIsCollateralDamageOnlyForTheLegacy) {
+  RunResult legacy = RunWorld(ClaudeWorld(2, "WriteBackDropsScopes", 4 * kHourMs), {});
+  // The wrapper strips scopes from every Claude write; the oracle judges reference writers only,
+  // so the legacy run is clean here and the store summary shows the damage instead.
+  EXPECT_FALSE(Fired(legacy, "no_collateral_damage"));
+  RunResult reference = RunWorld(ClaudeWorld(2, "reference", 4 * kHourMs), {});
+  EXPECT_TRUE(reference.ok()) << Describe(reference);
+}
+
+TEST(World, HealthCheckSpendsTheSessionAndLocksReferenceOut) {
+  WorldConfig c = ClaudeWorld(2, "reference", 12 * kHourMs);
+  ConsumerSpec cron;
+  cron.name = "cron";
+  cron.policy = "health-check";
+  cron.need_every_ms_min = cron.need_every_ms_max = 2 * kHourMs;
+  c.consumers.push_back(cron);
+  RunResult r = RunWorld(c, {});
+  // The cron posts every stored refresh token; the stores keep spent ones, the reference then
+  // finds the family rotated away under it. Reuse is counted (stores hold retired tokens).
+  EXPECT_GT(r.real_reuses, 0u);
+}
+
+TEST(World, KeychainFirstReadLocksOutWhenKeychainIsStale) {
+  WorldConfig c = ClaudeWorld(1, "KeychainFirstRead", 2 * kHourMs);
+  c.stores = {{{StoreKind::kClaudeKeychain, ""}, InitialContent::kPrevious, true},
+              {{StoreKind::kClaudeFile, ""}, InitialContent::kCurrent, false}};
+  RunResult legacy = RunWorld(c, {});
+  EXPECT_GT(legacy.summary.demands_failed, 0u);
+  c.consumers[0].policy = "reference";
+  RunResult reference = RunWorld(c, {});
+  EXPECT_TRUE(reference.ok()) << Describe(reference);
+  EXPECT_EQ(reference.summary.demands_failed, 0u);
+}
+
+TEST(World, LockoutOracleFiresForAReferenceThatCannotReachTheEndpoint) {
+  // WrongEndpoint is the reference plus one deviation; marking it reference for the oracle's sake
+  // is not possible, so the property is shown on the observation level: a failed demand with a
+  // live token in reach, long after the last fault, is a lockout.
+  WorldConfig c = ClaudeWorld(1, "WrongEndpoint", 3 * kHourMs);
+  RunResult r = RunWorld(c, {});
+  EXPECT_GT(r.summary.demands_failed, 0u);
+}
+
+TEST(World, RestartAndKillDuringRefreshRecover) {
+  WorldConfig c = ClaudeWorld(3, "reference", 8 * kHourMs);
+  c.events = {{2 * kHourMs, EventKind::kRestart, "c1"},
+              {3 * kHourMs - 10 * kMinuteMs, EventKind::kKillDuringRefresh, "c0"},
+              {5 * kHourMs, EventKind::kRelogin, "c2"}};
+  RunResult r = RunWorld(c, {});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+}
+
+TEST(World, TraceHasNoTokenText) {
+  std::FILE* f = std::tmpfile();
+  RunResult r = RunWorld(ClaudeWorld(2, "reference", 3 * kHourMs), {.trace_out = f});
+  EXPECT_FALSE(Fired(r, "no_secret_leak"));
+  std::rewind(f);
+  char buf[4096];
+  size_t lines = 0;
+  while (std::fgets(buf, sizeof buf, f)) {
+    ++lines;
+    EXPECT_EQ(std::string(buf).find("sk-ant-"), std::string::npos);
+  }
+  std::fclose(f);
+  EXPECT_EQ(lines, r.summary.trace_lines);
+}
+
+}  // namespace
+}  // namespace credsim::sim
