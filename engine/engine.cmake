@@ -36,7 +36,7 @@ add_dependencies(engine_process_race_test credsim-engine)
 
 credsim_test(engine_units_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/reconcile_test.cc ${CMAKE_CURRENT_LIST_DIR}/token_client_test.cc
-          ${CMAKE_CURRENT_LIST_DIR}/store_codec_test.cc
+          ${CMAKE_CURRENT_LIST_DIR}/store_codec_test.cc ${CMAKE_CURRENT_LIST_DIR}/doctor_test.cc
   LIBS credsim_engine_testing LABELS unit)
 credsim_test(engine_posix_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/atomic_file_test.cc

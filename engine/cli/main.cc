@@ -187,6 +187,27 @@ int RunLogin(Engine& engine, Io& io) {
   return kExitOk;
 }
 
+// What `doctor` would call an error or a warning, on stderr before serving a token, so a credential
+// helper run from another tool still tells its user what will lock them out. Findings the engine
+// repairs by itself on this very call (a lagging or wiped copy) are left to `doctor`.
+void WarnAtStartUp(Engine& engine, Io& io) {
+  const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
+  for (const auto& f : Diagnose(engine.config(), snapshot, io.NowMs())) {
+    if (f.severity == Finding::Severity::kInfo || f.code == "split-session" ||
+        f.code == "empty-slot" || f.code == "no-credential") {
+      continue;
+    }
+    std::cerr << "credsim-engine: " << SeverityName(f.severity) << ": "
+              << (f.store.empty() ? "session" : f.store) << ": " << f.message << "\n";
+  }
+  const char* static_token = std::getenv("CLAUDE_CODE_OAUTH_TOKEN");
+  if (engine.config().provider == Provider::kAnthropic && static_token != nullptr &&
+      *static_token != '\0') {
+    std::cerr << "credsim-engine: warning: CLAUDE_CODE_OAUTH_TOKEN is set: a static OAuth token "
+                 "with no refresh source overrides the stores and stops working at expiry\n";
+  }
+}
+
 int Run(const Options& options) {
   SessionConfig config = DefaultSession(options.provider, options.profile);
   if (!options.token_url.empty()) config.token_url = options.token_url;
@@ -200,6 +221,7 @@ int Run(const Options& options) {
   if (options.command == "status") return RunStatus(engine, *io);
   if (options.command == "doctor") return RunDoctor(engine, *io);
   if (options.command == "login") return RunLogin(engine, *io);
+  if (options.command == "token" || options.command == "refresh") WarnAtStartUp(engine, *io);
   if (options.command == "token") {
     const TokenResult result = RunToCompletion(engine.GetToken());
     if (result.status != TokenStatus::kOk) return ReportFailure(result);

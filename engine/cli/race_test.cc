@@ -223,5 +223,31 @@ TEST(EngineCli, NoCredentialExitsOneWithReason) {
   EXPECT_NE(ReadFile(sandbox.home / "out.err").find("no-credential"), std::string::npos);
 }
 
+TEST(EngineCli, StatusAndDoctorNeverPrintTokens) {
+  ASSERT_TRUE(fs::exists(EngineBinary()));
+  Sandbox sandbox;
+  const Child status =
+      Spawn({EngineBinary(), "status", "--home", sandbox.home.string()}, sandbox.home / "s");
+  EXPECT_EQ(Wait(status), 0) << ReadFile(sandbox.home / "s.err");
+  const std::string status_out = ReadFile(sandbox.home / "s");
+  EXPECT_NE(status_out.find("claude-file"), std::string::npos);
+  EXPECT_NE(status_out.find("rt~"), std::string::npos) << "a redacted label";
+  EXPECT_EQ(status_out.find("rt-1"), std::string::npos) << status_out;
+  EXPECT_EQ(status_out.find("at-1"), std::string::npos) << status_out;
+  // Doctor: a file without scopes is an error (Claude Code would report "Not logged in").
+  std::ofstream(sandbox.home / ".claude" / ".credentials.json")
+      << R"({"claudeAiOauth":{"accessToken":"at-1","refreshToken":"rt-1","expiresAt":1}})";
+  fs::permissions(sandbox.home / ".claude" / ".credentials.json",
+                  fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                      fs::perms::others_read);
+  const Child doctor =
+      Spawn({EngineBinary(), "doctor", "--home", sandbox.home.string()}, sandbox.home / "d");
+  EXPECT_EQ(Wait(doctor), 1);
+  const std::string doctor_out = ReadFile(sandbox.home / "d");
+  EXPECT_NE(doctor_out.find("missing-scopes"), std::string::npos) << doctor_out;
+  EXPECT_NE(doctor_out.find("loose-permissions"), std::string::npos) << doctor_out;
+  EXPECT_EQ(doctor_out.find("rt-1"), std::string::npos) << doctor_out;
+}
+
 }  // namespace
 }  // namespace credsim::engine

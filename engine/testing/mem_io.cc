@@ -37,6 +37,7 @@ Task<StoreRead> MemIo::Read(StoreId store) {
     co_return read;
   }
   read.status = IoStatus::kOk;
+  if (auto f = facts_.find(store); f != facts_.end()) read.facts = f->second;
   read.bytes = it->second;
   read.version = VersionOf(it->second);
   co_return read;

@@ -23,6 +23,7 @@ class MemIo : public Io {
   const std::string& Get(const StoreId& id) const { return stores_.at(id); }
   void SetEndpoint(Endpoint endpoint) { endpoint_ = std::move(endpoint); }
   void SetNowMs(int64_t now_ms) { now_ms_ = now_ms; }
+  void SetFacts(const StoreId& id, StoreFacts facts) { facts_[id] = std::move(facts); }
 
   // --- faults ------------------------------------------------------------------------------------
   void SetStoreLocked(const StoreId& id, bool locked);  // reads and writes answer kLocked
@@ -49,6 +50,7 @@ class MemIo : public Io {
 
  private:
   std::map<StoreId, std::string> stores_;
+  std::map<StoreId, StoreFacts> facts_;
   std::set<StoreId> locked_;
   std::map<StoreId, int> failing_writes_;
   std::map<StoreId, std::string> interlopers_;
