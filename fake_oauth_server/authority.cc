@@ -17,16 +17,6 @@ constexpr int64_t kDeviceLingerMs = 10 * 60 * 1000;
 // never grow beyond what is alive.
 constexpr size_t kReclaimBudgetPerCall = 8;
 
-MasterKey KeyFromSeed(uint64_t seed) {
-  Xoshiro256 rng(seed);
-  MasterKey key;
-  for (size_t i = 0; i < key.size(); i += 8) {
-    const uint64_t word = rng.Next();
-    for (size_t b = 0; b < 8; ++b) key[i + b] = static_cast<uint8_t>(word >> (8 * b));
-  }
-  return key;
-}
-
 // A stable, made-up UUID (version 4 layout) for the account behind a family.
 std::string DerivedUuid(const MasterKey& key, std::string_view purpose, uint32_t id) {
   std::string msg(purpose);
@@ -45,6 +35,16 @@ std::string DerivedUuid(const MasterKey& key, std::string_view purpose, uint32_t
 }
 
 }  // namespace
+
+MasterKey KeyFromSeed(uint64_t seed) {
+  Xoshiro256 rng(seed);
+  MasterKey key;
+  for (size_t i = 0; i < key.size(); i += 8) {
+    const uint64_t word = rng.Next();
+    for (size_t b = 0; b < 8; ++b) key[i + b] = static_cast<uint8_t>(word >> (8 * b));
+  }
+  return key;
+}
 
 std::string_view ToString(AccessState state) {
   switch (state) {
@@ -205,23 +205,29 @@ TokenReply TokenAuthority::Handle(const TokenRequest& request, int64_t now_ms) {
   const int64_t now = Advance(now_ms);
   ReclaimSome(now);
   TokenReply r;
-  switch (request.grant_type) {
-    case GrantType::kRefreshToken:
-      r = HandleRefresh(request, now);
-      break;
-    case GrantType::kAuthorizationCode:
-      r = HandleAuthorizationCode(request, now);
-      break;
-    case GrantType::kDeviceCode:
-      r = HandleDeviceCode(request, now);
-      break;
-    case GrantType::kNone:
-      r = Error(400, Outcome::kInvalidRequest, "invalid_request", "grant_type is required");
-      break;
-    case GrantType::kOther:
-      r = Error(400, Outcome::kUnsupportedGrant, "unsupported_grant_type",
-                "grant_type is not supported");
-      break;
+  const auto& allowed = config_.allowed_client_ids;
+  if (!allowed.empty() && !request.client_id.empty() &&
+      std::find(allowed.begin(), allowed.end(), request.client_id) == allowed.end()) {
+    r = Error(401, Outcome::kInvalidClient, "invalid_client", "Unknown client_id");
+  } else {
+    switch (request.grant_type) {
+      case GrantType::kRefreshToken:
+        r = HandleRefresh(request, now);
+        break;
+      case GrantType::kAuthorizationCode:
+        r = HandleAuthorizationCode(request, now);
+        break;
+      case GrantType::kDeviceCode:
+        r = HandleDeviceCode(request, now);
+        break;
+      case GrantType::kNone:
+        r = Error(400, Outcome::kInvalidRequest, "invalid_request", "grant_type is required");
+        break;
+      case GrantType::kOther:
+        r = Error(400, Outcome::kUnsupportedGrant, "unsupported_grant_type",
+                  "grant_type is not supported");
+        break;
+    }
   }
   r.commit_seq = commit_seq_;
   assert((r.status == 200) ==

@@ -45,6 +45,8 @@ struct AuthorityConfig {
   int64_t device_code_ttl_ms = 15 * 60 * 1000;
   int64_t device_interval_ms = 5000;
   std::string default_scope;  // empty: the personality's default
+  // If not empty, a token request naming another client_id is 401 invalid_client.
+  std::vector<std::string> allowed_client_ids;
   // Limits (explicit, documented in README.md "Limits").
   uint32_t max_live_families = 1u << 16;
   uint32_t max_families_total = 1u << 24;
@@ -242,6 +244,9 @@ class TokenAuthority {
   int64_t now_ms_ = 0;
   std::array<uint64_t, kOutcomeCount> outcome_counts_{};
 };
+
+// The key a seed stands for (what TokenAuthority(config, seed) uses).
+MasterKey KeyFromSeed(uint64_t seed);
 
 // RFC 6749 §3.3 scope syntax: space-separated tokens of %x21 / %x23-5B / %x5D-7E.
 bool IsValidScope(std::string_view scope);

@@ -34,7 +34,9 @@ enum class Outcome : uint8_t {
   kInvalidScope,
   kUnsupportedGrant,
   kCapacity,  // a documented limit was reached (see AuthorityConfig)
-  kAccepted,  // the protected resource accepted a live access token
+  kAccepted,
+  kInvalidClient,  // client_id not in the allowed list  // the protected resource accepted a live
+                   // access token
   kCount_,
 };
 inline constexpr int kOutcomeCount = static_cast<int>(Outcome::kCount_);

@@ -49,41 +49,59 @@ std::string JwtPayload(const TokenHandle& h, const JwtClaims& c) {
   return Base64UrlEncode(w.str());
 }
 
+// Payload hidden by a keystream derived from the MAC (a deterministic, SIV-like construction):
+// tokens look random and reveal neither family nor generation to a client, yet the same
+// (kind, family, generation, expiry) always seals to the same text, which grace replay relies on.
+std::array<uint8_t, 32> MaskFor(const MasterKey& key, std::string_view mac) {
+  std::string msg = "mask:";
+  msg.append(mac);
+  return HmacSha256(KeyView(key), msg);
+}
+
 }  // namespace
 
 std::string SealHandle(const TokenHandle& h, const MasterKey& key) {
   assert(h.family_id > 0 && h.generation > 0);
-  std::string raw;
-  raw.reserve(kSealedBytes);
-  raw += static_cast<char>(h.kind);
-  PutLe(raw, h.family_id, 4);
-  PutLe(raw, h.generation, 4);
-  PutLe(raw, static_cast<uint64_t>(h.expires_ms), 8);
-  assert(raw.size() == kPayloadBytes);
-  const Sha256Digest mac = HmacSha256(KeyView(key), raw);
-  raw.append(reinterpret_cast<const char*>(mac.data()), kMacBytes);
-  assert(raw.size() == kSealedBytes);
-  return Base64UrlEncode(raw);
+  std::string payload;
+  payload.reserve(kPayloadBytes);
+  payload += static_cast<char>(h.kind);
+  PutLe(payload, h.family_id, 4);
+  PutLe(payload, h.generation, 4);
+  PutLe(payload, static_cast<uint64_t>(h.expires_ms), 8);
+  assert(payload.size() == kPayloadBytes);
+  const Sha256Digest full_mac = HmacSha256(KeyView(key), payload);
+  std::string sealed(reinterpret_cast<const char*>(full_mac.data()), kMacBytes);
+  const std::array<uint8_t, 32> mask = MaskFor(key, sealed);
+  for (size_t i = 0; i < kPayloadBytes; ++i) {
+    sealed += static_cast<char>(static_cast<uint8_t>(payload[i]) ^ mask[i]);
+  }
+  assert(sealed.size() == kSealedBytes);
+  return Base64UrlEncode(sealed);
 }
 
-std::optional<TokenHandle> OpenHandle(std::string_view sealed, const MasterKey& key) {
-  if (sealed.size() != (kSealedBytes * 4 + 2) / 3) return std::nullopt;
-  const std::optional<std::string> raw = Base64UrlDecode(sealed);
+std::optional<TokenHandle> OpenHandle(std::string_view text, const MasterKey& key) {
+  if (text.size() != (kSealedBytes * 4 + 2) / 3) return std::nullopt;
+  const std::optional<std::string> raw = Base64UrlDecode(text);
   if (!raw || raw->size() != kSealedBytes) return std::nullopt;
-  const Sha256Digest mac =
-      HmacSha256(KeyView(key), std::string_view(*raw).substr(0, kPayloadBytes));
+  const std::string_view mac = std::string_view(*raw).substr(0, kMacBytes);
+  const std::array<uint8_t, 32> mask = MaskFor(key, mac);
+  std::string payload(kPayloadBytes, '\0');
+  for (size_t i = 0; i < kPayloadBytes; ++i) {
+    payload[i] = static_cast<char>(static_cast<uint8_t>((*raw)[kMacBytes + i]) ^ mask[i]);
+  }
+  const Sha256Digest expected = HmacSha256(KeyView(key), payload);
   unsigned diff = 0;  // constant time: the comparison must not tell an attacker how much matched
   for (size_t i = 0; i < kMacBytes; ++i) {
-    diff |= static_cast<unsigned>(mac[i] ^ static_cast<uint8_t>((*raw)[kPayloadBytes + i]));
+    diff |= static_cast<unsigned>(expected[i] ^ static_cast<uint8_t>(mac[i]));
   }
   if (diff != 0) return std::nullopt;
   TokenHandle h;
-  const uint8_t kind = static_cast<uint8_t>((*raw)[0]);
+  const uint8_t kind = static_cast<uint8_t>(payload[0]);
   if (kind < 1 || kind > 3) return std::nullopt;
   h.kind = static_cast<TokenKind>(kind);
-  h.family_id = static_cast<uint32_t>(GetLe(*raw, 1, 4));
-  h.generation = static_cast<uint32_t>(GetLe(*raw, 5, 4));
-  h.expires_ms = static_cast<int64_t>(GetLe(*raw, 9, 8));
+  h.family_id = static_cast<uint32_t>(GetLe(payload, 1, 4));
+  h.generation = static_cast<uint32_t>(GetLe(payload, 5, 4));
+  h.expires_ms = static_cast<int64_t>(GetLe(payload, 9, 8));
   if (h.family_id == 0 || h.generation == 0) return std::nullopt;
   return h;
 }

@@ -1,8 +1,9 @@
 // Token text: how the authority turns (kind, family, generation, expiry) into the string a client
 // stores, and back.
 //
-// Every token carries a sealed handle: base64url(kind | family | generation | expiry_ms | MAC), the
-// MAC being HMAC-SHA-256 under the authority's 32-byte key, truncated to 128 bits. Why: the
+// Every token carries a sealed handle: base64url(MAC | masked(kind | family | generation |
+// expiry_ms)), the MAC being HMAC-SHA-256 under the authority's 32-byte key, truncated to 128 bits,
+// and the mask a keystream derived from the MAC (so the text reveals nothing to a client). Why: the
 // authority can then tell a retired token of a live family from an unknown one without remembering
 // every token it ever issued — one small record per family is enough, so memory stays bounded
 // after millions of grants while reuse detection stays exact. Forging a handle needs the key (drawn

@@ -1,0 +1,548 @@
+#include "fake_oauth_server/http_front.h"
+
+#include <dirent.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cassert>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+
+#include "fake_oauth_server/json_writer.h"
+#include "fake_oauth_server/request_decode.h"
+#include "fake_oauth_server/responses.h"
+
+namespace credsim::oauth {
+namespace {
+
+// Worker pool with a bounded queue of accepted connections. When the queue is full, the accept
+// loop blocks (back-pressure into the kernel's listen backlog) instead of growing without limit.
+class BoundedTaskQueue : public httplib::TaskQueue {
+ public:
+  BoundedTaskQueue(size_t workers, size_t max_queued) : max_queued_(max_queued) {
+    assert(workers > 0 && max_queued > 0);
+    for (size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~BoundedTaskQueue() override { assert(threads_.empty() && "shutdown() must run first"); }
+
+  void enqueue(std::function<void()> fn) override {
+    std::unique_lock<std::mutex> lock(mu_);
+    not_full_.wait(lock, [&] { return jobs_.size() < max_queued_ || shutdown_; });
+    jobs_.push_back(std::move(fn));
+    not_empty_.notify_one();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      shutdown_ = true;
+    }
+    not_empty_.notify_all();
+    not_full_.notify_all();
+    for (std::thread& t : threads_) t.join();
+    threads_.clear();
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        not_empty_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
+        if (jobs_.empty()) return;  // shut down and drained: queued connections still get served
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+        not_full_.notify_one();
+      }
+      fn();
+    }
+  }
+
+  const size_t max_queued_;
+  std::mutex mu_;
+  std::condition_variable not_empty_;
+  std::condition_variable not_full_;
+  std::deque<std::function<void()>> jobs_;
+  std::vector<std::thread> threads_;
+  bool shutdown_ = false;
+};
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t EpochMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void SetJson(httplib::Response& res, int status, std::string body) {
+  res.status = status;
+  res.set_header("Cache-Control", "no-store");
+  res.set_header("Pragma", "no-cache");
+  res.set_content(std::move(body), "application/json");
+}
+
+std::string PathWithoutQuery(const std::string& target) {
+  return target.substr(0, std::min(target.find('?'), size_t{256}));
+}
+
+std::string ShortGrant(GrantType g) {
+  switch (g) {
+    case GrantType::kRefreshToken:
+      return "refresh_token";
+    case GrantType::kAuthorizationCode:
+      return "authorization_code";
+    case GrantType::kDeviceCode:
+      return "device_code";
+    case GrantType::kOther:
+      return "other";
+    case GrantType::kNone:
+      return "";
+  }
+  return "";
+}
+
+uint16_t PortOf(const sockaddr_storage& a) {
+  if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
+  if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
+  return 0;
+}
+
+}  // namespace
+
+bool DropConnectionOf(const httplib::Request& req) {
+  if (req.local_port <= 0 || req.remote_port <= 0) return false;
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return false;
+  bool dropped = false;
+  // Bounded by the process's open descriptors (RLIMIT_NOFILE).
+  while (dirent* entry = readdir(dir)) {
+    const int fd = std::atoi(entry->d_name);
+    if (fd <= 2) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    if (PortOf(local) != req.local_port || PortOf(peer) != req.remote_port) continue;
+    // Not close(): cpp-httplib still owns the descriptor and closes it; shutdown() just ends the
+    // connection so the client gets no answer at all.
+    dropped = ::shutdown(fd, SHUT_RDWR) == 0;
+    break;
+  }
+  closedir(dir);
+  return dropped;
+}
+
+OAuthHttpServer::OAuthHttpServer(ServerOptions options, const MasterKey& key, uint64_t fault_seed)
+    : options_(std::move(options)),
+      http_(std::make_unique<httplib::Server>()),
+      authority_(options_.authority, key),
+      faults_(fault_seed),
+      epoch_at_start_ms_(EpochMs()),
+      steady_at_start_ms_(SteadyMs()) {
+  // A client that goes away mid-response must not kill the server with SIGPIPE.
+  signal(SIGPIPE, SIG_IGN);
+  const size_t workers = static_cast<size_t>(options_.workers);
+  http_->new_task_queue = [workers] { return new BoundedTaskQueue(workers, 1024); };
+  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
+  http_->set_write_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
+  http_->set_keep_alive_timeout(std::max<int64_t>(1, options_.keep_alive_timeout_ms / 1000));
+  http_->set_keep_alive_max_count(100000);
+  http_->set_tcp_nodelay(true);
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's library): a burst of clients
+  // (the 64-thread race test, a swarm) then overflows the accept queue. Remember the listening
+  // socket here so Bind() can widen the backlog.
+  http_->set_socket_options([this](int sock) {
+    httplib::default_socket_options(sock);
+    listen_fd_ = sock;
+  });
+  Routes();
+  if (options_.admin) AdminRoutes();
+}
+
+OAuthHttpServer::~OAuthHttpServer() {
+  Stop();
+  if (background_.joinable()) background_.join();
+}
+
+int64_t OAuthHttpServer::NowMs() const {
+  return epoch_at_start_ms_ + (SteadyMs() - steady_at_start_ms_) + clock_offset_ms_.load();
+}
+
+std::string OAuthHttpServer::base_url() const {
+  const bool v6 = options_.host.find(':') != std::string::npos;
+  return "http://" + (v6 ? "[" + options_.host + "]" : options_.host) + ":" + std::to_string(port_);
+}
+
+bool OAuthHttpServer::Bind(std::string* why) {
+  if (options_.port == 0) {
+    port_ = http_->bind_to_any_port(options_.host);
+  } else {
+    port_ = http_->bind_to_port(options_.host, options_.port) ? options_.port : -1;
+  }
+  if (port_ <= 0) {
+    if (why != nullptr) *why = "cannot bind " + options_.host + ":" + std::to_string(options_.port);
+    return false;
+  }
+  // Linux accepts listen() again on a listening socket and takes the new backlog.
+  if (listen_fd_ >= 0) ::listen(listen_fd_, 1024);
+  return true;
+}
+
+bool OAuthHttpServer::Serve() { return http_->listen_after_bind(); }
+
+bool OAuthHttpServer::StartInBackground(std::string* why) {
+  if (!Bind(why)) return false;
+  background_ = std::thread([this] { Serve(); });
+  // cpp-httplib 0.11 has no wait_until_ready: poll, bounded to 5 s.
+  for (int i = 0; i < 5000 && !http_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!http_->is_running() && why != nullptr) *why = "server did not start";
+  return http_->is_running();
+}
+
+void OAuthHttpServer::Stop() { http_->stop(); }
+
+bool OAuthHttpServer::IsLoopback(const httplib::Request& req) const {
+  const std::string& a = req.remote_addr;
+  return a == "127.0.0.1" || a == "::1" || a == "::ffff:127.0.0.1";
+}
+
+void OAuthHttpServer::Log(RequestLogEntry entry) {
+  entry.seq = ++log_seq_;
+  request_log_.push_back(std::move(entry));
+  while (request_log_.size() > options_.request_log_capacity) request_log_.pop_front();
+}
+
+void OAuthHttpServer::Routes() {
+  const Personality& p = authority_.personality();
+  for (std::string_view path : p.token_paths) {
+    http_->Post(std::string(path), [this](const httplib::Request& q, httplib::Response& r) {
+      HandleToken(q, r, false);
+    });
+  }
+  if (!options_.legacy_path.empty()) {
+    http_->Post(options_.legacy_path, [this](const httplib::Request& q, httplib::Response& r) {
+      HandleToken(q, r, true);
+    });
+  }
+  http_->Get(std::string(p.authorize_path),
+             [this](const httplib::Request& q, httplib::Response& r) { HandleAuthorize(q, r); });
+  http_->Post(std::string(p.device_path),
+              [this](const httplib::Request& q, httplib::Response& r) { HandleDeviceStart(q, r); });
+  for (std::string_view path : p.resource_paths) {
+    const auto h = [this](const httplib::Request& q, httplib::Response& r) {
+      HandleResource(q, r);
+    };
+    http_->Post(std::string(path), h);
+    http_->Get(std::string(path), h);
+  }
+  // Every error without a body gets an OAuth-shaped one (404, 413 from the body limit, ...).
+  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    const char* error = res.status == 404                        ? "not_found"
+                        : res.status == 413 || res.status == 400 ? "invalid_request"
+                                                                 : "server_error";
+    const char* description = res.status == 404   ? "no such endpoint"
+                              : res.status == 413 ? "request body too large"
+                              : res.status == 400 ? "malformed HTTP request"
+                                                  : "request could not be processed";
+    SetJson(res, res.status, FlatErrorBody(error, description));
+  });
+  http_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        SetJson(res, 500, FlatErrorBody("server_error", "internal error"));
+      });
+}
+
+bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request& req,
+                                 httplib::Response& res, RequestLogEntry& log) {
+  if (d.latency_ms > 0) {
+    assert(d.latency_ms <= FaultPlan::kMaxLatencyMs);
+    std::this_thread::sleep_for(std::chrono::milliseconds(d.latency_ms));
+    log.fault = "latency:" + std::to_string(d.latency_ms);
+  }
+  if (!d.action) return false;
+  log.fault = std::string(ToString(*d.action));
+  switch (*d.action) {
+    case FaultAction::kStatus:
+    case FaultAction::kRateLimit:
+      SetJson(res, d.status, ServerErrorBody(authority_.personality(), d.status));
+      if (d.status == 429) res.set_header("Retry-After", std::to_string(d.retry_after_s));
+      log.status = d.status;
+      return true;
+    case FaultAction::kDropBeforeCommit:
+      DropConnectionOf(req);
+      res.set_header("Connection", "close");
+      log.status = 0;
+      return true;
+    case FaultAction::kDropAfterCommit:
+    case FaultAction::kLatency:
+      return false;  // drop-after is applied by the caller once the authority has committed
+  }
+  return false;
+}
+
+void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response& res,
+                                  bool legacy) {
+  const uint64_t seen = commit_seq_seen_.load();
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = PathWithoutQuery(req.target);
+  log.endpoint = legacy ? "legacy_token" : "token";
+  DecodedTokenRequest decoded = DecodeTokenRequest(req.get_header_value("Content-Type"), req.body);
+  decoded.request.seen_commit_seq = seen;
+  log.grant = ShortGrant(decoded.request.grant_type);
+
+  if (legacy && decoded.kind == BodyKind::kForm &&
+      decoded.request.grant_type == GrantType::kRefreshToken) {
+    // The reported old console endpoint: form-encoded refreshes fail with a bare 500, forever.
+    SetJson(res, 500, ServerErrorBody(authority_.personality(), 500));
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    log.status = 500;
+    log.outcome = "legacy_endpoint_500";
+    log.label = authority_.Label(decoded.request.refresh_token);
+    Log(std::move(log));
+    return;
+  }
+  FaultDecision fault;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault = faults_.Decide("token", log.grant);
+  }
+  if (ApplyFault(fault, req, res, log)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    log.label = authority_.Label(decoded.request.refresh_token);
+    Log(std::move(log));
+    return;
+  }
+  if (!decoded.ok) {
+    SetJson(res, 400, FlatErrorBody("invalid_request", decoded.error_description));
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    log.status = 400;
+    log.outcome = "invalid_request";
+    Log(std::move(log));
+    return;
+  }
+  TokenReply reply;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    reply = authority_.Handle(decoded.request, log.now_ms);
+    commit_seq_seen_.store(authority_.commit_seq());
+    log.status = reply.status;
+    log.outcome = std::string(ToString(reply.outcome));
+    log.family_id = reply.family_id;
+    log.presented_generation = reply.presented_generation;
+    log.generation = reply.generation;
+    log.label = reply.presented_label;
+    if (fault.action == FaultAction::kDropAfterCommit) log.status = 0;
+    Log(log);
+  }
+  if (fault.action == FaultAction::kDropAfterCommit) {
+    DropConnectionOf(req);
+    res.set_header("Connection", "close");
+    return;
+  }
+  if (reply.ok()) {
+    SetJson(res, 200, TokenSuccessBody(authority_.personality(), reply.tokens));
+  } else {
+    SetJson(res, reply.status, TokenErrorBody(reply.error));
+    if (reply.status == 401 && reply.error.error == "invalid_client") {
+      res.set_header("WWW-Authenticate", "Basic realm=\"fake_oauth_server\"");
+    }
+  }
+}
+
+void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Response& res) {
+  AuthorizeRequest q;
+  q.response_type = req.get_param_value("response_type");
+  q.client_id = req.get_param_value("client_id");
+  q.redirect_uri = req.get_param_value("redirect_uri");
+  q.code_challenge = req.get_param_value("code_challenge");
+  q.code_challenge_method = req.get_param_value("code_challenge_method");
+  q.scope = req.get_param_value("scope");
+  const std::string state = req.get_param_value("state");
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = PathWithoutQuery(req.target);
+  log.endpoint = "authorize";
+  log.grant = "authorization_code";
+  FaultDecision fault;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault = faults_.Decide("authorize", log.grant);
+  }
+  AuthorizeReply reply;
+  const bool faulted = ApplyFault(fault, req, res, log);
+  if (!faulted) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reply = authority_.Authorize(q, NowMs());
+  }
+  const Personality& p = authority_.personality();
+  if (faulted) {
+    // answered (or dropped) by the fault
+  } else if (!reply.ok() && !reply.may_redirect) {
+    SetJson(res, 400, FlatErrorBody(reply.error, reply.description));
+  } else if (reply.ok() && q.redirect_uri == p.manual_redirect_uri) {
+    // The headless flow: a page showing code#state for the user to paste into the CLI.
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content("<!doctype html><title>Authorization code</title><p>Paste this code:</p><pre>" +
+                        reply.code + "#" + UrlEscape(state) + "</pre>\n",
+                    "text/html");
+  } else {
+    const char sep = q.redirect_uri.find('?') == std::string::npos ? '?' : '&';
+    std::string location = q.redirect_uri + sep;
+    location += reply.ok() ? "code=" + UrlEscape(reply.code)
+                           : "error=" + UrlEscape(reply.error) +
+                                 "&error_description=" + UrlEscape(reply.description);
+    if (!state.empty()) location += "&state=" + UrlEscape(state);
+    res.status = 302;
+    res.set_header("Location", location);
+    res.set_header("Cache-Control", "no-store");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  log.now_ms = NowMs();
+  log.status = res.status;
+  log.outcome = reply.ok() ? "issued" : reply.error;
+  Log(std::move(log));
+}
+
+void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Response& res) {
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = PathWithoutQuery(req.target);
+  log.endpoint = "device";
+  log.grant = "device_code";
+  std::string why;
+  const std::optional<FlatFields> fields =
+      DecodeFlatFields(BodyKindOf(req.get_header_value("Content-Type")), req.body, &why);
+  FaultDecision fault;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault = faults_.Decide("device", log.grant);
+  }
+  if (!ApplyFault(fault, req, res, log)) {
+    if (!fields) {
+      SetJson(res, 400, FlatErrorBody("invalid_request", why));
+    } else {
+      const auto get = [&](const char* k) {
+        auto it = fields->find(k);
+        return it == fields->end() ? std::string() : it->second;
+      };
+      DeviceStartReply d;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        d = authority_.StartDeviceAuthorization(get("client_id"), get("scope"), NowMs());
+      }
+      if (d.status != 200) {
+        SetJson(res, d.status, FlatErrorBody(d.error, "device authorization refused"));
+      } else {
+        JsonWriter w;
+        w.BeginObject()
+            .Field("device_code", d.device_code)
+            .Field("user_code", d.user_code)
+            .Field("verification_uri", base_url() + "/device")
+            .Field("verification_uri_complete", base_url() + "/device?user_code=" + d.user_code)
+            .Field("expires_in", d.expires_in_s)
+            .Field("interval", d.interval_s)
+            .EndObject();
+        SetJson(res, 200, w.Take());
+      }
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  log.now_ms = NowMs();
+  log.status = res.status;
+  Log(std::move(log));
+}
+
+void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Response& res) {
+  std::string token;
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.size() > 7 &&
+      (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) {
+    token = auth.substr(7);
+  } else {
+    token = req.get_header_value("x-api-key");
+  }
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = PathWithoutQuery(req.target);
+  log.endpoint = "resource";
+  FaultDecision fault;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    fault = faults_.Decide("resource", "");
+  }
+  if (ApplyFault(fault, req, res, log)) {
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    Log(std::move(log));
+    return;
+  }
+  AccessCheck check;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    check = authority_.ValidateAccessToken(token, log.now_ms);
+    log.status = check.state == AccessState::kLive ? 200 : 401;
+    log.outcome = std::string(ToString(check.state));
+    log.family_id = check.family_id;
+    log.presented_generation = check.generation;
+    log.label = token.empty() ? "none" : check.label;
+    Log(log);
+  }
+  const Personality& p = authority_.personality();
+  if (check.state == AccessState::kLive) {
+    JsonWriter w;
+    w.BeginObject()
+        .Field("id", "msg_fake_oauth_server")
+        .Field("type", "message")
+        .Field("role", "assistant")
+        .Key("content")
+        .BeginArray()
+        .BeginObject()
+        .Field("type", "text")
+        .Field("text", "ok")
+        .EndObject()
+        .EndArray()
+        .Field("model", "fake")
+        .Field("stop_reason", "end_turn")
+        .EndObject();
+    SetJson(res, 200, w.Take());
+    return;
+  }
+  SetJson(res, 401, ResourceErrorBody(p, check.state));
+  if (options_.www_authenticate) {
+    // RFC 6750 §3.1: no error code when the request carried no token at all.
+    if (token.empty()) {
+      res.set_header("WWW-Authenticate", "Bearer realm=\"fake_oauth_server\"");
+    } else {
+      res.set_header("WWW-Authenticate",
+                     std::string("Bearer realm=\"fake_oauth_server\", error=\"invalid_token\", "
+                                 "error_description=\"") +
+                         (check.state == AccessState::kExpired   ? "The access token expired"
+                          : check.state == AccessState::kRevoked ? "The access token was revoked"
+                                                                 : "The access token is invalid") +
+                         "\"");
+    }
+  }
+}
+
+}  // namespace credsim::oauth
