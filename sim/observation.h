@@ -12,7 +12,7 @@ namespace credsim::sim {
 struct RefreshObserved {
   int64_t t_ms = 0;
   std::string consumer;
-  bool reference = false;  // the consumer runs the reference engine, unmodified
+  bool reference = false;  // judged: the engine, or a legacy delta of it (IsJudgedPolicy)
   bool reached_server = false;
   bool response_lost = false;  // the server acted, the client never saw the answer
   std::string outcome;         // the authority's outcome name ("issued", "reused_retired", ...)

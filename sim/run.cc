@@ -38,7 +38,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   RunResult result;
   result.reference_only =
       std::all_of(config.consumers.begin(), config.consumers.end(),
-                  [](const ConsumerSpec& c) { return IsReferencePolicy(c.policy); });
+                  [](const ConsumerSpec& c) { return IsJudgedPolicy(c.policy); });
   Trace trace;
   trace.set_output(options.trace_out);
   trace.set_keep_index(options.keep_index);

@@ -32,6 +32,7 @@ WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options) {
     c.faults.error_5xx_per_million = rate();
     c.faults.rate_limit_per_million = rate();
     c.faults.store_write_fail_per_million = rate();
+    if (!options.store_write_faults) c.faults.store_write_fail_per_million = 0;
     c.faults.retry_after_ms = pick.RangeInclusive(0, 30) * kSecondMs;
   }
   // Stores: the Claude file always; the keychain and the agent root store each in some worlds;

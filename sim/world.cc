@@ -86,9 +86,9 @@ bool World::OwnerIsReference(size_t owner) const {
 void World::Seed() {
   const bool openai = config_.provider == engine::Provider::kOpenAiCodex;
   const std::string client_id = engine::DefaultSession(config_.provider, "").client_id;
-  // The previous pair is minted an hour before the start and rotated a minute before it, so a
-  // "previous" store holds a really spent refresh token.
-  oauth::TokenReply first = authority_.Login({.client_id = client_id}, kEpochMs - kHourMs);
+  // The previous pair is minted two minutes before the start and rotated one minute before it,
+  // so a "previous" store holds a really spent refresh token and "current" a fresh pair.
+  oauth::TokenReply first = authority_.Login({.client_id = client_id}, kEpochMs - 2 * kMinuteMs);
   oauth::TokenReply current = first;
   bool need_previous =
       std::any_of(config_.stores.begin(), config_.stores.end(),
@@ -100,6 +100,14 @@ void World::Seed() {
     current = authority_.Handle(r, kEpochMs - kMinuteMs);
     assert(current.ok());
   }
+  // A spent pair was issued before the live one, so it never carries a later expiry than any
+  // stored copy of the live pair (otherwise the world would contradict itself).
+  int64_t previous_expiry_max_ms = first.tokens.access_expires_ms;
+  for (const InitialStore& s : config_.stores) {
+    if (s.content != InitialContent::kCurrent) continue;
+    const int64_t stored = s.expired ? kEpochMs - kMinuteMs : current.tokens.access_expires_ms;
+    previous_expiry_max_ms = std::min(previous_expiry_max_ms, stored - kMinuteMs);
+  }
   for (const InitialStore& s : config_.stores) {
     if (s.content == InitialContent::kAbsent) continue;
     const oauth::TokenReply& r = s.content == InitialContent::kCurrent ? current : first;
@@ -110,6 +118,9 @@ void World::Seed() {
                 s.scopes,
                 s.subscription};
     if (s.expired) t.expires_at_ms = kEpochMs - kMinuteMs;
+    if (s.content == InitialContent::kPrevious) {
+      t.expires_at_ms = std::min(t.expires_at_ms, previous_expiry_max_ms);
+    }
     StoreState& state = stores_[s.id];
     state.bytes = DocFor(s.id.kind, t, openai);
     state.exists = true;
@@ -503,7 +514,7 @@ RunSummary World::Run() {
     auto c = std::make_unique<Consumer>();
     c->spec = config_.consumers[i];
     c->index = i;
-    c->reference = IsReferencePolicy(c->spec.policy);
+    c->reference = IsJudgedPolicy(c->spec.policy);
     c->session = SessionFor(config_.provider, c->spec);
     consumers_.push_back(std::move(c));
   }

@@ -73,14 +73,14 @@ TEST(World, RefreshOutsideLockTripsReuseOracles) {
   c.consumers[0].policy = "reference";
   RunResult r = RunWorld(c, {});
   EXPECT_GT(r.real_reuses, 0u);
-  EXPECT_FALSE(Fired(r, "no_self_inflicted_reuse"));  // not a reference-only world
+  EXPECT_TRUE(Fired(r, "no_self_inflicted_reuse")) << Describe(r);
+  EXPECT_TRUE(Fired(r, "lineage")) << Describe(r);
 }
 
 TEST(World, WriteBackDropsScopesIsCollateralDamageOnlyForTheLegacy) {
   RunResult legacy = RunWorld(ClaudeWorld(2, "WriteBackDropsScopes", 4 * kHourMs), {});
-  // The wrapper strips scopes from every Claude write; the oracle judges reference writers only,
-  // so the legacy run is clean here and the store summary shows the damage instead.
-  EXPECT_FALSE(Fired(legacy, "no_collateral_damage"));
+  // The wrapper strips scopes from every Claude write it makes: the first rotation shows it.
+  EXPECT_TRUE(Fired(legacy, "no_collateral_damage")) << Describe(legacy);
   RunResult reference = RunWorld(ClaudeWorld(2, "reference", 4 * kHourMs), {});
   EXPECT_TRUE(reference.ok()) << Describe(reference);
 }
@@ -104,19 +104,19 @@ TEST(World, KeychainFirstReadLocksOutWhenKeychainIsStale) {
               {{StoreKind::kClaudeFile, ""}, InitialContent::kCurrent, false}};
   RunResult legacy = RunWorld(c, {});
   EXPECT_GT(legacy.summary.demands_failed, 0u);
+  EXPECT_TRUE(Fired(legacy, "no_lockout")) << Describe(legacy);
   c.consumers[0].policy = "reference";
   RunResult reference = RunWorld(c, {});
   EXPECT_TRUE(reference.ok()) << Describe(reference);
   EXPECT_EQ(reference.summary.demands_failed, 0u);
 }
 
-TEST(World, LockoutOracleFiresForAReferenceThatCannotReachTheEndpoint) {
-  // WrongEndpoint is the reference plus one deviation; marking it reference for the oracle's sake
-  // is not possible, so the property is shown on the observation level: a failed demand with a
-  // live token in reach, long after the last fault, is a lockout.
-  WorldConfig c = ClaudeWorld(1, "WrongEndpoint", 3 * kHourMs);
-  RunResult r = RunWorld(c, {});
+TEST(World, WrongEndpointIsALockoutOnceTheAccessTokenExpires) {
+  // 1 h tokens: the first refresh goes to a legacy endpoint that answers 500, forever.
+  RunResult r = RunWorld(ClaudeWorld(1, "WrongEndpoint", 3 * kHourMs), {});
   EXPECT_GT(r.summary.demands_failed, 0u);
+  ASSERT_TRUE(Fired(r, "no_lockout")) << Describe(r);
+  EXPECT_GE(r.violations.front().t_ms, kHourMs - 5 * kMinuteMs);
 }
 
 TEST(World, RestartAndKillDuringRefreshRecover) {

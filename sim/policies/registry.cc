@@ -30,6 +30,11 @@ const PolicyInfo* FindPolicy(const std::string& name) {
 
 bool IsReferencePolicy(const std::string& name) { return name == "reference"; }
 
+bool IsJudgedPolicy(const std::string& name) {
+  const PolicyInfo* p = FindPolicy(name);
+  return p && p->kind != PolicyKind::kToolModel;
+}
+
 std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, engine::Io& base) {
   return MakeLegacyIo(policy, base);
 }

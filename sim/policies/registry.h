@@ -26,6 +26,9 @@ struct PolicyInfo {
 const std::vector<PolicyInfo>& AllPolicies();
 const PolicyInfo* FindPolicy(const std::string& name);
 bool IsReferencePolicy(const std::string& name);
+// Engine-based policies (the reference and its legacy deltas) are the ones the oracles judge: a
+// legacy policy is run exactly to watch an oracle fire on it. Tool models are part of the world.
+bool IsJudgedPolicy(const std::string& name);
 
 // The Io a consumer's engine runs on: the deviation of a legacy policy wrapped around `base`, or
 // null when the policy uses `base` unchanged.
