@@ -13,6 +13,7 @@ namespace {
 // Bounds (TIGER_STYLE: every loop has one).
 constexpr int kMaxRotationRounds = 3;  // the RT we hold, plus up to two others found on re-read
 constexpr int kMaxCasAttempts = 4;     // compare-and-swap retries per store per write-back
+constexpr int kMaxCommitRetries = 3;   // write-back retries of a fresh rotation, under the locks
 
 uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
   // Order-dependent mix of every store's version; absent and unreadable stores count too.
@@ -198,7 +199,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
       case RefreshOutcome::Kind::kGranted: {
         Credential next =
             MergeGrant(current, outcome.grant, io_.NowMs(), config_.default_access_ttl_ms);
-        WriteReport report = co_await WriteBack(next, /*login=*/false);
+        WriteReport report = co_await CommitRotation(next);
         if (report.complete()) {
           pending_.reset();
         } else {
@@ -210,6 +211,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
         result.refreshed = true;
         result.wrote = report.written;
         for (const auto& f : report.failed) result.detail += "; " + f;
+        for (const auto& f : report.skipped) result.detail += "; " + f;
         co_return result;
       }
       case RefreshOutcome::Kind::kTransient: {
@@ -298,7 +300,7 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
       StoreRead read = co_await io_.Read(id);
       StoreView view = DecodeStore(config_.provider, id, read);
       if (view.corrupt) {
-        report.failed.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
+        report.skipped.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
         settled = true;
         break;
       }
@@ -327,6 +329,21 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
       // kConflict: someone wrote in between; re-read and merge again.
     }
     if (!settled) report.failed.push_back(id.Name() + ": kept changing under compare-and-swap");
+  }
+  co_return report;
+}
+
+// The server has rotated: the only live pair is in this process's memory. A sibling process that
+// reads the stores now would find the spent token and replay it (report 7), so the write is retried
+// while the locks are still held, which keeps siblings from refreshing. Bounded; what still fails
+// becomes pending_ and is retried on the next call.
+Task<Engine::WriteReport> Engine::CommitRotation(Credential next) {
+  WriteReport report = co_await WriteBack(next, /*login=*/false);
+  for (int retry = 0; !report.complete() && retry < kMaxCommitRetries; ++retry) {
+    co_await io_.SleepMs(config_.backoff_ms_min << retry);
+    WriteReport again = co_await WriteBack(next, /*login=*/false);
+    report.written.insert(report.written.end(), again.written.begin(), again.written.end());
+    report.failed = std::move(again.failed);
   }
   co_return report;
 }

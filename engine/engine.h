@@ -84,7 +84,8 @@ class Engine {
   enum class Mode : uint8_t { kGet, kRefresh, kUnauthorized };
   struct WriteReport {
     std::vector<std::string> written;
-    std::vector<std::string> failed;  // "name: why"
+    std::vector<std::string> failed;   // "name: why": could not be written, worth retrying
+    std::vector<std::string> skipped;  // corrupt stores: reported, never rewritten, not retried
     bool complete() const { return failed.empty(); }
   };
 
@@ -93,6 +94,7 @@ class Engine {
   Task<TokenResult> Rotate(Credential current, std::string rejected);
   Task<RefreshOutcome> PostWithRetries(std::string refresh_token);
   Task<WriteReport> WriteBack(Credential credential, bool login);
+  Task<WriteReport> CommitRotation(Credential next);
   Task<void> CommitPending();
   Task<bool> LockAll(std::vector<LockId>* held);
   Task<void> UnlockAll(std::vector<LockId> held);

@@ -194,6 +194,8 @@ TEST_F(EngineTest, CorruptAgentStoreLosesNothing) {
   ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
   EXPECT_EQ(io.Get(kAgent), corrupt);
   EXPECT_EQ(io.writes(kAgent), 0);
+  EXPECT_FALSE(r.commit_pending) << "a corrupt store is skipped, not retried forever";
+  EXPECT_EQ(io.slept_ms(), 0);
   EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
   const auto findings = Diagnose(engine.config(), RunToCompletion(engine.ReadSnapshot()), kNowMs);
   bool reported = false;
@@ -206,7 +208,7 @@ TEST_F(EngineTest, CorruptAgentStoreLosesNothing) {
 // on the next call without another refresh.
 TEST_F(EngineTest, WriteBackFailureAfterRotationKeepsTheNewPair) {
   io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
-  io.FailWrites(kFile, 1);
+  io.FailWrites(kFile, 4);  // the write and its three retries under the lock
   Engine engine(io, Anthropic());
   const TokenResult first = RunToCompletion(engine.GetToken());
   ASSERT_EQ(first.status, TokenStatus::kOk) << first.detail;
@@ -218,6 +220,19 @@ TEST_F(EngineTest, WriteBackFailureAfterRotationKeepsTheNewPair) {
   EXPECT_EQ(second.credential.access_token, "at-2");
   EXPECT_FALSE(second.commit_pending);
   EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(authority.grants(), 1);
+}
+
+// One failed write is retried while the locks are held, so no sibling ever sees the spent pair.
+TEST_F(EngineTest, TransientWriteFailureIsRetriedUnderTheLock) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 2);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_FALSE(r.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(io.slept_ms(), 500 + 1000);
   EXPECT_EQ(authority.grants(), 1);
 }
 

@@ -2,18 +2,19 @@
 //
 //   {"version": 1, "updated_at": ..., "active_provider": ...,
 //    "providers": {"openai-codex": {"tokens": {"access_token", "refresh_token", "id_token",
-//                  "account_id"}, "last_refresh": RFC 3339, "auth_mode", "last_auth_error": {...}}},
+//                  "account_id"}, "last_refresh": RFC 3339, "auth_mode", "last_auth_error":
+//                  {...}}},
 //    "credential_pool": {"anthropic": [ {entry}, ... ], "openai-codex": [ ... ]},
 //    "suppressed_sources": {...}, ...}
 //
-// Pool entry timestamps: expires_at_ms is epoch ms; last_status_at and last_error_reset_at are epoch
-// seconds. Per-profile stores have the same shape (a profile without a providers block falls back to
-// the root store; that rule lives in the engine, not here).
+// Pool entry timestamps: expires_at_ms is epoch ms; last_status_at and last_error_reset_at are
+// epoch seconds. Per-profile stores have the same shape (a profile without a providers block falls
+// back to the root store; that rule lives in the engine, not here).
 //
-// Serialize patches `original` like claude_credentials.h: only typed values that differ from what was
-// parsed are rewritten; a typed value changed from present to nullopt is written as JSON null. Pool
-// entries are matched by "id"; typed entries whose id is not in the original are appended; original
-// entries missing from the typed view are kept (never lose a credential).
+// Serialize patches `original` like claude_credentials.h: only typed values that differ from what
+// was parsed are rewritten; a typed value changed from present to nullopt is written as JSON null.
+// Pool entries are matched by "id"; typed entries whose id is not in the original are appended;
+// original entries missing from the typed view are kept (never lose a credential).
 #pragma once
 
 #include <cstdint>

@@ -1,5 +1,5 @@
-// Internal: the typed keys of an agent auth.json, as tables shared by its parser and its serializer,
-// so the two can never disagree about a key's name, type or unit.
+// Internal: the typed keys of an agent auth.json, as tables shared by its parser and its
+// serializer, so the two can never disagree about a key's name, type or unit.
 #pragma once
 
 #include <optional>

@@ -1,5 +1,5 @@
-// ParseAgentAuth: typed extraction of an agent auth.json straight from simdjson's DOM. Unknown keys at
-// every level are skipped here and kept by SerializeAgentAuth (agent_auth_serialize.cc).
+// ParseAgentAuth: typed extraction of an agent auth.json straight from simdjson's DOM. Unknown keys
+// at every level are skipped here and kept by SerializeAgentAuth (agent_auth_serialize.cc).
 #include <array>
 #include <cassert>
 #include <set>
@@ -33,8 +33,9 @@ std::optional<ParseError> ReadStatus(Element e, const JsonPath& path, PoolStatus
   } else if (text == "dead") {
     *out = PoolStatus::kDead;
   } else {
-    return internal::Invalid(path, "expected null, \"ok\", \"exhausted\" or \"dead\"; found another "
-                                   "string");
+    return internal::Invalid(path,
+                             "expected null, \"ok\", \"exhausted\" or \"dead\"; found another "
+                             "string");
   }
   return std::nullopt;
 }
@@ -112,16 +113,17 @@ std::optional<ParseError> ReadPool(Element e, const JsonPath& path, std::vector<
 }
 
 template <int kCount, class Record>
-std::optional<ParseError> ReadTextRecord(simdjson::dom::object object, const JsonPath& path,
-                                         const std::string_view (&keys)[kCount],
-                                         std::optional<std::string> Record::*const (&members)[kCount],
-                                         Record* record, TypedKeySet* seen) {
+std::optional<ParseError> ReadTextRecord(
+    simdjson::dom::object object, const JsonPath& path, const std::string_view (&keys)[kCount],
+    std::optional<std::string> Record::*const (&members)[kCount], Record* record,
+    TypedKeySet* seen) {
   for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
     const int key = TypedKeySet::IndexOf(member.key, keys, kCount);
     if (key < 0) continue;
     const JsonPath member_path = path.Member(keys[key]);
     if (!seen->MarkSeen(key)) return internal::DuplicateKey(member_path);
-    if (auto error = internal::ReadOptionalString(member.value, member_path, &(record->*members[key]))) {
+    if (auto error =
+            internal::ReadOptionalString(member.value, member_path, &(record->*members[key]))) {
       return error;
     }
   }
@@ -147,7 +149,8 @@ std::optional<ParseError> ReadAuthError(Element e, const JsonPath& path,
     const JsonPath member_path = path.Member(internal::kReloginRequiredKey);
     if (seen_relogin) return internal::DuplicateKey(member_path);
     seen_relogin = true;
-    if (auto error = internal::ReadOptionalBool(member.value, member_path, &record.relogin_required)) {
+    if (auto error =
+            internal::ReadOptionalBool(member.value, member_path, &record.relogin_required)) {
       return error;
     }
   }
@@ -190,7 +193,8 @@ std::optional<ParseError> ReadProviderBlock(Element e, const JsonPath& path, Pro
       error = internal::ReadOptionalString(member.value, member_path, &block->last_refresh);
       if (!error) internal::NoteIfNotRfc3339(block->last_refresh, member_path, notes);
     }
-    if (key == 2) error = internal::ReadOptionalString(member.value, member_path, &block->auth_mode);
+    if (key == 2)
+      error = internal::ReadOptionalString(member.value, member_path, &block->auth_mode);
     if (key == 3) error = ReadAuthError(member.value, member_path, &block->last_auth_error);
     if (error) return error;
   }

@@ -32,7 +32,8 @@ rc::Gen<PoolEntry> GenEntry(std::string id) {
       rc::gen::set(&PoolEntry::last_error_reason, text()),
       rc::gen::set(&PoolEntry::last_error_message, text()),
       rc::gen::set(&PoolEntry::last_error_reset_at_s, GenOptional(GenEpochSeconds())),
-      rc::gen::set(&PoolEntry::secret_fingerprint, text()), rc::gen::set(&PoolEntry::scope, text()));
+      rc::gen::set(&PoolEntry::secret_fingerprint, text()),
+      rc::gen::set(&PoolEntry::scope, text()));
 }
 
 // Entries with distinct ids "e0", "e1", ... (ids must be unique within a provider).
@@ -51,12 +52,11 @@ rc::Gen<std::vector<PoolEntry>> GenEntries() {
 rc::Gen<ProviderBlock> GenBlock() {
   const auto text = [] { return GenOptional(GenText()); };
   return rc::gen::build<ProviderBlock>(
-      rc::gen::set(&ProviderBlock::tokens,
-                   GenOptional(rc::gen::build<ProviderTokens>(
-                       rc::gen::set(&ProviderTokens::access_token, text()),
-                       rc::gen::set(&ProviderTokens::refresh_token, text()),
-                       rc::gen::set(&ProviderTokens::id_token, text()),
-                       rc::gen::set(&ProviderTokens::account_id, text())))),
+      rc::gen::set(&ProviderBlock::tokens, GenOptional(rc::gen::build<ProviderTokens>(
+                                               rc::gen::set(&ProviderTokens::access_token, text()),
+                                               rc::gen::set(&ProviderTokens::refresh_token, text()),
+                                               rc::gen::set(&ProviderTokens::id_token, text()),
+                                               rc::gen::set(&ProviderTokens::account_id, text())))),
       rc::gen::set(&ProviderBlock::last_refresh, text()),
       rc::gen::set(&ProviderBlock::auth_mode, text()),
       rc::gen::set(&ProviderBlock::last_auth_error,

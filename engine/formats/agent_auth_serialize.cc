@@ -1,6 +1,7 @@
-// SerializeAgentAuth: patches the original auth.json (see agent_auth.h). What it deliberately cannot
-// express: removing a provider block or a pool entry, and reordering pool entries. Both keep what the
-// file holds, because losing a credential another tool still uses is worse than keeping a stale one.
+// SerializeAgentAuth: patches the original auth.json (see agent_auth.h). What it deliberately
+// cannot express: removing a provider block or a pool entry, and reordering pool entries. Both keep
+// what the file holds, because losing a credential another tool still uses is worse than keeping a
+// stale one.
 #include <cassert>
 
 #include "engine/formats/agent_auth.h"

@@ -131,7 +131,8 @@ TEST(AgentAuth, TimestampsInTheOtherUnitAreNoted) {
   EXPECT_EQ(auth.notes[1].path, "$.credential_pool.anthropic[0].last_status_at");
   // Unchanged values stay as written; a changed one goes back in the field's unit (seconds).
   auth.pool.at("anthropic")[0].last_status_at_s = 1795000000;
-  const JsonValue entry = Tree(SerializeAgentAuth(auth)).Find("credential_pool")->Find("anthropic")->array[0];
+  const JsonValue entry =
+      Tree(SerializeAgentAuth(auth)).Find("credential_pool")->Find("anthropic")->array[0];
   EXPECT_EQ(entry.Find("expires_at_ms")->int64, 1795000000);
   EXPECT_EQ(entry.Find("last_status_at")->int64, 1795000000);
 }
@@ -147,7 +148,8 @@ TEST(AgentAuth, ErrorsNameThePath) {
       {R"({"version": "1"})", "$.version"},
       {R"({"providers": []})", "$.providers"},
       {R"({"providers": {"p": 1}})", "$.providers.p"},
-      {R"({"providers": {"p": {"tokens": {"access_token": 1}}}})", "$.providers.p.tokens.access_token"},
+      {R"({"providers": {"p": {"tokens": {"access_token": 1}}}})",
+       "$.providers.p.tokens.access_token"},
       {R"({"providers": {"p": {"last_auth_error": {"relogin_required": "yes"}}}})",
        "$.providers.p.last_auth_error.relogin_required"},
       {R"({"providers": {"p": {}, "p": {}}})", "$.providers.p"},

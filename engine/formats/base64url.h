@@ -7,7 +7,8 @@
 
 namespace credsim::formats::internal {
 
-// Decodes base64url text; '=' padding is accepted but not required (JWTs omit it). Standard base64's
+// Decodes base64url text; '=' padding is accepted but not required (JWTs omit it). Standard
+// base64's
 // '+' and '/' are rejected, as are stray characters and impossible lengths (4n+1). Leftover bits of
 // the last character must be zero, so every byte string has exactly one accepted encoding.
 std::optional<std::string> DecodeBase64Url(std::string_view text);

@@ -1,6 +1,6 @@
-// Claude Code credentials: typed extraction straight from simdjson's DOM (Parse) and patching of the
-// original document (Serialize). Absent optional fields are removed rather than written as null,
-// because that is what Claude Code's own JSON.stringify writer does.
+// Claude Code credentials: typed extraction straight from simdjson's DOM (Parse) and patching of
+// the original document (Serialize). Absent optional fields are removed rather than written as
+// null, because that is what Claude Code's own JSON.stringify writer does.
 #include "engine/formats/claude_credentials.h"
 
 #include <algorithm>
@@ -29,8 +29,8 @@ enum OauthKey : int {
   kOauthKeyCount
 };
 constexpr std::string_view kOauthKeys[kOauthKeyCount] = {
-    "accessToken",      "refreshToken",  "expiresAt",           "scopes",
-    "subscriptionType", "rateLimitTier", "refreshTokenExpiresAt", "clientId"};
+    "accessToken",   "refreshToken",          "expiresAt", "scopes", "subscriptionType",
+    "rateLimitTier", "refreshTokenExpiresAt", "clientId"};
 
 std::optional<ParseError> ReadScopes(Element e, const JsonPath& path,
                                      std::optional<std::vector<std::string>>* out) {

@@ -1,8 +1,9 @@
-// Claude Code credentials: ~/.claude/.credentials.json and the keychain item "Claude Code-credentials"
-// (same JSON). See ../shared/REAL_CLIENTS.md and samples/claude-credentials.json.
+// Claude Code credentials: ~/.claude/.credentials.json and the keychain item "Claude
+// Code-credentials" (same JSON). See ../shared/REAL_CLIENTS.md and samples/claude-credentials.json.
 //
 //   {"claudeAiOauth": {"accessToken", "refreshToken", "expiresAt" (epoch ms), "scopes": [...],
-//                      "subscriptionType", "rateLimitTier", "refreshTokenExpiresAt" (ms), "clientId"?},
+//                      "subscriptionType", "rateLimitTier", "refreshTokenExpiresAt" (ms),
+//                      "clientId"?},
 //    "mcpOAuth": {...}, ...other top-level keys...}
 //
 // Parse extracts the typed view and remembers the original bytes. Serialize patches the original:
@@ -39,10 +40,13 @@ struct ClaudeCredentials {
 };
 
 // Errors name the path: a non-object document, claudeAiOauth not an object, a missing or mistyped
-// accessToken/refreshToken/expiresAt, scopes not an array of strings, ... Trailing bytes are errors.
+// accessToken/refreshToken/expiresAt, scopes not an array of strings, ... Trailing bytes are
+// errors.
 Result<ClaudeCredentials> ParseClaudeCredentials(std::string_view bytes);
 
 // Always yields valid JSON (2-space indented). Starts from `original` ("{}" when empty).
+// Absent optional values are removed from claudeAiOauth (Claude Code's JSON.stringify omits them);
+// oauth == nullopt removes the claudeAiOauth key. "claudeAiOauth": null parses as nullopt.
 std::string SerializeClaudeCredentials(const ClaudeCredentials& creds);
 
 // True when scopes are present and contain "user:inference" (what Claude Code gates on).

@@ -15,8 +15,8 @@ using testing::GenOptional;
 using testing::GenText;
 
 const std::vector<std::string_view> kOauthKeys = {
-    "accessToken",      "refreshToken",  "expiresAt",           "scopes",
-    "subscriptionType", "rateLimitTier", "refreshTokenExpiresAt", "clientId"};
+    "accessToken",   "refreshToken",          "expiresAt", "scopes", "subscriptionType",
+    "rateLimitTier", "refreshTokenExpiresAt", "clientId"};
 
 rc::Gen<ClaudeOauth> GenOauth() {
   return rc::gen::build<ClaudeOauth>(
@@ -41,7 +41,8 @@ std::vector<JsonMember> TypedMembers(const ClaudeOauth& o) {
     for (const std::string& s : *o.scopes) scopes.array.push_back(JsonValue::String(s));
     m.push_back({"scopes", scopes});
   }
-  if (o.subscription_type) m.push_back({"subscriptionType", JsonValue::String(*o.subscription_type)});
+  if (o.subscription_type)
+    m.push_back({"subscriptionType", JsonValue::String(*o.subscription_type)});
   if (o.rate_limit_tier) m.push_back({"rateLimitTier", JsonValue::String(*o.rate_limit_tier)});
   if (o.refresh_token_expires_at_ms) {
     m.push_back({"refreshTokenExpiresAt", JsonValue::Int(*o.refresh_token_expires_at_ms)});
@@ -53,7 +54,8 @@ std::vector<JsonMember> TypedMembers(const ClaudeOauth& o) {
 RC_GTEST_PROP(ClaudeCredentialsProperty, NewDocumentRoundTrips, ()) {
   ClaudeCredentials creds;
   creds.oauth = *GenOauth();
-  const Result<ClaudeCredentials> parsed = ParseClaudeCredentials(SerializeClaudeCredentials(creds));
+  const Result<ClaudeCredentials> parsed =
+      ParseClaudeCredentials(SerializeClaudeCredentials(creds));
   RC_ASSERT(parsed.ok());
   RC_ASSERT(parsed.value().oauth == creds.oauth);
   RC_ASSERT(parsed.value().notes.empty());

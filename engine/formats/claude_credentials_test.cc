@@ -32,9 +32,9 @@ TEST(ClaudeCredentials, ReadsEveryFieldOfTheSample) {
   EXPECT_EQ(o.access_token, "sk-ant-oat01-EXAMPLE-access-0001");
   EXPECT_EQ(o.refresh_token, "sk-ant-ort01-EXAMPLE-refresh-0001");
   EXPECT_EQ(o.expires_at_ms, 1795000000000);
-  EXPECT_EQ(o.scopes, (std::vector<std::string>{"user:inference", "user:profile",
-                                                "user:sessions:claude_code", "user:mcp_servers",
-                                                "user:file_upload"}));
+  EXPECT_EQ(o.scopes,
+            (std::vector<std::string>{"user:inference", "user:profile", "user:sessions:claude_code",
+                                      "user:mcp_servers", "user:file_upload"}));
   EXPECT_EQ(o.subscription_type, "max");
   EXPECT_EQ(o.rate_limit_tier, "default_claude_max_5x");
   EXPECT_EQ(o.refresh_token_expires_at_ms, 1797000000000);
@@ -167,8 +167,8 @@ TEST(ClaudeCredentials, LoggingOutRemovesOnlyClaudeAiOauth) {
 
 TEST(ClaudeCredentials, NewDocumentStartsFromEmptyObject) {
   ClaudeCredentials creds;
-  creds.oauth = ClaudeOauth{"a\"\\\n\x01", "r", 1795000000000, std::vector<std::string>{},
-                            std::nullopt, "tier", 1797000000000, "client"};
+  creds.oauth = ClaudeOauth{"a\"\\\n\x01", "r",    1795000000000, std::vector<std::string>{},
+                            std::nullopt,  "tier", 1797000000000, "client"};
   const std::string out = SerializeClaudeCredentials(creds);
   EXPECT_EQ(MustParse(out).oauth, creds.oauth);
   EXPECT_EQ(SerializeClaudeCredentials(ClaudeCredentials{}), "{}\n");
@@ -179,8 +179,8 @@ TEST(ClaudeCredentials, SerializeIsTotalOverAnUnparseableOriginal) {
                                R"({"claudeAiOauth": {"accessToken": 1}})"}) {
     ClaudeCredentials creds;
     creds.original = original;
-    creds.oauth = ClaudeOauth{"a", "r", 1795000000000, std::nullopt, std::nullopt, std::nullopt,
-                              std::nullopt, std::nullopt};
+    creds.oauth = ClaudeOauth{"a",          "r",          1795000000000, std::nullopt,
+                              std::nullopt, std::nullopt, std::nullopt,  std::nullopt};
     const std::string out = SerializeClaudeCredentials(creds);
     const ClaudeCredentials reparsed = MustParse(out);
     EXPECT_EQ(reparsed.oauth, creds.oauth) << original;
@@ -207,7 +207,8 @@ TEST(ClaudeCredentials, ErrorsNameThePathAndWhatWasFound) {
        R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": ")" + secret +
            R"("}})",
        "$.claudeAiOauth.expiresAt", "found a string"},
-      {"token number", R"({"claudeAiOauth": {"accessToken": 5, "refreshToken": "r", "expiresAt": 1}})",
+      {"token number",
+       R"({"claudeAiOauth": {"accessToken": 5, "refreshToken": "r", "expiresAt": 1}})",
        "$.claudeAiOauth.accessToken", "expected a string; found an integer"},
       {"negative expiry",
        R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": -5}})",

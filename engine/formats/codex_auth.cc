@@ -43,7 +43,8 @@ std::optional<ParseError> ReadTokens(Element e, const JsonPath& path,
     if (key < 0) continue;
     const JsonPath field_path = path.Member(kTokenKeys[key]);
     if (!seen.MarkSeen(key)) return internal::DuplicateKey(field_path);
-    if (auto error = internal::ReadOptionalString(field.value, field_path, &(tokens.*kTokenMembers[key]))) {
+    if (auto error =
+            internal::ReadOptionalString(field.value, field_path, &(tokens.*kTokenMembers[key]))) {
       return error;
     }
   }

@@ -3,8 +3,8 @@
 //    "tokens": {"id_token", "access_token", "refresh_token", "account_id"},
 //    "last_refresh": RFC 3339}
 // Access and id tokens are JWTs; the access token's expiry is its `exp` claim (see time_units.h).
-// Serialize patches `original` like claude_credentials.h (Codex itself drops unknown top-level keys;
-// we do not).
+// Serialize patches `original` like claude_credentials.h (Codex itself drops unknown top-level
+// keys; we do not).
 #pragma once
 
 #include <optional>

@@ -16,11 +16,11 @@ CodexAuth GenAuth() {
   CodexAuth auth;
   auth.auth_mode = *GenOptional(GenText());
   auth.openai_api_key = *GenOptional(GenText());
-  auth.tokens = *GenOptional(rc::gen::build<CodexTokens>(
-      rc::gen::set(&CodexTokens::id_token, GenOptional(GenText())),
-      rc::gen::set(&CodexTokens::access_token, GenOptional(GenText())),
-      rc::gen::set(&CodexTokens::refresh_token, GenOptional(GenText())),
-      rc::gen::set(&CodexTokens::account_id, GenOptional(GenText()))));
+  auth.tokens = *GenOptional(
+      rc::gen::build<CodexTokens>(rc::gen::set(&CodexTokens::id_token, GenOptional(GenText())),
+                                  rc::gen::set(&CodexTokens::access_token, GenOptional(GenText())),
+                                  rc::gen::set(&CodexTokens::refresh_token, GenOptional(GenText())),
+                                  rc::gen::set(&CodexTokens::account_id, GenOptional(GenText()))));
   auth.last_refresh = *GenOptional(GenText());
   return auth;
 }
@@ -60,8 +60,8 @@ RC_GTEST_PROP(CodexAuthProperty, ModifyThenSerializeKeepsUnknownMembers, ()) {
   const std::vector<std::string_view> top_keys = {"auth_mode", "OPENAI_API_KEY", "tokens",
                                                   "last_refresh"};
   RC_ASSERT(testing::UnknownMembers(tree, top_keys) == top_unknown);
-  RC_ASSERT(testing::UnknownMembers(*tree.Find("tokens"), {"id_token", "access_token",
-                                                           "refresh_token", "account_id"}) ==
+  RC_ASSERT(testing::UnknownMembers(*tree.Find("tokens"),
+                                    {"id_token", "access_token", "refresh_token", "account_id"}) ==
             tokens_unknown);
 }
 

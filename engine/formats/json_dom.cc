@@ -64,7 +64,9 @@ std::string JsonPath::ToString() const {
   for (int i = count - 2; i >= 0; --i) {  // frames[count-1] is "$"
     const JsonPath& f = *frames[i];
     if (f.is_index) {
-      out += "[" + std::to_string(f.index) + "]";
+      out.push_back('[');
+      out.append(std::to_string(f.index));  // appended piecewise: g++ 12 -O3 -Wrestrict misfires
+      out.push_back(']');
     } else {
       out += ".";
       out += f.key;
@@ -221,7 +223,8 @@ std::optional<ParseError> ReadEpochMs(Element e, const JsonPath& path, int64_t* 
                                       std::vector<UnitNote>* notes) {
   int64_t raw = 0;
   if (auto error = ReadInteger(e, path, &raw)) return error;
-  if (raw < 0) return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
+  if (raw < 0)
+    return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
   const EpochReading reading = ReadEpochGuessingUnit(raw);
   if (reading.assumed_seconds && raw != 0) {
     notes->push_back(UnitNote{path.ToString(), std::to_string(raw) +
@@ -256,7 +259,8 @@ std::optional<ParseError> ReadOptionalEpochSeconds(Element e, const JsonPath& pa
   int64_t raw = 0;
   if (!e.is_number()) return Mismatch(path, "an integer (epoch seconds) or null", e);
   if (auto error = ReadInteger(e, path, &raw)) return error;
-  if (raw < 0) return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
+  if (raw < 0)
+    return Invalid(path, "expected a non-negative epoch timestamp; found a negative one");
   if (raw >= kSecondsBelow) {
     notes->push_back(UnitNote{path.ToString(), std::to_string(raw) +
                                                    " looks like epoch milliseconds; read as ms "

@@ -1,7 +1,7 @@
-// Internal: the one place formats/ calls simdjson. Parses a byte string with a thread-local DOM parser
-// (error codes only, never exceptions) and reads typed values from elements, naming the JSON path of
-// whatever is wrong. Paths are built only when an error is reported, so the happy path allocates
-// nothing but the typed values themselves.
+// Internal: the one place formats/ calls simdjson. Parses a byte string with a thread-local DOM
+// parser (error codes only, never exceptions) and reads typed values from elements, naming the JSON
+// path of whatever is wrong. Paths are built only when an error is reported, so the happy path
+// allocates nothing but the typed values themselves.
 #pragma once
 
 #include <simdjson.h>
@@ -52,9 +52,10 @@ std::optional<ParseError> ReadOptionalInteger(Element e, const JsonPath& path,
 std::optional<ParseError> ReadOptionalBool(Element e, const JsonPath& path,
                                            std::optional<bool>* out);
 
-// Tracks which typed keys an object has shown, so a duplicated typed key is an error (JavaScript and
-// Python keep the last, serde rejects, other readers keep the first: a file two tools would read
-// differently is not a credential we can trust). Unknown keys may repeat; they are kept verbatim.
+// Tracks which typed keys an object has shown, so a duplicated typed key is an error (JavaScript
+// and Python keep the last, serde rejects, other readers keep the first: a file two tools would
+// read differently is not a credential we can trust). Unknown keys may repeat; they are kept
+// verbatim.
 class TypedKeySet {
  public:
   // Index of `key` in `names`, or -1 when it is not a typed key.

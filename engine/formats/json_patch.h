@@ -1,10 +1,10 @@
-// Internal: patch-on-serialize. A store file is rewritten by loading its original bytes as an ordered
-// tree and changing only the typed values that differ from what was parsed from those same bytes
-// (the "baseline"); everything else is written back as it was read.
+// Internal: patch-on-serialize. A store file is rewritten by loading its original bytes as an
+// ordered tree and changing only the typed values that differ from what was parsed from those same
+// bytes (the "baseline"); everything else is written back as it was read.
 //
-// Absent typed values: a key the typed view says is absent is left alone when the tree does not hold
-// it, and otherwise removed (Claude Code's JSON.stringify style) or set to null (Hermes/Codex style),
-// as the format chooses.
+// Absent typed values: a key the typed view says is absent is left alone when the tree does not
+// hold it, and otherwise removed (Claude Code's JSON.stringify style) or set to null (Hermes/Codex
+// style), as the format chooses.
 #pragma once
 
 #include <optional>
@@ -32,8 +32,8 @@ JsonValue ToJson(int64_t value);
 JsonValue ToJson(bool value);
 JsonValue ToJson(const std::vector<std::string>& values);
 
-// Writes `typed` into object[key] unless `baseline` (the value parsed from the original, nullptr when
-// there is none) equals it.
+// Writes `typed` into object[key] unless `baseline` (the value parsed from the original, nullptr
+// when there is none) equals it.
 template <class T>
 void PatchRequired(JsonValue& object, std::string_view key, const T& typed, const T* baseline) {
   if (baseline != nullptr && *baseline == typed) return;

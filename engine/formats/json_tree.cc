@@ -34,23 +34,30 @@ JsonValue FromDom(internal::Element e, int depth) {
       out.kind = JsonKind::kString;
       out.string = std::string(e.get_string().value_unsafe());
       return out;
-    case simdjson::dom::element_type::ARRAY:
+    case simdjson::dom::element_type::ARRAY: {
       out.kind = JsonKind::kArray;
-      for (internal::Element item : e.get_array().value_unsafe()) {
+      // Keep the array in a local: ranging over a temporary result's value_unsafe() would dangle.
+      const simdjson::dom::array array = e.get_array().value_unsafe();
+      for (internal::Element item : array) {
         out.array.push_back(FromDom(item, depth + 1));
       }
       return out;
-    case simdjson::dom::element_type::OBJECT:
+    }
+    case simdjson::dom::element_type::OBJECT: {
       out.kind = JsonKind::kObject;
-      for (simdjson::dom::key_value_pair field : e.get_object().value_unsafe()) {
+      const simdjson::dom::object object = e.get_object().value_unsafe();
+      for (simdjson::dom::key_value_pair field : object) {
         out.members.push_back(JsonMember{std::string(field.key), FromDom(field.value, depth + 1)});
       }
       return out;
+    }
   }
   return out;
 }
 
 }  // namespace
+
+JsonValue JsonValue::Null() { return JsonValue(); }
 
 JsonValue JsonValue::Bool(bool value) {
   JsonValue v;

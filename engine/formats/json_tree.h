@@ -1,10 +1,10 @@
-// An ordered JSON tree: the whole content of a store file, every key in file order, so Serialize can
-// patch a few typed values and write everything else back unchanged. Used only by Serialize (Parse
-// extracts typed values straight from simdjson's DOM, see json_dom.h).
+// An ordered JSON tree: the whole content of a store file, every key in file order, so Serialize
+// can patch a few typed values and write everything else back unchanged. Used only by Serialize
+// (Parse extracts typed values straight from simdjson's DOM, see json_dom.h).
 //
 // Duplicate keys are kept, in order, exactly as read: the tree does not interpret unknown members.
-// Set() collapses duplicates of the key it writes, because the typed parsers reject a duplicated typed
-// key (two readers of one file must never disagree about which token is current).
+// Set() collapses duplicates of the key it writes, because the typed parsers reject a duplicated
+// typed key (two readers of one file must never disagree about which token is current).
 #pragma once
 
 #include <cstdint>
@@ -38,7 +38,7 @@ struct JsonValue {
   std::vector<JsonValue> array;
   std::vector<JsonMember> members;  // objects, in file order (duplicates kept)
 
-  static JsonValue Null() { return {}; }
+  static JsonValue Null();
   static JsonValue Bool(bool value);
   static JsonValue Int(int64_t value);
   static JsonValue String(std::string_view value);
@@ -66,13 +66,13 @@ bool operator==(const JsonValue& a, const JsonValue& b);
 bool operator==(const JsonMember& a, const JsonMember& b);
 
 // Any byte string -> a tree or a ParseError (same acceptance rules and messages as every typed
-// parser: one JSON value, nothing after it but whitespace, no value inside more than kMaxNestingDepth
-// arrays/objects, at most kMaxDocumentBytes).
+// parser: one JSON value, nothing after it but whitespace, no value inside more than
+// kMaxNestingDepth arrays/objects, at most kMaxDocumentBytes).
 Result<JsonValue> ParseJsonTree(std::string_view bytes);
 
-// 2-space indented JSON with a final newline, like the sample files. Total: strings that are not valid
-// UTF-8 get U+FFFD for each bad sequence; doubles use the shortest text that reads back as the same
-// double (and always as a double: "1.0", never "1").
+// 2-space indented JSON with a final newline, like the sample files. Total: strings that are not
+// valid UTF-8 get U+FFFD for each bad sequence; doubles use the shortest text that reads back as
+// the same double (and always as a double: "1.0", never "1").
 std::string WriteJsonTree(const JsonValue& root);
 
 }  // namespace credsim::formats

@@ -37,7 +37,8 @@ TEST(JsonTree, SetReplacesInPlaceAndCollapsesDuplicates) {
 
 TEST(JsonTree, NumbersKeepTheirKind) {
   const JsonValue tree =
-      ParseJsonTree(R"([1.0, -0.0, 1e300, 18446744073709551615, -9223372036854775808, 0.1])").value();
+      ParseJsonTree(R"([1.0, -0.0, 1e300, 18446744073709551615, -9223372036854775808, 0.1])")
+          .value();
   const std::string out = WriteJsonTree(tree);
   EXPECT_EQ(out,
             "[\n  1.0,\n  -0.0,\n  1e+300,\n  18446744073709551615,\n  -9223372036854775808,\n  "

@@ -1,5 +1,5 @@
-// WriteJsonTree: the one JSON writer of formats/. Layout follows JSON.stringify(value, null, 2), which
-// is what Claude Code writes, plus a final newline.
+// WriteJsonTree: the one JSON writer of formats/. Layout follows JSON.stringify(value, null, 2),
+// which is what Claude Code writes, plus a final newline.
 #include <array>
 #include <cassert>
 #include <charconv>

@@ -38,11 +38,12 @@ CivilDate CivilFromDays(int64_t days) {
   const int64_t day_of_era = days - era * 146097;
   const int64_t year_of_era =
       (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / 146096) / 365;
-  const int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+  const int64_t day_of_year =
+      day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   const int64_t month_from_march = (5 * day_of_year + 2) / 153;
   const int day = static_cast<int>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
-  const int month = static_cast<int>(month_from_march < 10 ? month_from_march + 3
-                                                           : month_from_march - 9);
+  const int month =
+      static_cast<int>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
   return CivilDate{year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
 }
 
@@ -68,7 +69,8 @@ class Scanner {
   }
   bool Char(char c) { return Peek() == c && (++pos_, true); }
   bool OneOf(std::string_view chars) {
-    if (pos_ < text_.size() && chars.find(text_[pos_]) != std::string_view::npos) return ++pos_, true;
+    if (pos_ < text_.size() && chars.find(text_[pos_]) != std::string_view::npos)
+      return ++pos_, true;
     return false;
   }
   char Peek() const { return pos_ < text_.size() ? text_[pos_] : '\0'; }
@@ -82,9 +84,10 @@ class Scanner {
 };
 
 ParseError Rfc3339Error(const char* what) {
-  return ParseError{"$", std::string("expected an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.frac]Z or "
-                                     "+HH:MM); found ") +
-                             what};
+  return ParseError{"$",
+                    std::string("expected an RFC 3339 timestamp (YYYY-MM-DDTHH:MM:SS[.frac]Z or "
+                                "+HH:MM); found ") +
+                        what};
 }
 
 }  // namespace

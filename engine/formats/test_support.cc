@@ -32,13 +32,14 @@ rc::Gen<JsonValue> GenScalar() {
   return rc::gen::oneOf(
       rc::gen::just(JsonValue::Null()), rc::gen::map(rc::gen::arbitrary<bool>(), JsonValue::Bool),
       rc::gen::map(rc::gen::arbitrary<int64_t>(), JsonValue::Int),
-      rc::gen::map(rc::gen::inRange<uint64_t>(uint64_t{1} << 63, std::numeric_limits<uint64_t>::max()),
-                   [](uint64_t v) {
-                     JsonValue j;
-                     j.kind = JsonKind::kUint64;
-                     j.uint64 = v;
-                     return j;
-                   }),
+      rc::gen::map(
+          rc::gen::inRange<uint64_t>(uint64_t{1} << 63, std::numeric_limits<uint64_t>::max()),
+          [](uint64_t v) {
+            JsonValue j;
+            j.kind = JsonKind::kUint64;
+            j.uint64 = v;
+            return j;
+          }),
       rc::gen::map(rc::gen::arbitrary<double>(),
                    [](double d) {
                      JsonValue j;
@@ -88,10 +89,9 @@ rc::Gen<std::string> GenText() {
 }
 
 rc::Gen<int64_t> GenEpochMs() {
-  return rc::gen::oneOf(rc::gen::just<int64_t>(0),
-                        rc::gen::inRange<int64_t>(100'000'000'000, 4'102'444'800'000),
-                        rc::gen::inRange<int64_t>(100'000'000'000,
-                                                  std::numeric_limits<int64_t>::max()));
+  return rc::gen::oneOf(
+      rc::gen::just<int64_t>(0), rc::gen::inRange<int64_t>(100'000'000'000, 4'102'444'800'000),
+      rc::gen::inRange<int64_t>(100'000'000'000, std::numeric_limits<int64_t>::max()));
 }
 
 rc::Gen<int64_t> GenEpochSeconds() { return rc::gen::inRange<int64_t>(0, 100'000'000'000); }
@@ -110,14 +110,14 @@ rc::Gen<JsonValue> GenJsonValue(int depth) {
       });
   const rc::Gen<JsonValue> object =
       rc::gen::mapcat(rc::gen::inRange<size_t>(0, 4), [child](size_t n) {
-        return rc::gen::map(
-            rc::gen::container<std::vector<std::pair<std::string, JsonValue>>>(
-                n, rc::gen::pair(GenText(), child)),
-            [](const std::vector<std::pair<std::string, JsonValue>>& pairs) {
-              JsonValue j = JsonValue::Object();
-              for (const auto& [k, v] : pairs) j.members.push_back(JsonMember{k, v});
-              return j;
-            });
+        return rc::gen::map(rc::gen::container<std::vector<std::pair<std::string, JsonValue>>>(
+                                n, rc::gen::pair(GenText(), child)),
+                            [](const std::vector<std::pair<std::string, JsonValue>>& pairs) {
+                              JsonValue j = JsonValue::Object();
+                              for (const auto& [k, v] : pairs)
+                                j.members.push_back(JsonMember{k, v});
+                              return j;
+                            });
       });
   return rc::gen::oneOf(GenScalar(), GenScalar(), array, object);
 }

@@ -28,9 +28,9 @@ TEST(Rfc3339, ParsesTheFormsRealFilesHold) {
 TEST(Rfc3339, RejectsWhatIsNotATimestampWithoutQuotingIt) {
   for (const char* bad :
        {"", "2026", "2026-11-20", "2026-13-01T00:00:00Z", "2026-02-29T00:00:00Z",
-        "2026-11-31T00:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T08:15:02", "2026-11-20T08:15:02.Z",
-        "2026-11-20T08:15:02Zjunk", "2026-11-20T08:15:02+2:00", "2026-11-20T08:15:02+24:00",
-        "secret-token-text"}) {
+        "2026-11-31T00:00:00Z", "2026-11-20T24:00:00Z", "2026-11-20T08:15:02",
+        "2026-11-20T08:15:02.Z", "2026-11-20T08:15:02Zjunk", "2026-11-20T08:15:02+2:00",
+        "2026-11-20T08:15:02+24:00", "secret-token-text"}) {
     const Result<int64_t> r = ParseRfc3339Ms(bad);
     ASSERT_FALSE(r.ok()) << bad;
     EXPECT_EQ(r.error().message.find("secret"), std::string::npos);
@@ -69,8 +69,8 @@ TEST(Base64Url, DecodesWithAndWithoutPadding) {
   EXPECT_EQ(internal::DecodeBase64Url("aGk="), "hi");
   EXPECT_EQ(internal::DecodeBase64Url(""), "");
   EXPECT_EQ(internal::DecodeBase64Url("-_8"), std::string("\xfb\xff"));
-  EXPECT_EQ(internal::DecodeBase64Url("+/8"), std::nullopt);  // standard alphabet
-  EXPECT_EQ(internal::DecodeBase64Url("a"), std::nullopt);    // impossible length
+  EXPECT_EQ(internal::DecodeBase64Url("+/8"), std::nullopt);   // standard alphabet
+  EXPECT_EQ(internal::DecodeBase64Url("a"), std::nullopt);     // impossible length
   EXPECT_EQ(internal::DecodeBase64Url("aGl="), std::nullopt);  // non-zero leftover bits
   EXPECT_EQ(internal::DecodeBase64Url("aG=k"), std::nullopt);
 }

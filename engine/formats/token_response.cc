@@ -34,14 +34,16 @@ std::optional<ParseError> ReadExpiresIn(Element e, const JsonPath& path,
     return internal::ReadOptionalInteger(e, path, out);
   }
   if (text.empty() || text.size() > 18) {
-    return internal::Invalid(path, "expected seconds as a number or a string of 1-18 digits; found "
-                                   "a string of another length");
+    return internal::Invalid(path,
+                             "expected seconds as a number or a string of 1-18 digits; found "
+                             "a string of another length");
   }
   int64_t value = 0;
   for (char c : text) {  // at most 18 digits: no overflow
     if (c < '0' || c > '9') {
-      return internal::Invalid(path, "expected seconds as a number or a string of digits; found "
-                                     "a string with other characters");
+      return internal::Invalid(path,
+                               "expected seconds as a number or a string of digits; found "
+                               "a string with other characters");
     }
     value = value * 10 + (c - '0');
   }
@@ -155,8 +157,8 @@ Result<TokenResponse> ParseTokenResponse(int http_status, std::string_view body)
   error.http_status = http_status;
   ReadErrorBody(body, &error);
   if (error.code.empty()) {
-    // Not JSON, or JSON without an error code (an HTML page from a proxy, a bare 500): the status is
-    // all we know. The body is not quoted: it could echo anything.
+    // Not JSON, or JSON without an error code (an HTML page from a proxy, a bare 500): the status
+    // is all we know. The body is not quoted: it could echo anything.
     error.code = "http_" + std::to_string(http_status);
     error.description.clear();
   }

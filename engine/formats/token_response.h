@@ -23,13 +23,13 @@ struct TokenGrant {
 };
 
 enum class TokenErrorKind : uint8_t {
-  kInvalidGrant,          // RFC 6749 invalid_grant: dead, revoked, unknown or reused refresh token
-  kRefreshTokenReused,    // OpenAI refresh_token_reused
-  kRefreshTokenExpired,   // OpenAI refresh_token_expired
+  kInvalidGrant,         // RFC 6749 invalid_grant: dead, revoked, unknown or reused refresh token
+  kRefreshTokenReused,   // OpenAI refresh_token_reused
+  kRefreshTokenExpired,  // OpenAI refresh_token_expired
   kInvalidRequest,
   kInvalidClient,
   kUnsupportedGrantType,
-  kOther,                 // any other code, or a non-JSON error body (code = "http_<status>")
+  kOther,  // any other code, or a non-JSON error body (code = "http_<status>")
 };
 const char* TokenErrorKindName(TokenErrorKind kind);
 

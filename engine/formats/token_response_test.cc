@@ -22,7 +22,8 @@ TEST(TokenResponse, ReadsTheAnthropicGrant) {
 }
 
 TEST(TokenResponse, GrantWithoutRefreshTokenKeepsTheOldOne) {
-  const Result<TokenResponse> r = ParseTokenResponse(200, R"({"access_token": "a", "expires_in": "3600"})");
+  const Result<TokenResponse> r =
+      ParseTokenResponse(200, R"({"access_token": "a", "expires_in": "3600"})");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(std::get<TokenGrant>(r.value()).refresh_token, std::nullopt);
   EXPECT_EQ(std::get<TokenGrant>(r.value()).expires_in_s, 3600);
@@ -70,8 +71,8 @@ TEST(TokenResponse, EveryKnownCodeHasItsKind) {
 }
 
 TEST(TokenResponse, NonJsonOrCodelessErrorsAreHttpStatus) {
-  for (const char* body : {"<html>502 Bad Gateway</html>", "", R"({"message": "x"})",
-                           R"({"error": 5})", "[]"}) {
+  for (const char* body :
+       {"<html>502 Bad Gateway</html>", "", R"({"message": "x"})", R"({"error": 5})", "[]"}) {
     const Result<TokenResponse> r = ParseTokenResponse(502, body);
     ASSERT_TRUE(r.ok());
     const TokenError& e = std::get<TokenError>(r.value());
