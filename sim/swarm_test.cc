@@ -11,7 +11,7 @@ namespace {
 
 TEST(Swarm, TwoHundredReferenceWorldsHoldEveryOracle) {
   for (uint64_t seed = 1; seed <= 200; ++seed) {
-    const SwarmOptions options{.minutes = 6 * 60, .store_write_faults = false};
+    const SwarmOptions options{.minutes = 6 * 60, .store_write_faults = true};
     RunResult r = RunWorld(SwarmWorld(seed, options), {});
     ASSERT_TRUE(r.ok()) << "seed " << seed << ":\n"
                         << DescribeWorld(SwarmWorld(seed, options))
