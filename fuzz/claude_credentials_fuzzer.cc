@@ -30,7 +30,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rotated.oauth->access_token += "\"\\x";
   rotated.oauth->expires_at_ms = 1795000000000;
   rotated.oauth->scopes = std::vector<std::string>{"user:inference"};
-  const Result<ClaudeCredentials> after = ParseClaudeCredentials(SerializeClaudeCredentials(rotated));
+  const Result<ClaudeCredentials> after =
+      ParseClaudeCredentials(SerializeClaudeCredentials(rotated));
   CREDSIM_FUZZ_CHECK(after.ok(), "modified output parses");
   CREDSIM_FUZZ_CHECK(after.value().oauth == rotated.oauth, "modified typed round trip");
   return 0;

@@ -5,10 +5,10 @@
 #include <cstdio>
 #include <cstdlib>
 
-#define CREDSIM_FUZZ_CHECK(condition, what)                                      \
-  do {                                                                           \
-    if (!(condition)) {                                                          \
+#define CREDSIM_FUZZ_CHECK(condition, what)                                       \
+  do {                                                                            \
+    if (!(condition)) {                                                           \
       std::fprintf(stderr, "fuzz invariant broken: %s (%s)\n", what, #condition); \
-      std::abort();                                                              \
-    }                                                                            \
+      std::abort();                                                               \
+    }                                                                             \
   } while (0)

@@ -1,6 +1,7 @@
-// A main() for fuzz targets on ordinary builds: runs LLVMFuzzerTestOneInput over every file named on
-// the command line, or inside a directory named there (one level, sorted, so runs are repeatable).
-// This is how every target is exercised by ctest (label fuzz-replay) without clang or libFuzzer.
+// A main() for fuzz targets on ordinary builds: runs LLVMFuzzerTestOneInput over every file named
+// on the command line, or inside a directory named there (one level, sorted, so runs are
+// repeatable). This is how every target is exercised by ctest (label fuzz-replay) without clang or
+// libFuzzer.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>

@@ -1,5 +1,5 @@
-// RFC 3339 parsing and JWT claim decoding on arbitrary text. A timestamp that parses must format and
-// parse back to the same instant (to the millisecond, inside years 0000-9999).
+// RFC 3339 parsing and JWT claim decoding on arbitrary text. A timestamp that parses must format
+// and parse back to the same instant (to the millisecond, inside years 0000-9999).
 #include <cstdint>
 #include <string_view>
 
