@@ -109,6 +109,12 @@ TokenResult Engine::Serve(const Credential& credential, std::string detail) cons
   return result;
 }
 
+PickOptions Engine::OptionsNow(const std::string& rejected) {
+  return PickOptions{.now_ms = io_.NowMs(),
+                     .leeway_ms = config_.refresh_leeway_ms,
+                     .rejected_access_token = rejected};
+}
+
 TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
   assert(status != TokenStatus::kOk);
   TokenResult result;
@@ -121,9 +127,7 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (pending_) co_await CommitPending();
   Snapshot snapshot = co_await ReadSnapshot();
   const auto candidates = CandidatesWithPending(snapshot);
-  const PickOptions options{.now_ms = io_.NowMs(),
-                            .leeway_ms = config_.refresh_leeway_ms,
-                            .rejected_access_token = rejected};
+  const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
   if (best && mode == Mode::kGet &&
       ClassifyFor(candidates[*best].credential, options) == Freshness::kValid &&
@@ -157,9 +161,7 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
   // Re-read everything under the locks: another process may have rotated while we waited.
   Snapshot snapshot = co_await ReadSnapshot();
   const auto candidates = CandidatesWithPending(snapshot);
-  const PickOptions options{.now_ms = io_.NowMs(),
-                            .leeway_ms = config_.refresh_leeway_ms,
-                            .rejected_access_token = rejected};
+  const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
   if (!best) {
     std::string why = "no store holds a usable credential";
@@ -235,10 +237,8 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
     if (!lost) dead.insert(current.refresh_token);
     Snapshot snapshot = co_await ReadSnapshot();
     const auto candidates = CandidatesWithPending(snapshot);
-    PickOptions options{.now_ms = io_.NowMs(),
-                        .leeway_ms = config_.refresh_leeway_ms,
-                        .rejected_access_token = rejected,
-                        .dead_refresh_tokens = dead};
+    PickOptions options = OptionsNow(rejected);
+    options.dead_refresh_tokens = dead;
     if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
     const auto alternative = PickBest(candidates, options);
     if (alternative) {

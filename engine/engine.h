@@ -25,6 +25,7 @@
 
 #include "engine/credential.h"
 #include "engine/io.h"
+#include "engine/reconcile.h"
 #include "engine/session.h"
 #include "engine/store_codec.h"
 #include "engine/task.h"
@@ -101,6 +102,7 @@ class Engine {
 
   std::vector<Candidate> CandidatesWithPending(const Snapshot& snapshot) const;
   TokenResult Serve(const Credential& credential, std::string detail) const;
+  PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
   TokenResult Fail(TokenStatus status, std::string detail) const;
 
   Io& io_;
