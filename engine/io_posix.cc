@@ -131,7 +131,7 @@ class PosixIo : public Io {
     co_return result;
   }
 
-  int64_t NowMs() override { return WallMs(); }
+  int64_t NowMs() override { return WallMs() + options_.clock_offset_ms; }
 
   Task<void> SleepMs(int64_t duration_ms) override {
     if (duration_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(duration_ms));

@@ -34,6 +34,9 @@ struct PosixIoOptions {
   int64_t connect_timeout_ms = 5000;
   int64_t read_timeout_ms = 8000;
   int64_t claude_lock_stale_ms = 10000;  // Claude Code's rule
+  // Added to the system clock for every expiry decision: lets a live run agree with a fake server
+  // whose clock was advanced through its admin API (expiring an 8 h token in a millisecond).
+  int64_t clock_offset_ms = 0;
 };
 
 std::unique_ptr<Io> NewPosixIo(PosixPaths paths, PosixIoOptions options = {});

@@ -1,7 +1,8 @@
 // credsim-engine: the reference engine as a credential helper.
 //
 //   credsim-engine token|status|doctor|refresh|login [--home DIR] [--provider NAME]
-//                  [--profile NAME] [--token-url URL] [--form] [--force]
+//                  [--profile NAME] [--token-url URL] [--form] [--force] [--after-401]
+//                  [--clock-offset DURATION]
 //
 // `token` prints only the access token (like `gcloud auth print-access-token`); no other command
 // ever prints token text (labels such as rt~3f9a instead). Exit codes: 0 ok, 1 no usable credential
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <iterator>
+#include <optional>
 #include <string>
 
 #include "engine/doctor.h"
@@ -38,7 +40,11 @@ constexpr const char* kUsage =
     "  --profile NAME      also use the agent profile store <home>/.hermes/profiles/NAME\n"
     "  --token-url URL     token endpoint (default: the provider's real one)\n"
     "  --form              send the refresh form-encoded instead of JSON\n"
-    "  --force             with refresh: rotate even if the token is still valid\n";
+    "  --force             with refresh: rotate even if the token is still valid\n"
+    "  --after-401         with token: the API refused the token last served; get another\n"
+    "                      (adopt a newer copy or refresh once; never a loop)\n"
+    "  --clock-offset D    add D (e.g. 8h, 90m, 500ms, -5m) to this machine's clock, to agree\n"
+    "                      with a fake server whose clock was advanced\n";
 
 constexpr int kExitOk = 0;
 constexpr int kExitNoCredential = 1;
@@ -52,7 +58,32 @@ struct Options {
   std::string token_url;
   bool form = false;
   bool force = false;
+  bool after_401 = false;
+  int64_t clock_offset_ms = 0;
 };
+
+// "8h", "90m", "30s", "500ms", "2d", "-5m", or plain milliseconds. nullopt when malformed.
+std::optional<int64_t> ParseDurationMs(const std::string& text) {
+  size_t i = 0;
+  const bool negative = !text.empty() && text[0] == '-';
+  if (negative) ++i;
+  int64_t value = 0;
+  const size_t digits_start = i;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits_start < 12) {
+    value = value * 10 + (text[i] - '0');
+    ++i;
+  }
+  if (i == digits_start) return std::nullopt;
+  const std::string unit = text.substr(i);
+  int64_t scale = 0;
+  if (unit.empty() || unit == "ms") scale = 1;
+  if (unit == "s") scale = 1000;
+  if (unit == "m") scale = 60'000;
+  if (unit == "h") scale = 3'600'000;
+  if (unit == "d") scale = 86'400'000;
+  if (scale == 0) return std::nullopt;
+  return (negative ? -value : value) * scale;
+}
 
 int UsageError(const std::string& message) {
   std::cerr << "credsim-engine: " << message << "\n" << kUsage;
@@ -70,12 +101,18 @@ int ParseOptions(int argc, char** argv, Options* options) {
       (void)name;
       return argv[++i];
     };
-    if (arg == "--home" || arg == "--provider" || arg == "--profile" || arg == "--token-url") {
+    if (arg == "--home" || arg == "--provider" || arg == "--profile" || arg == "--token-url" ||
+        arg == "--clock-offset") {
       const char* v = value(arg.c_str());
       if (v == nullptr) return UsageError(arg + " needs a value");
       if (arg == "--home") options->home = v;
       if (arg == "--profile") options->profile = v;
       if (arg == "--token-url") options->token_url = v;
+      if (arg == "--clock-offset") {
+        auto offset = ParseDurationMs(v);
+        if (!offset) return UsageError(std::string("bad duration '") + v + "' (e.g. 8h, 90m)");
+        options->clock_offset_ms = *offset;
+      }
       if (arg == "--provider") {
         auto provider = ParseProvider(v);
         if (!provider) return UsageError(std::string("unknown provider '") + v + "'");
@@ -85,6 +122,8 @@ int ParseOptions(int argc, char** argv, Options* options) {
       options->form = true;
     } else if (arg == "--force") {
       options->force = true;
+    } else if (arg == "--after-401") {
+      options->after_401 = true;
     } else if (arg == "-h" || arg == "--help") {
       std::cout << kUsage;
       std::exit(kExitOk);
@@ -187,16 +226,15 @@ int RunLogin(Engine& engine, Io& io) {
   return kExitOk;
 }
 
-// What `doctor` would call an error or a warning, on stderr before serving a token, so a credential
-// helper run from another tool still tells its user what will lock them out. Findings the engine
-// repairs by itself on this very call (a lagging or wiped copy) are left to `doctor`.
+// What `doctor` calls an error, plus the warnings that predict a lockout on their own (a static
+// token, a world-readable file), on stderr before serving a token: a credential helper run from
+// another tool still tells its user. The rest is left to `doctor`, so a helper stays quiet.
 void WarnAtStartUp(Engine& engine, Io& io) {
   const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
   for (const auto& f : Diagnose(engine.config(), snapshot, io.NowMs())) {
-    if (f.severity == Finding::Severity::kInfo || f.code == "split-session" ||
-        f.code == "empty-slot" || f.code == "no-credential") {
-      continue;
-    }
+    const bool loud = (f.severity == Finding::Severity::kError && f.code != "no-credential") ||
+                      f.code == "static-token" || f.code == "loose-permissions";
+    if (!loud) continue;
     std::cerr << "credsim-engine: " << SeverityName(f.severity) << ": "
               << (f.store.empty() ? "session" : f.store) << ": " << f.message << "\n";
   }
@@ -208,6 +246,14 @@ void WarnAtStartUp(Engine& engine, Io& io) {
   }
 }
 
+// The access token a plain `token` call would serve now: the one the caller says was refused.
+std::string ServedToken(Engine& engine, Io& io) {
+  const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
+  const auto candidates = snapshot.Candidates();
+  const auto best = PickBest(candidates, PickOptions{.now_ms = io.NowMs()});
+  return best ? candidates[*best].credential.access_token : "";
+}
+
 int Run(const Options& options) {
   SessionConfig config = DefaultSession(options.provider, options.profile);
   if (!options.token_url.empty()) config.token_url = options.token_url;
@@ -215,7 +261,7 @@ int Run(const Options& options) {
   PosixPaths paths = PosixPaths::ForHome(options.home);
   const char* codex_home = std::getenv("CODEX_HOME");
   if (codex_home != nullptr && *codex_home != '\0') paths.codex_dir = codex_home;
-  auto io = NewPosixIo(paths);
+  auto io = NewPosixIo(paths, PosixIoOptions{.clock_offset_ms = options.clock_offset_ms});
   Engine engine(*io, config);
 
   if (options.command == "status") return RunStatus(engine, *io);
@@ -223,7 +269,8 @@ int Run(const Options& options) {
   if (options.command == "login") return RunLogin(engine, *io);
   if (options.command == "token" || options.command == "refresh") WarnAtStartUp(engine, *io);
   if (options.command == "token") {
-    const TokenResult result = RunToCompletion(engine.GetToken());
+    const TokenResult result = RunToCompletion(
+        options.after_401 ? engine.OnUnauthorized(ServedToken(engine, *io)) : engine.GetToken());
     if (result.status != TokenStatus::kOk) return ReportFailure(result);
     std::cout << result.credential.access_token << "\n";
     if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
