@@ -223,6 +223,41 @@ TEST(EngineCli, NoCredentialExitsOneWithReason) {
   EXPECT_NE(ReadFile(sandbox.home / "out.err").find("no-credential"), std::string::npos);
 }
 
+// A valid-looking token the API refused: --after-401 refreshes once. A clock offset beyond the
+// expiry makes a plain `token` refresh too.
+TEST(EngineCli, AfterUnauthorizedAndClockOffset) {
+  ASSERT_TRUE(fs::exists(EngineBinary()));
+  Sandbox sandbox;
+  StubTokenEndpoint endpoint;
+  const int64_t in_8h = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count() +
+                        8 * 3'600'000;
+  std::ofstream(sandbox.home / ".claude" / ".credentials.json")
+      << R"({"claudeAiOauth":{"accessToken":"at-1","refreshToken":"rt-1","expiresAt":)" << in_8h
+      << R"(,"scopes":["user:inference"],"subscriptionType":"max"}})";
+  const std::vector<std::string> base = {EngineBinary(),        "token",       "--home",
+                                         sandbox.home.string(), "--token-url", endpoint.url()};
+  const Child plain = Spawn(base, sandbox.home / "p");
+  EXPECT_EQ(Wait(plain), 0);
+  EXPECT_EQ(ReadFile(sandbox.home / "p"), "at-1\n") << "valid locally: no refresh";
+  auto after_401 = base;
+  after_401.push_back("--after-401");
+  const Child refused = Spawn(after_401, sandbox.home / "r");
+  EXPECT_EQ(Wait(refused), 0) << ReadFile(sandbox.home / "r.err");
+  EXPECT_EQ(ReadFile(sandbox.home / "r"), "at-2\n");
+  auto skewed = base;
+  skewed.insert(skewed.end(), {"--clock-offset", "9h"});
+  const Child later = Spawn(skewed, sandbox.home / "s");
+  EXPECT_EQ(Wait(later), 0) << ReadFile(sandbox.home / "s.err");
+  EXPECT_EQ(ReadFile(sandbox.home / "s"), "at-3\n") << "8 h token, clock 9 h ahead: refreshed";
+  EXPECT_EQ(endpoint.grants(), 2);
+  auto bad = base;
+  bad.insert(bad.end(), {"--clock-offset", "8 hours"});
+  const Child usage = Spawn(bad, sandbox.home / "u");
+  EXPECT_EQ(Wait(usage), 2);
+}
+
 TEST(EngineCli, StatusAndDoctorNeverPrintTokens) {
   ASSERT_TRUE(fs::exists(EngineBinary()));
   Sandbox sandbox;
