@@ -32,7 +32,7 @@ credsim_test(engine_test
 credsim_test(engine_process_race_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli/race_test.cc
   LIBS credsim_formats PkgConfig::HTTPLIB Threads::Threads LABELS integration TIMEOUT 120)
-add_dependencies(engine_process_race_test credsim-engine)
+add_dependencies(engine_process_race_test credsim-engine fake_oauth_server)
 
 credsim_test(engine_units_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/reconcile_test.cc ${CMAKE_CURRENT_LIST_DIR}/token_client_test.cc

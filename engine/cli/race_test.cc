@@ -200,6 +200,71 @@ TEST(EngineProcessRace, EightTokenCallsPrintTheSameFreshToken) {
   for (const auto& out : outputs) EXPECT_EQ(out, "at-2\n");
 }
 
+std::string FakeServerBinary() {
+  const char* dir = std::getenv("CREDSIM_BIN_DIR");
+  return std::string(dir ? dir : "build/bin") + "/fake_oauth_server";
+}
+
+// The same race against the project's strict fake OAuth server (revoke-family: a single reuse would
+// kill the whole session), through its real HTTP front: one refresh, no reuse, 8 successes.
+TEST(EngineProcessRace, AgainstTheFakeOAuthServerUnderRevokeFamily) {
+  ASSERT_TRUE(fs::exists(FakeServerBinary())) << FakeServerBinary();
+  Sandbox sandbox;
+  const fs::path out = sandbox.home / "server.out";
+  const Child server =
+      Spawn({FakeServerBinary(), "--port", "0", "--reuse-policy", "revoke-family"}, out);
+  std::string base;
+  for (int i = 0; i < 400 && base.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const std::string text = ReadFile(out);
+    if (text.find('\n') != std::string::npos) base = text.substr(0, text.find('\n'));
+  }
+  ASSERT_EQ(base.rfind("http://127.0.0.1:", 0), 0u) << base;
+  httplib::Client admin(base);
+  auto login = admin.Post("/admin/login", "{}", "application/json");
+  ASSERT_TRUE(login && login->status == 200);
+  std::ofstream(sandbox.home / "login.json") << login->body;
+  fs::remove(sandbox.home / ".claude" / ".credentials.json");
+  const std::string token_url = base + "/v1/oauth/token";
+  {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, (sandbox.home / "login.json").c_str(), O_RDONLY,
+                                     0);
+    std::vector<std::string> args = {EngineBinary(),        "login",       "--home",
+                                     sandbox.home.string(), "--token-url", token_url};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = -1;
+    ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+    posix_spawn_file_actions_destroy(&actions);
+    EXPECT_EQ(Wait(Child{pid, {}}), 0);
+  }
+  ASSERT_TRUE(admin.Post("/admin/clock", R"({"advance_ms":32400000})", "application/json"));
+  std::vector<Child> children;
+  for (int i = 0; i < kProcesses; ++i) {
+    children.push_back(Spawn({EngineBinary(), "refresh", "--home", sandbox.home.string(),
+                              "--token-url", token_url, "--clock-offset", "9h"},
+                             sandbox.home / ("out-" + std::to_string(i))));
+  }
+  for (const auto& child : children) {
+    EXPECT_EQ(Wait(child), 0) << ReadFile(child.out.string() + ".err");
+  }
+  auto log = admin.Get("/admin/log?limit=1000");
+  ASSERT_TRUE(log && log->status == 200);
+  int refreshes = 0;
+  for (size_t at = log->body.find("\"grant\":\"refresh_token\""); at != std::string::npos;
+       at = log->body.find("\"grant\":\"refresh_token\"", at + 1)) {
+    ++refreshes;
+  }
+  EXPECT_EQ(refreshes, 1) << log->body;
+  EXPECT_EQ(log->body.find("reused"), std::string::npos) << log->body;
+  EXPECT_EQ(log->body.find("revoked"), std::string::npos) << log->body;
+  kill(server.pid, SIGTERM);
+  EXPECT_EQ(Wait(server), 0);
+}
+
 TEST(EngineCli, UsageErrorsExitTwo) {
   ASSERT_TRUE(fs::exists(EngineBinary()));
   Sandbox sandbox;
