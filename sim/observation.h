@@ -37,6 +37,7 @@ struct StoreWritten {
   bool readable_before = false, readable_after = false;
   bool scopes_before = false, scopes_after = false;    // every token slot carries scopes
   bool markers_before = false, markers_after = false;  // the world's unknown-field markers
+  bool symlink_before = false, symlink_after = false;  // the path was / still is a symlink
 };
 
 // One time a consumer needed a token, and what it got.
@@ -52,6 +53,19 @@ struct DemandObserved {
   bool usable_credential_existed = false;
   // Expiry decision check (clock oracle): what the consumer's clock said vs. the truth.
   int64_t local_now_ms = 0;
+};
+
+// One expiry decision: a consumer compared a stored expiry with its own clock ("refresh now" or
+// "still valid"). The world adds the truth: real time and how far this consumer's clock may be off.
+struct ExpiryDecision {
+  int64_t t_ms = 0;
+  std::string consumer;
+  int64_t expires_at_ms = 0;  // epoch ms, as the consumer read it
+  int64_t local_now_ms = 0;   // epoch ms, the consumer's clock
+  int64_t true_now_ms = 0;    // epoch ms, the world's clock
+  int64_t leeway_ms = 0;      // "refresh when less than this is left"
+  int64_t skew_bound_ms = 0;  // |skew| + |drift| so far: how far local may be from true
+  bool decided_expiring = false;
 };
 
 struct Violation {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/session.h"
+#include "sim/oracles/clock.h"
 #include "sim/oracles/lineage.h"
 #include "sim/oracles/no_collateral_damage.h"
 #include "sim/oracles/no_lockout.h"
@@ -50,8 +51,9 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   Lineage lineage(result.reference_only);
   NoLockout lockout(LockoutBoundMs(config), QuietFromMs(config));
   NoCollateralDamage collateral;
+  Clock clock;
   World world(config, choices, trace);
-  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &leak};
+  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &clock, &leak};
   for (Oracle* o : oracles) world.AddOracle(o);
   result.summary = world.Run();
   for (Oracle* o : oracles) {
@@ -60,6 +62,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   }
   result.lost_response_replays = lineage.lost_response_replays();
   result.real_reuses = lineage.real_reuses();
+  result.expiry_decisions = clock.decisions();
   if (options.keep_index) result.index = trace.index();
   return result;
 }

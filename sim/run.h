@@ -25,6 +25,7 @@ struct RunResult {
   std::vector<Trace::IndexEntry> index;
   uint64_t lost_response_replays = 0;
   uint64_t real_reuses = 0;
+  uint64_t expiry_decisions = 0;  // checked by the clock oracle
   bool reference_only = false;
   bool ok() const { return violations.empty(); }
 };

@@ -36,6 +36,9 @@ Task<engine::HttpResult> SimIo::PostToken(engine::HttpRequest request) {
   const uint64_t seen = world_.authority().commit_seq();
   co_await world_.scheduler().Delay(world_.NetLatencyMs());
   engine::HttpResult result = world_.ServeTokenRequest(request, seen, owner_);
+  if (result.transport == engine::HttpResult::Transport::kResponse && result.status == 200) {
+    co_await world_.scheduler().Delay(world_.config().token_grant_delay_ms);
+  }
   co_await world_.scheduler().Delay(world_.NetLatencyMs());
   co_return result;
 }

@@ -17,7 +17,15 @@ std::string ClaudeCredentialsDoc(const DocTokens& t) {
   std::string doc = "{\n  \"claudeAiOauth\": {\n    \"accessToken\": " + Quoted(t.access_token) +
                     ",\n    \"refreshToken\": " + Quoted(t.refresh_token) +
                     ",\n    \"expiresAt\": " + std::to_string(t.expires_at_ms);
-  if (t.scopes) doc += ",\n    \"scopes\": [\"user:inference\", \"user:profile\"]";
+  if (t.scopes && t.scope_list.empty()) {
+    doc += ",\n    \"scopes\": [\"user:inference\", \"user:profile\"]";
+  } else if (t.scopes) {
+    doc += ",\n    \"scopes\": [";
+    for (size_t i = 0; i < t.scope_list.size(); ++i)
+      doc += (i ? ", " : "") + Quoted(t.scope_list[i]);
+    doc += "]";
+  }
+  if (!t.client_id.empty()) doc += ",\n    \"clientId\": " + Quoted(t.client_id);
   if (t.subscription) doc += ",\n    \"subscriptionType\": \"max\"";
   doc += ",\n    \"credsimMarker\": 1\n  },\n  \"mcpOAuth\": {},\n  \"credsimMarker\": 1\n}\n";
   return doc;

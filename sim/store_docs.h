@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "engine/store_id.h"
 
@@ -17,6 +18,8 @@ struct DocTokens {
   int64_t expires_at_ms = 0;
   bool scopes = true;
   bool subscription = true;
+  std::string client_id;                // Claude: "clientId" when not empty
+  std::vector<std::string> scope_list;  // Claude: stored scopes (empty: inference + profile)
 };
 
 inline constexpr const char* kMarkerKey = "credsimMarker";

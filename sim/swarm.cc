@@ -6,13 +6,65 @@
 #include "sim/run.h"
 
 namespace credsim::sim {
+namespace {
+
+ConsumerSpec ToolSpec(ChoiceSource& pick, std::string name, std::string policy) {
+  ConsumerSpec s;
+  s.name = std::move(name);
+  s.policy = std::move(policy);
+  s.skew_ms = pick.Chance(300'000) ? pick.RangeInclusive(-60, 60) * kSecondMs : 0;
+  s.need_every_ms_min = pick.RangeInclusive(1, 30) * kMinuteMs;
+  s.need_every_ms_max = s.need_every_ms_min + pick.RangeInclusive(0, 30) * kMinuteMs;
+  s.start_ms = pick.RangeInclusive(0, 120) * kSecondMs;
+  return s;
+}
+
+// Tool models join about half the worlds; each kind is on or off per world (swarm-style). A
+// quarter of the tool worlds are openai-codex worlds: the Codex file and the agent root store,
+// Codex CLI processes instead of Claude Code ones.
+void AddToolConsumers(ChoiceSource& pick, WorldConfig& c) {
+  if (!pick.Chance(500'000)) return;
+  const bool codex = pick.Chance(250'000);
+  const bool keychain_first = pick.Chance(300'000);
+  if (codex) {
+    c.provider = engine::Provider::kOpenAiCodex;
+    c.stores = {{{engine::StoreKind::kCodexAuth, ""}}, {{engine::StoreKind::kAgentAuth, ""}}};
+    c.stores[1].content = pick.Chance(300'000) ? InitialContent::kAbsent : InitialContent::kCurrent;
+    c.codex_in_place_rewrite = pick.Chance(200'000);
+  }
+  int n = 0;
+  auto add = [&](const char* policy, uint32_t per_million) {
+    if (!pick.Chance(per_million)) return;
+    c.consumers.push_back(ToolSpec(pick, "t" + std::to_string(n++), policy));
+  };
+  if (codex) {
+    add("codex-cli", 800'000);
+    add("codex-cli", 500'000);
+  } else {
+    add("claude-code-cli", 600'000);
+    add(keychain_first ? "claude-code-cli-keychain" : "claude-code-cli", 400'000);
+    add("claude-code-ide", 400'000);
+  }
+  add("agent-gateway", 400'000);
+  if (pick.Chance(300'000)) {
+    ConsumerSpec g = ToolSpec(pick, "t" + std::to_string(n++), "agent-gateway");
+    g.profile = "p" + std::to_string(pick.BelowU64(2));
+    c.consumers.push_back(g);
+  }
+}
+
+}  // namespace
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options) {
-  assert(options.minutes > 0 && options.consumers_max >= 1 && options.consumers_max <= 64);
   // The world's shape comes from its own stream, apart from the run's choices, so that changing
   // how a run draws latencies never changes which world a seed names.
   uint64_t state = seed ^ 0x5eed5eed5eed5eedull;
   PrngChoices pick(SplitMix64(state));
+  return SwarmWorldFrom(pick, seed, options);
+}
+
+WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions& options) {
+  assert(options.minutes > 0 && options.consumers_max >= 1 && options.consumers_max <= 64);
   WorldConfig c;
   c.seed = seed;
   c.duration_ms = options.minutes * kMinuteMs;
@@ -75,6 +127,8 @@ WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options) {
     c.events.push_back(
         {at + pick.RangeInclusive(1, 60) * kMinuteMs, EventKind::kKeychainUnlock, ""});
   }
+  // Drawn last, so the shape above stays what it was for every seed.
+  if (options.tools) AddToolConsumers(pick, c);
   return c;
 }
 
@@ -86,6 +140,7 @@ std::string DescribeWorld(const WorldConfig& c) {
   line("seed", std::to_string(c.seed));
   line("duration", FormatDuration(c.duration_ms));
   line("access_ttl", FormatDuration(c.access_ttl_ms));
+  line("provider", engine::ProviderName(c.provider));
   line("reuse", oauth::ToString(c.reuse));
   line("net_latency_ms",
        std::to_string(c.net_latency_ms_min) + ".." + std::to_string(c.net_latency_ms_max));

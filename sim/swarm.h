@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "sim/choice.h"
 #include "sim/world_config.h"
 
 namespace credsim::sim {
@@ -18,9 +19,15 @@ struct SwarmOptions {
   // engine keeps the pair only in memory; report 7's sidecar is not implemented), which
   // no_self_inflicted_reuse reports. Off in the smoke test until the engine handles it.
   bool store_write_faults = true;
+  // Draw models of the real tools into some worlds, alongside the engine consumers (each kind on
+  // or off per world, swarm-style); some worlds become openai-codex worlds with Codex CLI models.
+  bool tools = true;
 };
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options);
+// The same, with every shape decision drawn from `pick` (a tape or a fuzzer's input drives the
+// world's shape too, not only its run). `seed` is only recorded.
+WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions& options);
 // "seed=… consumers=… ttl=… faults=…" one option per line, stable order.
 std::string DescribeWorld(const WorldConfig& config);
 

@@ -28,10 +28,15 @@ TraceLine Trace::Event(int64_t t_ms, std::string_view event, std::string_view co
   return TraceLine(*this, t_ms, event, consumer);
 }
 
-void Trace::Commit(int64_t t_ms, std::string_view event, std::string line) {
-  uint64_t line_hash = 0xcbf29ce484222325ull;
+uint64_t Trace::LineHash(std::string_view line) {
+  uint64_t line_hash = kInitialHash;
   for (unsigned char c : line) line_hash = (line_hash ^ c) * 0x100000001b3ull;
-  hash_ = (hash_ ^ line_hash) * 0x100000001b3ull + lines_;
+  return line_hash;
+}
+
+void Trace::Commit(int64_t t_ms, std::string_view event, std::string line) {
+  const uint64_t line_hash = LineHash(line);
+  hash_ = Mix(hash_, line_hash, lines_);
   ++lines_;
   if (keep_index_) index_.push_back({t_ms, std::string(event), line_hash});
   if (listener_) listener_(listener_ctx_, line);

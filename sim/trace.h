@@ -32,6 +32,13 @@ class Trace {
 
   TraceLine Event(int64_t t_ms, std::string_view event, std::string_view consumer);
 
+  // The hash functions behind hash(), so a trace file can be re-hashed line by line (replay).
+  static uint64_t LineHash(std::string_view line);
+  static constexpr uint64_t kInitialHash = 0xcbf29ce484222325ull;
+  static uint64_t Mix(uint64_t hash, uint64_t line_hash, uint64_t line_number) {
+    return (hash ^ line_hash) * 0x100000001b3ull + line_number;
+  }
+
   uint64_t hash() const { return hash_; }
   uint64_t lines() const { return lines_; }
   std::vector<std::string> Recent() const;
@@ -50,7 +57,7 @@ class Trace {
   void (*listener_)(void*, std::string_view) = nullptr;
   void* listener_ctx_ = nullptr;
   bool keep_index_ = false;
-  uint64_t hash_ = 0xcbf29ce484222325ull;
+  uint64_t hash_ = kInitialHash;
   uint64_t lines_ = 0;
   std::vector<std::string> recent_;  // ring of kRecentLines
   size_t recent_next_ = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdlib>
 
 #include "engine/store_codec.h"
 #include "sim/labels.h"
@@ -116,7 +117,9 @@ void World::Seed() {
                 r.tokens.id_token,
                 r.tokens.access_expires_ms,
                 s.scopes,
-                s.subscription};
+                s.subscription,
+                s.claude_client_id,
+                s.claude_scopes};
     if (s.expired) t.expires_at_ms = kEpochMs - kMinuteMs;
     if (s.content == InitialContent::kPrevious) {
       t.expires_at_ms = std::min(t.expires_at_ms, previous_expiry_max_ms);
@@ -124,6 +127,7 @@ void World::Seed() {
     StoreState& state = stores_[s.id];
     state.bytes = DocFor(s.id.kind, t, openai);
     state.exists = true;
+    state.symlink = s.symlink;
     Summarize(s.id, state);
     trace_.Event(0, "store.seed", "")
         .Str("store", s.id.Name())
@@ -173,6 +177,7 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner) {
     read.status = engine::IoStatus::kOk;
     read.bytes = it->second.bytes;
     read.version = engine::VersionOf(read.bytes);
+    read.facts.is_symlink = it->second.symlink;
   } else {
     read.status = engine::IoStatus::kNotFound;
   }
@@ -198,39 +203,75 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
     write.status = engine::IoStatus::kIoError;
     write.detail = "injected: disk full";
   } else {
-    StoreWritten w{.t_ms = now_ms(),
-                   .consumer = OwnerName(owner),
-                   .reference = OwnerIsReference(owner),
-                   .store = id.Name()};
-    w.family_before = state.summary.family;
-    w.generation_before = state.summary.generation;
-    w.readable_before = state.summary.readable;
-    w.scopes_before = state.summary.scopes;
-    w.markers_before = state.summary.markers;
-    state.bytes = std::move(bytes);
-    state.exists = true;
-    Summarize(id, state);
-    w.family_after = state.summary.family;
-    w.generation_after = state.summary.generation;
-    w.readable_after = state.summary.readable;
-    w.scopes_after = state.summary.scopes;
-    w.markers_after = state.summary.markers;
-    write.status = engine::IoStatus::kOk;
-    write.version = engine::VersionOf(state.bytes);
-    trace_.Event(now_ms(), "store.write", w.consumer)
-        .Str("store", w.store)
-        .Str("rt",
-             "fam" + std::to_string(w.family_after) + "/rt" + std::to_string(w.generation_after))
-        .Bool("readable", w.readable_after)
-        .Bool("scopes", w.scopes_after);
-    for (Oracle* o : oracles_) o->OnWrite(w);
-    return write;
+    return Commit(id, state, std::move(bytes), owner, /*keep_link=*/true);
   }
   if (!state.exists && write.status == engine::IoStatus::kConflict) stores_.erase(id);
   trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
       .Str("store", id.Name())
       .Str("status", engine::IoStatusName(write.status));
   return write;
+}
+
+engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
+                                 size_t owner, bool keep_link) {
+  StoreWritten w{.t_ms = now_ms(),
+                 .consumer = OwnerName(owner),
+                 .reference = OwnerIsReference(owner),
+                 .store = id.Name()};
+  w.family_before = state.summary.family;
+  w.generation_before = state.summary.generation;
+  w.readable_before = state.summary.readable;
+  w.scopes_before = state.summary.scopes;
+  w.markers_before = state.summary.markers;
+  w.symlink_before = state.symlink;
+  state.bytes = std::move(bytes);
+  state.exists = true;
+  state.symlink = state.symlink && keep_link;
+  Summarize(id, state);
+  w.family_after = state.summary.family;
+  w.generation_after = state.summary.generation;
+  w.readable_after = state.summary.readable;
+  w.scopes_after = state.summary.scopes;
+  w.markers_after = state.summary.markers;
+  w.symlink_after = state.symlink;
+  trace_.Event(now_ms(), "store.write", w.consumer)
+      .Str("store", w.store)
+      .Str("rt",
+           "fam" + std::to_string(w.family_after) + "/rt" + std::to_string(w.generation_after))
+      .Bool("readable", w.readable_after)
+      .Bool("scopes", w.scopes_after);
+  if (w.symlink_before && !w.symlink_after) {
+    trace_.Event(now_ms(), "store.symlink_replaced", w.consumer).Str("store", w.store);
+  }
+  for (Oracle* o : oracles_) o->OnWrite(w);
+  engine::StoreWrite write;
+  write.status = engine::IoStatus::kOk;
+  write.version = engine::VersionOf(state.bytes);
+  return write;
+}
+
+engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner) {
+  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+    trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
+        .Str("store", id.Name())
+        .Str("status", "locked");
+    return engine::StoreWrite{engine::IoStatus::kLocked, {}, "keychain locked"};
+  }
+  return Commit(id, stores_[id], std::move(bytes), owner, /*keep_link=*/false);
+}
+
+void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner) {
+  StoreState& state = stores_[id];
+  state.bytes = bytes.substr(0, bytes.size() / 2);
+  state.exists = true;
+  Summarize(id, state);
+  assert(!state.summary.readable || bytes.size() < 2);
+  trace_.Event(now_ms(), "store.torn", OwnerName(owner)).Str("store", id.Name());
+}
+
+engine::StoreWrite World::FinishInPlaceWrite(const engine::StoreId& id, std::string bytes,
+                                             size_t owner) {
+  return Commit(id, stores_[id], std::move(bytes), owner, /*keep_link=*/true);
 }
 
 // --- locks -----------------------------------------------------------------------------------
@@ -393,6 +434,24 @@ void World::ReportDemand(const DemandObserved& demand) {
   for (Oracle* o : oracles_) o->OnDemand(demand);
 }
 
+void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_ms,
+                                 int64_t local_now_ms, int64_t leeway_ms, bool decided_expiring) {
+  assert(index < consumers_.size() && t_ms <= now_ms() && leeway_ms >= 0);
+  const Consumer& c = *consumers_[index];
+  const int64_t drift_ms = (t_ms / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
+  ExpiryDecision d{.t_ms = t_ms,
+                   .consumer = c.spec.name,
+                   .expires_at_ms = expires_at_ms,
+                   .local_now_ms = local_now_ms,
+                   .true_now_ms = kEpochMs + t_ms,
+                   .leeway_ms = leeway_ms,
+                   .skew_bound_ms = std::abs(c.spec.skew_ms) + drift_ms,
+                   .decided_expiring = decided_expiring};
+  // The world's own promise: a consumer's clock is never further off than its skew bound.
+  assert(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);
+  for (Oracle* o : oracles_) o->OnExpiryDecision(d);
+}
+
 bool World::UsableCredentialFor(size_t index) const {
   const Consumer& c = *consumers_[index];
   for (const engine::StoreId& id : c.session.stores) {
@@ -487,6 +546,12 @@ void World::Apply(const ScriptedEvent& e) {
       if (auto it = stores_.find(e.store); it != stores_.end() && it->second.exists) {
         it->second.bytes.resize(it->second.bytes.size() / 2);
         Summarize(e.store, it->second);
+      }
+      break;
+    case EventKind::kReplaceSymlink:
+      if (auto it = stores_.find(e.store); it != stores_.end() && it->second.symlink) {
+        it->second.symlink = false;
+        trace_.Event(now_ms(), "store.symlink_replaced", "").Str("store", e.store.Name());
       }
       break;
     case EventKind::kServerDown:

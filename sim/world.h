@@ -41,6 +41,7 @@ struct StoreSummary {
 struct StoreState {
   std::string bytes;
   bool exists = false;
+  bool symlink = false;  // the path is a symlink (writes through it keep it; a rename replaces it)
   StoreSummary summary;
 };
 
@@ -95,6 +96,13 @@ class World {
   engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner);
   engine::StoreWrite WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
                                 std::string bytes, size_t owner);
+  // Rename semantics (a temp file renamed over the path, what Claude Code and Codex do): no
+  // compare-and-swap, and a symlink at the path is replaced by a regular file.
+  engine::StoreWrite ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner);
+  // A non-atomic in-place rewrite (truncate, then write): Begin leaves the first half of `bytes`
+  // visible (a reader now sees a torn store), Finish writes the rest. The caller waits between.
+  void BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner);
+  engine::StoreWrite FinishInPlaceWrite(const engine::StoreId& id, std::string bytes, size_t owner);
   const StoreState* store(const engine::StoreId& id) const;
   bool keychain_locked() const { return keychain_locked_; }
 
@@ -108,6 +116,11 @@ class World {
   // True when a store the consumer reads holds the family's live refresh token.
   bool UsableCredentialFor(size_t consumer) const;
   void ReportDemand(const DemandObserved& demand);
+  // A consumer compared `expires_at_ms` with its clock (`local_now_ms`) and decided; the world adds
+  // true time and the consumer's skew bound and hands it to the oracles (clock).
+  // `t_ms` is the world time at which the consumer read its clock.
+  void ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_ms, int64_t local_now_ms,
+                            int64_t leeway_ms, bool decided_expiring);
   std::string LabelOf(const std::string& token) const;
 
   // The owner index used by helpers that are not consumers (the login helper, janitors).
@@ -136,6 +149,8 @@ class World {
   Task<void> StaleLockJanitor(engine::LockId lock, size_t dead_owner);
   void Apply(const ScriptedEvent& event);
   void Summarize(const engine::StoreId& id, StoreState& state) const;
+  engine::StoreWrite Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
+                            size_t owner, bool keep_link);
   void Observe(const RefreshObserved& refresh);
   std::string OwnerName(size_t owner) const;
   bool OwnerIsReference(size_t owner) const;

@@ -42,6 +42,11 @@ struct InitialStore {
   bool expired = false;  // the stored expiry is already in the past
   bool scopes = true;
   bool subscription = true;
+  // Claude stores only: a clientId in claudeAiOauth (Claude Code then sends the stored scopes on
+  // refresh, REAL_CLIENTS.md), and the scopes to store when `scopes` (empty: inference+profile).
+  std::string claude_client_id;
+  std::vector<std::string> claude_scopes;
+  bool symlink = false;  // the path is a symlink (a dotfiles setup); see EventKind::kReplaceSymlink
 };
 
 struct NetworkFaults {
@@ -62,6 +67,7 @@ enum class EventKind : uint8_t {
   kTearStore,   // a non-atomic writer left the store torn (half its bytes)
   kServerDown,  // every token request gets 503 until kServerUp
   kServerUp,
+  kReplaceSymlink,  // a tool renamed a temp file over a symlinked store: the link is gone
 };
 
 struct ScriptedEvent {
@@ -81,6 +87,12 @@ struct WorldConfig {
   int64_t net_latency_ms_max = 150;
   int64_t store_latency_ms_min = 0;
   int64_t store_latency_ms_max = 2;
+  // Extra time the token endpoint takes to answer a *successful* grant (it commits the rotation on
+  // arrival, errors answer at once): the slow endpoint of openai/codex 6498 (REAL_CLIENTS.md).
+  int64_t token_grant_delay_ms = 0;
+  // Codex CLI models rewrite ~/.codex/auth.json in place (truncate, then write) instead of
+  // temp+rename, so a concurrent reader can see it torn (REPORTS.md 27, "A4").
+  bool codex_in_place_rewrite = false;
   NetworkFaults faults;
   int64_t faults_until_ms = 0;  // random faults are active in [0, faults_until_ms)
   std::vector<InitialStore> stores;

@@ -1,12 +1,20 @@
-// Simulator benchmarks (docs/BENCHMARKS.md "## Simulator"): the bare event loop, and a real-engine
-// world of 16 consumers for 30 simulated days.
+// Simulator benchmarks (docs/BENCHMARKS.md "## Simulator"): the bare event loop, a real-engine
+// world of 16 consumers for 30 simulated days, and swarm throughput for one-day 6-consumer worlds.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include "sim/run.h"
 #include "sim/scheduler.h"
+#include "sim/swarm.h"
 
 namespace credsim::sim {
 namespace {
+
+double PeakRssKb() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss);
+}
 
 Task<void> Ticker(Scheduler& s, int64_t ticks) {
   for (int64_t i = 0; i < ticks; ++i) co_await s.Delay(1 + (i & 7));
@@ -32,15 +40,46 @@ void BM_Engine16Consumers30Days(benchmark::State& state) {
               {{engine::StoreKind::kClaudeFile, ""}},
               {{engine::StoreKind::kAgentAuth, ""}}};
   for (int i = 0; i < 16; ++i) c.consumers.push_back({.name = "c" + std::to_string(i)});
+  // Traces stream to /dev/null: the cost of formatting every line is in the figure.
+  std::FILE* sink = std::fopen("/dev/null", "wb");
   for (auto _ : state) {
-    RunResult r = RunWorld(c, {});
+    RunResult r = RunWorld(c, {.trace_out = sink});
     if (!r.ok()) state.SkipWithError("oracle violated");
     state.counters["events"] = static_cast<double>(r.summary.events);
     state.counters["demands"] = static_cast<double>(r.summary.demands);
+    state.counters["trace_lines"] = static_cast<double>(r.summary.trace_lines);
     state.counters["queue_peak"] = static_cast<double>(r.summary.queue_peak);
   }
+  if (sink) std::fclose(sink);
+  state.counters["peak_rss_kb"] = PeakRssKb();
 }
-BENCHMARK(BM_Engine16Consumers30Days)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_Engine16Consumers30Days)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// One simulated day of a swarm world with exactly six engine consumers (the drawn ones, padded
+// with copies of the first), tools off; and the same with the swarm's tool consumers drawn in.
+void SwarmDay(benchmark::State& state, bool tools) {
+  uint64_t seed = 1;
+  int64_t consumers = 0;
+  for (auto _ : state) {
+    WorldConfig c = SwarmWorld(seed++, {.minutes = 24 * 60, .tools = tools});
+    for (size_t i = c.consumers.size(); i < 6; ++i) {
+      c.consumers.push_back(c.consumers.front());
+      c.consumers.back().name = "pad" + std::to_string(i);
+    }
+    if (!tools) c.consumers.resize(6);
+    consumers += static_cast<int64_t>(c.consumers.size());
+    RunResult r = RunWorld(c, {});
+    benchmark::DoNotOptimize(r.summary.trace_hash);
+  }
+  state.counters["seeds/min"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * 60, benchmark::Counter::kIsRate);
+  state.counters["consumers/world"] =
+      static_cast<double>(consumers) / static_cast<double>(state.iterations());
+}
+void BM_SwarmOneDaySixConsumers(benchmark::State& state) { SwarmDay(state, false); }
+void BM_SwarmOneDayWithTools(benchmark::State& state) { SwarmDay(state, true); }
+BENCHMARK(BM_SwarmOneDaySixConsumers)->Unit(benchmark::kMillisecond)->Iterations(200);
+BENCHMARK(BM_SwarmOneDayWithTools)->Unit(benchmark::kMillisecond)->Iterations(200);
 
 }  // namespace
 }  // namespace credsim::sim

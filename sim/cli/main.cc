@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "sim/cli/replay.h"
 #include "sim/policies/registry.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -26,7 +27,8 @@ constexpr const char* kUsage =
     "usage:\n"
     "  credsim run FILE|DIR... [--policy NAME] [--seed N] [--trace out.jsonl] [--json]\n"
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME]\n"
-    "  credsim replay SEED [--minutes M] [--policy NAME] [--trace out.jsonl] [--verbose]\n"
+    "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
+    "                [--trace out.jsonl] [--verbose]\n"
     "  credsim policies\n";
 
 int Usage(const std::string& why) {
@@ -235,42 +237,17 @@ int Swarm(const Args& a) {
   return failures == 0 ? 0 : 1;
 }
 
-int Replay(const Args& a) {
-  uint64_t seed = 0;
-  if (a.positional.size() != 1 || !ParseU64(a.positional[0], &seed)) {
-    return Usage("replay wants one SEED (replaying a trace file is not implemented yet)");
-  }
-  const SwarmOptions options{.minutes = a.minutes,
-                             .policy = a.policy.empty() ? "reference" : a.policy};
-  WorldConfig world = SwarmWorld(seed, options);
-  world.trace_io = a.verbose || !a.trace.empty();
-  std::printf("world drawn from seed %llu:\n%s", (unsigned long long)seed,
-              DescribeWorld(world).c_str());
-  TraceFile trace(a.trace);
-  std::FILE* out = trace.f ? trace.f : (a.verbose ? stdout : nullptr);
-  RunResult r = RunWorld(world, {.trace_out = out});
-  std::printf(
-      "events=%llu trace_lines=%llu trace_hash=%016llx refreshes=%llu demands=%llu "
-      "failed=%llu\n",
-      (unsigned long long)r.summary.events, (unsigned long long)r.summary.trace_lines,
-      (unsigned long long)r.summary.trace_hash, (unsigned long long)r.summary.refreshes,
-      (unsigned long long)r.summary.demands, (unsigned long long)r.summary.demands_failed);
-  for (const Violation& v : r.violations) std::printf("%s\n", FormatViolation(v, true).c_str());
-  std::printf("%s\n", r.ok() ? "all oracles held" : "oracle violated");
-  return r.ok() ? 0 : 1;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) return Usage("missing command");
   const std::string command = argv[1];
+  if (command == "replay") return ReplayMain(argc, argv, 2);  // its own options (cli/replay.h)
   std::string why;
   auto args = ParseArgs(argc, argv, 2, &why);
   if (!args) return Usage(why);
   if (command == "run") return Run(*args);
   if (command == "swarm") return Swarm(*args);
-  if (command == "replay") return Replay(*args);
   if (command == "policies") {
     for (const PolicyInfo& p : AllPolicies()) {
       std::printf("%-32s %s\n", p.name.c_str(), p.bug.c_str());

@@ -10,6 +10,8 @@ void NoCollateralDamage::OnWrite(const StoreWritten& w) {
     Fire(w.consumer, w.t_ms, w.store + " left unreadable");
   } else if (w.scopes_before && !w.scopes_after) {
     Fire(w.consumer, w.t_ms, w.store + " lost its scopes");
+  } else if (w.symlink_before && !w.symlink_after) {
+    Fire(w.consumer, w.t_ms, w.store + " was a symlink and is now a regular file");
   } else if (w.markers_before && !w.markers_after) {
     Fire(w.consumer, w.t_ms, w.store + " lost unknown fields");
   } else if (std::pair(w.family_after, w.generation_after) <

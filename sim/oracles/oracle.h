@@ -19,6 +19,7 @@ class Oracle {
   virtual void OnRefresh(const RefreshObserved&) {}
   virtual void OnWrite(const StoreWritten&) {}
   virtual void OnDemand(const DemandObserved&) {}
+  virtual void OnExpiryDecision(const ExpiryDecision&) {}
   virtual void OnTraceLine(std::string_view) {}
   // Called once, after the last event; for end-of-run properties.
   virtual void Finish(int64_t) {}

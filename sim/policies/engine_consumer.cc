@@ -5,6 +5,7 @@
 
 #include "sim/policies/registry.h"
 #include "sim/policies/tool_models.h"
+#include "sim/sim_io.h"
 #include "sim/world.h"
 
 namespace credsim::sim {
@@ -28,7 +29,16 @@ Task<void> EngineConsumer(World& world, size_t index) {
   for (int64_t i = 0; i < max_demands; ++i) {
     const bool usable = world.UsableCredentialFor(index);
     const int64_t t_ms = world.now_ms();
+    const int64_t local_before_ms = c.io->NowMs();
     engine::TokenResult r = co_await engine.GetToken();
+    if (r.status == engine::TokenStatus::kOk && !r.refreshed && r.credential.expires_at_ms > 0) {
+      // Served without refreshing: the engine judged the token valid at some moment after t_ms
+      // ("valid copy": at least the leeway left; otherwise, after a failed refresh: not expired),
+      // so at t_ms it had that much left, give or take the skew.
+      const bool valid_copy = r.detail.find("valid copy") != std::string::npos;
+      world.ReportExpiryDecision(index, t_ms, r.credential.expires_at_ms, local_before_ms,
+                                 valid_copy ? engine.config().refresh_leeway_ms : 0, false);
+    }
     bool served = AcceptedByApi(world, r);
     if (!served && r.status == engine::TokenStatus::kOk) {
       r = co_await engine.OnUnauthorized(r.credential.access_token);
@@ -41,7 +51,7 @@ Task<void> EngineConsumer(World& world, size_t index) {
                                       .status = engine::TokenStatusName(r.status),
                                       .token_label = world.LabelOf(r.credential.access_token),
                                       .usable_credential_existed = usable,
-                                      .local_now_ms = 0});
+                                      .local_now_ms = local_before_ms});
     co_await world.scheduler().Delay(
         world.choices().RangeInclusive(spec.need_every_ms_min, spec.need_every_ms_max));
   }

@@ -17,6 +17,12 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"WriteBackErrorSwallowed", PolicyKind::kLegacy, "write error swallowed after rotation (#7)"},
       {"WrongEndpoint", PolicyKind::kLegacy, "refresh sent to a legacy endpoint that answers 500"},
       {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
+      {"claude-code-cli", PolicyKind::kToolModel, "Claude Code CLI 2.1.197 (REAL_CLIENTS.md)"},
+      {"claude-code-cli-keychain", PolicyKind::kToolModel,
+       "Claude Code with the keychain, sometimes one store only (#4, #5)"},
+      {"claude-code-ide", PolicyKind::kToolModel, "Claude Code IDE extension: file only (#6)"},
+      {"agent-gateway", PolicyKind::kToolModel, "Hermes-shaped gateway profile, agent flock only"},
+      {"codex-cli", PolicyKind::kToolModel, "Codex CLI 0.169.0 (REAL_CLIENTS.md, #26)"},
   };
   return kPolicies;
 }

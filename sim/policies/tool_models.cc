@@ -1,9 +1,14 @@
 #include "sim/policies/tool_models.h"
 
 #include <algorithm>
+#include <cassert>
+#include <string>
 
 #include "engine/store_codec.h"
 #include "engine/token_client.h"
+#include "sim/policies/tool_agent_gateway.h"
+#include "sim/policies/tool_claude_code.h"
+#include "sim/policies/tool_codex.h"
 #include "sim/sim_io.h"
 #include "sim/world.h"
 
@@ -36,7 +41,13 @@ Task<void> HealthCheck(World& world, size_t index) {
 }  // namespace
 
 Task<void> RunToolModel(World& world, size_t index) {
-  // Only one model so far (see sim/README.md for the models not written yet).
+  const std::string& policy = world.consumer(index).spec.policy;
+  if (policy.starts_with("claude-code-")) {
+    return RunClaudeCode(world, index, ClaudeCodeFlavorFor(policy.c_str()));
+  }
+  if (policy == "agent-gateway") return RunAgentGateway(world, index);
+  if (policy == "codex-cli") return RunCodexCli(world, index);
+  assert(policy == "health-check");
   return HealthCheck(world, index);
 }
 

@@ -1,0 +1,26 @@
+#include "sim/oracles/clock.h"
+
+#include <cassert>
+#include <string>
+
+namespace credsim::sim {
+namespace {
+std::string Ms(int64_t ms) { return std::to_string(ms) + " ms"; }
+}  // namespace
+
+void Clock::OnExpiryDecision(const ExpiryDecision& d) {
+  assert(d.leeway_ms >= 0 && d.skew_bound_ms >= 0);
+  assert(d.expires_at_ms >= 0);
+  ++decisions_;
+  const int64_t left_true_ms = d.expires_at_ms - d.true_now_ms;
+  const int64_t slack_ms = d.skew_bound_ms + kToleranceMs;
+  const std::string facts = Ms(left_true_ms) + " left in true time, leeway " + Ms(d.leeway_ms) +
+                            ", clock off by at most " + Ms(d.skew_bound_ms);
+  if (!d.decided_expiring && left_true_ms < d.leeway_ms - slack_ms) {
+    Fire(d.consumer, d.t_ms, "kept a token as valid with " + facts);
+  } else if (d.decided_expiring && left_true_ms > d.leeway_ms + slack_ms) {
+    Fire(d.consumer, d.t_ms, "refreshed a token early with " + facts);
+  }
+}
+
+}  // namespace credsim::sim

@@ -1,0 +1,233 @@
+// Every oracle has a test where it fires and one where it holds. Firing tests feed the oracle the
+// observation a bug would produce (or inject the bug into a test world); holding tests run worlds
+// the design says must hold. Expected values come from each oracle's stated contract.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "sim/oracles/clock.h"
+#include "sim/oracles/lineage.h"
+#include "sim/oracles/no_collateral_damage.h"
+#include "sim/oracles/no_secret_leak.h"
+#include "sim/run.h"
+#include "sim/world.h"
+
+namespace credsim::sim {
+namespace {
+
+using engine::StoreId;
+using engine::StoreKind;
+
+ExpiryDecision Decision(int64_t left_ms, int64_t skew_bound_ms, bool expiring) {
+  const int64_t now = kEpochMs + kHourMs;
+  return ExpiryDecision{.t_ms = kHourMs,
+                        .consumer = "c0",
+                        .expires_at_ms = now + left_ms,
+                        .local_now_ms = now,
+                        .true_now_ms = now,
+                        .leeway_ms = 5 * kMinuteMs,
+                        .skew_bound_ms = skew_bound_ms,
+                        .decided_expiring = expiring};
+}
+
+TEST(ClockOracle, FiresWhenATokenInsideTheLeewayIsKeptAsValid) {
+  Clock clock;
+  clock.OnExpiryDecision(Decision(1 * kMinuteMs, 0, /*expiring=*/false));
+  ASSERT_EQ(clock.violations().size(), 1u);
+  EXPECT_NE(clock.violations()[0].message.find("kept a token as valid"), std::string::npos);
+}
+
+TEST(ClockOracle, FiresWhenARefreshComesHoursEarly) {
+  // The seconds-vs-milliseconds shape: a token with 7 h left judged as expiring.
+  Clock clock;
+  clock.OnExpiryDecision(Decision(7 * kHourMs, 30 * kSecondMs, /*expiring=*/true));
+  ASSERT_EQ(clock.violations().size(), 1u);
+  EXPECT_NE(clock.violations()[0].message.find("refreshed a token early"), std::string::npos);
+}
+
+TEST(ClockOracle, HoldsWithinTheSkewBound) {
+  Clock clock;
+  // 4 min left, leeway 5 min, clock off by up to 90 s: "valid" is explainable (4 >= 5 - 1.5).
+  clock.OnExpiryDecision(Decision(4 * kMinuteMs, 90 * kSecondMs, false));
+  // 6 min left, "expiring" is explainable with the same skew (6 <= 5 + 1.5).
+  clock.OnExpiryDecision(Decision(6 * kMinuteMs, 90 * kSecondMs, true));
+  clock.OnExpiryDecision(Decision(kHourMs, 0, false));
+  clock.OnExpiryDecision(Decision(kMinuteMs, 0, true));
+  EXPECT_TRUE(clock.violations().empty());
+  EXPECT_EQ(clock.decisions(), 4u);
+}
+
+TEST(ClockOracle, HoldsInASkewedWorldOfReferenceAndToolConsumers) {
+  WorldConfig c;
+  c.seed = 3;
+  c.duration_ms = 12 * kHourMs;
+  c.access_ttl_ms = kHourMs;
+  c.stores = {{{StoreKind::kClaudeFile, ""}}, {{StoreKind::kAgentAuth, ""}}};
+  const int64_t skews[] = {-90 * kSecondMs, 0, 75 * kSecondMs};
+  for (int i = 0; i < 3; ++i) {
+    ConsumerSpec s{
+        .name = "ref" + std::to_string(i), .skew_ms = skews[i], .drift_ppm = 150 - 100 * i};
+    s.need_every_ms_min = 20 * kSecondMs;
+    s.need_every_ms_max = 2 * kMinuteMs;
+    c.consumers.push_back(s);
+  }
+  ConsumerSpec cli{.name = "cli", .policy = "claude-code-cli", .skew_ms = -40 * kSecondMs};
+  cli.need_every_ms_min = cli.need_every_ms_max = 4 * kMinuteMs;
+  c.consumers.push_back(cli);
+  RunResult r = RunWorld(c, {});
+  for (const Violation& v : r.violations) ADD_FAILURE() << FormatViolation(v, true);
+  EXPECT_GT(r.expiry_decisions, 200u);
+}
+
+// --- no_secret_leak ----------------------------------------------------------------------------
+
+// A deliberately leaky component for the test world: on the first store write it logs the
+// store's bytes (which hold the access and refresh tokens) into the trace.
+class LeakyLogger final : public Oracle {
+ public:
+  const char* name() const override { return "leaky_logger"; }
+  void OnWrite(const StoreWritten& w) override {
+    if (leaked_ || !world_) return;
+    leaked_ = true;
+    const StoreState* s = world_->store({StoreKind::kClaudeFile, ""});
+    if (s) world_->trace().Event(w.t_ms, "debug.store_bytes", w.consumer).Str("bytes", s->bytes);
+  }
+  World* world_ = nullptr;
+  bool leaked_ = false;
+};
+
+TEST(NoSecretLeakOracle, FiresWhenATokenReachesATraceLine) {
+  WorldConfig c;
+  c.duration_ms = 3 * kHourMs;
+  c.access_ttl_ms = kHourMs;
+  c.stores = {{{StoreKind::kClaudeFile, ""}}};
+  c.consumers = {{.name = "ref"}};
+  PrngChoices choices(1);
+  Trace trace;
+  NoSecretLeak leak;
+  trace.set_listener(
+      [](void* o, std::string_view line) { static_cast<NoSecretLeak*>(o)->OnTraceLine(line); },
+      &leak);
+  World world(c, choices, trace);
+  LeakyLogger logger;
+  logger.world_ = &world;
+  world.AddOracle(&logger);
+  world.AddOracle(&leak);
+  world.Run();
+  ASSERT_TRUE(logger.leaked_);
+  ASSERT_FALSE(leak.violations().empty());
+  EXPECT_EQ(leak.violations()[0].oracle, "no_secret_leak");
+}
+
+TEST(NoSecretLeakOracle, FiresOnARegisteredSecretWithoutAKnownPrefix) {
+  NoSecretLeak leak;
+  leak.Forbid("opaque-secret-4711");
+  leak.OnTraceLine("{\"t\":1,\"ev\":\"x\",\"detail\":\"opaque-secret-4711\"}");
+  EXPECT_EQ(leak.violations().size(), 1u);
+}
+
+TEST(NoSecretLeakOracle, HoldsOnLabelsOnly) {
+  NoSecretLeak leak;
+  leak.Forbid("opaque-secret-4711");
+  leak.OnTraceLine("{\"t\":1,\"ev\":\"token.reply\",\"rt\":\"fam1/rt3\"}");
+  EXPECT_TRUE(leak.violations().empty());
+}
+
+// --- lineage -----------------------------------------------------------------------------------
+
+RefreshObserved Reply(const std::string& outcome, uint32_t presented, bool reuse, bool lost) {
+  return RefreshObserved{.t_ms = kMinuteMs,
+                         .consumer = "c0",
+                         .reached_server = true,
+                         .outcome = outcome,
+                         .counted_as_reuse = reuse,
+                         .family_id = 1,
+                         .presented_generation = presented,
+                         .generation = presented + 1,
+                         .presented_label = "fam1/rt" + std::to_string(presented),
+                         .replay_after_lost_response = lost};
+}
+
+TEST(LineageOracle, FiresWhenOneRefreshTokenIsAcceptedTwice) {
+  Lineage lineage(/*real_reuse_fires=*/false);
+  lineage.OnRefresh(Reply("issued", 1, false, false));
+  lineage.OnRefresh(Reply("issued", 2, false, false));
+  lineage.OnRefresh(Reply("issued", 2, false, false));
+  ASSERT_EQ(lineage.violations().size(), 1u);
+  EXPECT_NE(lineage.violations()[0].message.find("fam1/rt2 accepted a second time"),
+            std::string::npos);
+}
+
+TEST(LineageOracle, GraceReplayIsNotASecondAcceptance) {
+  Lineage lineage(true);
+  lineage.OnRefresh(Reply("issued", 1, false, false));
+  lineage.OnRefresh(Reply("grace_replay", 1, false, false));
+  lineage.OnRefresh(Reply("issued", 2, false, false));
+  EXPECT_TRUE(lineage.violations().empty());
+}
+
+TEST(LineageOracle, ClassifiesALostResponseReplayApartFromARealReuse) {
+  Lineage lineage(/*real_reuse_fires=*/true);
+  lineage.OnRefresh(Reply("issued", 1, false, false));
+  lineage.OnRefresh(Reply("reused_retired_token", 1, true, /*lost=*/true));
+  EXPECT_TRUE(lineage.violations().empty());
+  EXPECT_EQ(lineage.lost_response_replays(), 1u);
+  EXPECT_EQ(lineage.real_reuses(), 0u);
+  lineage.OnRefresh(Reply("reused_retired_token", 1, true, /*lost=*/false));
+  EXPECT_EQ(lineage.real_reuses(), 1u);
+  ASSERT_EQ(lineage.violations().size(), 1u);
+  EXPECT_NE(lineage.violations()[0].message.find("real reuse"), std::string::npos);
+}
+
+TEST(LineageOracle, LostResponsesInAReferenceWorldAreClassifiedNotBlamed) {
+  // Answers lost after the server rotated: the engine re-reads and replays the only token it
+  // has; the authority counts reuse, lineage files it as a lost-response replay, nothing fires.
+  WorldConfig c;
+  c.seed = 11;
+  c.duration_ms = 12 * kHourMs;
+  c.access_ttl_ms = 30 * kMinuteMs;
+  c.faults.drop_after_per_million = 500'000;
+  c.faults_until_ms = 6 * kHourMs;
+  c.stores = {{{StoreKind::kClaudeFile, ""}}};
+  for (int i = 0; i < 2; ++i) {
+    ConsumerSpec s{.name = "ref" + std::to_string(i)};
+    s.need_every_ms_max = 3 * kMinuteMs;
+    c.consumers.push_back(s);
+  }
+  RunResult r = RunWorld(c, {});
+  EXPECT_GT(r.lost_response_replays, 0u);
+  EXPECT_EQ(r.real_reuses, 0u);
+  EXPECT_TRUE(r.ok()) << FormatViolation(r.violations.front(), true);
+}
+
+// --- no_collateral_damage ----------------------------------------------------------------------
+
+TEST(NoCollateralDamageOracle, FiresWhenAReferenceWriteReplacesASymlink) {
+  NoCollateralDamage oracle;
+  StoreWritten w{.consumer = "ref", .reference = true, .store = "claude-file"};
+  w.readable_before = w.readable_after = true;
+  w.symlink_before = true;
+  oracle.OnWrite(w);
+  ASSERT_EQ(oracle.violations().size(), 1u);
+  EXPECT_NE(oracle.violations()[0].message.find("symlink"), std::string::npos);
+}
+
+TEST(NoCollateralDamageOracle, HoldsWhenTheReferenceWritesThroughASymlinkAToolReplaced) {
+  // The reference writes through the link (it keeps it); a Claude Code rename replaces it, which
+  // is the tool's doing and not judged.
+  WorldConfig c;
+  c.duration_ms = 6 * kHourMs;
+  c.access_ttl_ms = kHourMs;
+  InitialStore file{{StoreKind::kClaudeFile, ""}};
+  file.symlink = true;
+  c.stores = {file};
+  c.consumers = {{.name = "ref"}};
+  c.consumers.push_back({.name = "cli", .policy = "claude-code-cli"});
+  c.consumers.back().need_every_ms_min = c.consumers.back().need_every_ms_max = 10 * kMinuteMs;
+  c.events = {{3 * kHourMs, EventKind::kReplaceSymlink, "", {StoreKind::kClaudeFile, ""}}};
+  RunResult r = RunWorld(c, {});
+  EXPECT_TRUE(r.ok()) << FormatViolation(r.violations.front(), true);
+}
+
+}  // namespace
+}  // namespace credsim::sim

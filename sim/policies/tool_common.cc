@@ -1,0 +1,60 @@
+#include "sim/policies/tool_common.h"
+
+#include <algorithm>
+#include <cassert>
+
+#include "sim/world.h"
+
+namespace credsim::sim {
+
+bool ApiAccepts(World& world, const std::string& access_token) {
+  if (access_token.empty()) return false;
+  return world.authority().ValidateAccessToken(access_token, world.abs_ms()).state ==
+         oauth::AccessState::kLive;
+}
+
+int64_t MaxDemands(const World& world, const ConsumerSpec& spec) {
+  return world.config().duration_ms / std::max<int64_t>(spec.need_every_ms_min, 1) + 2;
+}
+
+Task<void> WaitForDemand(World& world, const ConsumerSpec& spec, int64_t demand_number) {
+  assert(demand_number >= 0);
+  if (demand_number == 0) {
+    if (spec.start_ms > world.now_ms())
+      co_await world.scheduler().Delay(spec.start_ms - world.now_ms());
+    co_return;
+  }
+  co_await world.scheduler().Delay(
+      world.choices().RangeInclusive(spec.need_every_ms_min, spec.need_every_ms_max));
+}
+
+void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, bool served,
+                      const std::string& status, const std::string& access_token) {
+  World::Consumer& c = world.consumer(index);
+  assert(!c.reference && "tool models are never judged as reference consumers");
+  world.ReportDemand(DemandObserved{.t_ms = t_ms,
+                                    .consumer = c.spec.name,
+                                    .reference = c.reference,
+                                    .served = served,
+                                    .status = status,
+                                    .token_label = world.LabelOf(access_token),
+                                    .usable_credential_existed = usable,
+                                    .local_now_ms = 0});
+}
+
+Task<engine::StoreWrite> RenameOver(World& world, engine::StoreId id, std::string bytes,
+                                    size_t owner) {
+  co_await world.scheduler().Delay(world.StoreLatencyMs());
+  co_return world.ReplaceStore(id, std::move(bytes), owner);
+}
+
+Task<engine::StoreWrite> RewriteInPlace(World& world, engine::StoreId id, std::string bytes,
+                                        size_t owner) {
+  co_await world.scheduler().Delay(world.StoreLatencyMs());
+  world.BeginInPlaceWrite(id, bytes, owner);
+  // The torn window lasts at least 1 ms, so a concurrent reader can land inside it.
+  co_await world.scheduler().Delay(1 + world.StoreLatencyMs());
+  co_return world.FinishInPlaceWrite(id, std::move(bytes), owner);
+}
+
+}  // namespace credsim::sim

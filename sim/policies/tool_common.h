@@ -1,0 +1,37 @@
+// Pieces every tool model shares: the API call that tells whether an access token works, the
+// demand loop's pacing and reports, and store writes with the semantics real tools have (a temp
+// file renamed over the path; or a non-atomic rewrite in place). Each write is a suspension point
+// with a store latency, like every SimIo call.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "engine/io.h"
+#include "engine/task.h"
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+
+class World;
+
+// The protected resource's answer for this access token, now: true = 200, false = 401.
+bool ApiAccepts(World& world, const std::string& access_token);
+
+// How many demands a consumer can make in the run (the loop bound of every model).
+int64_t MaxDemands(const World& world, const ConsumerSpec& spec);
+// Sleeps until the consumer's start (first call) or for one drawn gap between demands.
+Task<void> WaitForDemand(World& world, const ConsumerSpec& spec, int64_t demand_number);
+
+void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, bool served,
+                      const std::string& status, const std::string& access_token);
+
+// A temp file renamed over the path (replaces a symlink; no compare-and-swap).
+Task<engine::StoreWrite> RenameOver(World& world, engine::StoreId id, std::string bytes,
+                                    size_t owner);
+// Truncate, then write: a reader between the two sees a torn store.
+Task<engine::StoreWrite> RewriteInPlace(World& world, engine::StoreId id, std::string bytes,
+                                        size_t owner);
+
+}  // namespace credsim::sim
