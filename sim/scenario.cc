@@ -1,9 +1,12 @@
 #include "sim/scenario.h"
 
+#include <algorithm>
+#include <climits>
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "engine/formats/json_tree.h"
-#include "fake_oauth_server/duration.h"
 #include "sim/policies/registry.h"
 
 namespace credsim::sim {
@@ -12,16 +15,61 @@ namespace {
 using formats::JsonKind;
 using formats::JsonValue;
 
+constexpr size_t kMaxStores = 64, kMaxConsumers = 64, kMaxEvents = 1024;
+constexpr const char* kDurationHelp = "expected a duration like 500ms, 10s, 5m, 8h, 1h30m or 30d";
+
+std::string Joined(const std::set<std::string>& names) {
+  std::string out;
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// "8h", "500ms", or compound "1h05m", "2d12h": <digits><unit> pieces, units ms, s, m, h, d in
+// decreasing order. Bounded: at most 5 pieces of at most 9 digits each.
+std::optional<int64_t> ParseCompoundDuration(std::string_view text) {
+  static constexpr std::pair<std::string_view, int64_t> kUnits[] = {
+      {"ms", 1}, {"s", kSecondMs}, {"m", kMinuteMs}, {"h", kHourMs}, {"d", kDayMs}};
+  int64_t total = 0, last_unit = INT64_MAX;
+  for (int piece = 0; piece < 5 && !text.empty(); ++piece) {
+    size_t digits = 0;
+    int64_t value = 0;
+    while (digits < text.size() && digits < 9 && text[digits] >= '0' && text[digits] <= '9') {
+      value = value * 10 + (text[digits++] - '0');
+    }
+    if (digits == 0) return std::nullopt;
+    text.remove_prefix(digits);
+    int64_t unit = 0;
+    for (const auto& [name, ms] : kUnits) {
+      const bool longer_match = name == "m" && text.starts_with("ms");
+      if (text.starts_with(name) && !longer_match) {
+        unit = ms;
+        text.remove_prefix(name.size());
+        break;
+      }
+    }
+    if (unit == 0 || unit >= last_unit) return std::nullopt;
+    last_unit = unit;
+    total += value * unit;
+  }
+  if (!text.empty() || last_unit == INT64_MAX) return std::nullopt;
+  return total;
+}
+
+// Reads typed fields; the first failure is kept (later ones are consequences).
 struct Reader {
   std::string* error;
   bool Fail(const std::string& path, const std::string& what) {
     if (error->empty()) *error = path + ": " + what;
     return false;
   }
-  bool Keys(const JsonValue& v, const std::string& path, std::set<std::string> allowed) {
+  bool Keys(const JsonValue& v, const std::string& path, const std::set<std::string>& allowed) {
     if (!v.is_object()) return Fail(path, "expected an object");
+    std::set<std::string> seen;
     for (const auto& m : v.members) {
-      if (!allowed.count(m.key)) return Fail(path + "." + m.key, "unknown key");
+      if (!allowed.count(m.key)) {
+        return Fail(path + "." + m.key, "unknown key (expected one of: " + Joined(allowed) + ")");
+      }
+      if (!seen.insert(m.key).second) return Fail(path + "." + m.key, "duplicate key");
     }
     return true;
   }
@@ -31,19 +79,25 @@ struct Reader {
     *out = v->string;
     return true;
   }
+  bool Required(const JsonValue* v, const std::string& path, std::string* out) {
+    if (!v) return Fail(path, "required (a string)");
+    return Str(v, path, out) && (!out->empty() || Fail(path, "expected a non-empty string"));
+  }
   bool Bool(const JsonValue* v, const std::string& path, bool* out) {
     if (!v) return true;
     if (v->kind != JsonKind::kBool) return Fail(path, "expected true or false");
     *out = v->boolean;
     return true;
   }
-  bool Duration(const JsonValue* v, const std::string& path, int64_t* out) {
+  // A duration, optionally signed ("-30s") when `signed_ok`.
+  bool Duration(const JsonValue* v, const std::string& path, int64_t* out, bool signed_ok = false) {
     if (!v) return true;
-    if (v->kind != JsonKind::kString) return Fail(path, "expected a duration like \"5m\"");
-    auto ms = oauth::ParseDurationMs(v->string);
-    if (!ms)
-      return Fail(path, "bad duration \"" + v->string + "\" (write 500ms, 10s, 5m, 8h, 30d)");
-    *out = *ms;
+    if (v->kind != JsonKind::kString) return Fail(path, kDurationHelp);
+    std::string text = v->string;
+    const bool negative = signed_ok && text.starts_with("-");
+    auto ms = ParseCompoundDuration(negative ? std::string_view(text).substr(1) : text);
+    if (!ms) return Fail(path, "bad duration \"" + v->string + "\" (" + kDurationHelp + ")");
+    *out = negative ? -*ms : *ms;
     return true;
   }
   bool Range(const JsonValue* v, const std::string& path, int64_t* lo, int64_t* hi) {
@@ -56,7 +110,7 @@ struct Reader {
     if (!v->is_array() || v->array.size() != 2)
       return Fail(path, "expected \"5m\" or [\"1m\", \"5m\"]");
     return Duration(&v->array[0], path + "[0]", lo) && Duration(&v->array[1], path + "[1]", hi) &&
-           (*lo <= *hi || Fail(path, "range must be [low, high]"));
+           (*lo <= *hi || Fail(path, "expected [low, high] with low <= high"));
   }
 };
 
@@ -71,195 +125,315 @@ std::optional<engine::StoreId> ParseStoreName(const std::string& name) {
   }
   return std::nullopt;
 }
+constexpr const char* kStoreHelp =
+    "expected claude-keychain, claude-file, codex-file, agent or agent:PROFILE";
 
-std::optional<EventKind> ParseEventKind(const std::string& s) {
-  static const std::pair<const char*, EventKind> kKinds[] = {
-      {"relogin", EventKind::kRelogin},
-      {"restart", EventKind::kRestart},
-      {"kill-during-refresh", EventKind::kKillDuringRefresh},
-      {"keychain-lock", EventKind::kKeychainLock},
-      {"keychain-unlock", EventKind::kKeychainUnlock},
-      {"tear", EventKind::kTearStore},
-      {"server-down", EventKind::kServerDown},
-      {"server-up", EventKind::kServerUp}};
-  for (const auto& [name, kind] : kKinds) {
-    if (s == name) return kind;
-  }
-  return std::nullopt;
+bool Store(Reader& r, const JsonValue* v, const std::string& path, engine::StoreId* out) {
+  std::string name;
+  if (!r.Str(v, path, &name)) return false;
+  auto id = ParseStoreName(name);
+  if (!id) return r.Fail(path, "unknown store \"" + name + "\" (" + kStoreHelp + ")");
+  *out = *id;
+  return true;
+}
+
+constexpr std::pair<const char*, EventKind> kEventKinds[] = {
+    {"relogin", EventKind::kRelogin},
+    {"restart", EventKind::kRestart},
+    {"kill-during-refresh", EventKind::kKillDuringRefresh},
+    {"keychain-lock", EventKind::kKeychainLock},
+    {"keychain-unlock", EventKind::kKeychainUnlock},
+    {"tear", EventKind::kTearStore},
+    {"server-down", EventKind::kServerDown},
+    {"server-up", EventKind::kServerUp},
+    {"replace-symlink", EventKind::kReplaceSymlink},
+    {"disk-full", EventKind::kDiskFull},
+    {"disk-ok", EventKind::kDiskOk},
+    {"rate-limit-next", EventKind::kRateLimitNext}};
+
+bool NeedsStore(EventKind k) {
+  return k == EventKind::kTearStore || k == EventKind::kDiskFull || k == EventKind::kDiskOk ||
+         k == EventKind::kReplaceSymlink;
+}
+bool NeedsConsumer(EventKind k) {
+  return k == EventKind::kRelogin || k == EventKind::kRestart || k == EventKind::kKillDuringRefresh;
 }
 
 bool ParseServer(Reader& r, const JsonValue& v, WorldConfig& w) {
-  if (!r.Keys(v, "$.server", {"provider", "access_ttl", "reuse", "latency"})) return false;
+  if (!r.Keys(v, "$.server", {"provider", "access_ttl", "reuse", "latency", "retry_after"}))
+    return false;
   std::string provider = "anthropic", reuse;
   if (!r.Str(v.Find("provider"), "$.server.provider", &provider)) return false;
   auto p = engine::ParseProvider(provider);
   if (!p) return r.Fail("$.server.provider", "expected anthropic or openai-codex");
   w.provider = *p;
-  if (!r.Duration(v.Find("access_ttl"), "$.server.access_ttl", &w.access_ttl_ms)) return false;
-  if (!r.Str(v.Find("reuse"), "$.server.reuse", &reuse)) return false;
+  if (!r.Duration(v.Find("access_ttl"), "$.server.access_ttl", &w.access_ttl_ms) ||
+      !r.Duration(v.Find("retry_after"), "$.server.retry_after", &w.faults.retry_after_ms) ||
+      !r.Str(v.Find("reuse"), "$.server.reuse", &reuse)) {
+    return false;
+  }
+  if (w.access_ttl_ms <= 0) return r.Fail("$.server.access_ttl", "expected more than 0s");
   if (!reuse.empty()) {
     auto policy = oauth::ParseReusePolicy(reuse);
-    if (!policy) return r.Fail("$.server.reuse", "expected reject, revoke-family or grace:MS");
+    if (!policy) return r.Fail("$.server.reuse", "expected reject, revoke-family or grace:2s");
     w.reuse = *policy;
   }
   return r.Range(v.Find("latency"), "$.server.latency", &w.net_latency_ms_min,
                  &w.net_latency_ms_max);
 }
 
+bool ParseContent(Reader& r, const JsonValue* v, const std::string& path, InitialContent* out) {
+  std::string content = "current";
+  if (!r.Str(v, path, &content)) return false;
+  if (content == "current") *out = InitialContent::kCurrent;
+  if (content == "previous") *out = InitialContent::kPrevious;
+  if (content == "absent") *out = InitialContent::kAbsent;
+  if (content == "current" || content == "previous" || content == "absent") return true;
+  return r.Fail(path, "expected current, previous or absent");
+}
+
+bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldConfig& w) {
+  if (!r.Keys(s, path,
+              {"store", "content", "expired", "scopes", "subscriptionType", "providers_block",
+               "pool_status", "pool_reset_in", "corrupt"})) {
+    return false;
+  }
+  InitialStore store;
+  if (!s.Find("store"))
+    return r.Fail(path + ".store", std::string("required (") + kStoreHelp + ")");
+  if (!Store(r, s.Find("store"), path + ".store", &store.id) ||
+      !ParseContent(r, s.Find("content"), path + ".content", &store.content) ||
+      !r.Bool(s.Find("expired"), path + ".expired", &store.expired) ||
+      !r.Bool(s.Find("scopes"), path + ".scopes", &store.scopes) ||
+      !r.Bool(s.Find("subscriptionType"), path + ".subscriptionType", &store.subscription) ||
+      !r.Bool(s.Find("providers_block"), path + ".providers_block", &store.providers_block) ||
+      !r.Str(s.Find("pool_status"), path + ".pool_status", &store.pool_status) ||
+      !r.Duration(s.Find("pool_reset_in"), path + ".pool_reset_in", &store.pool_reset_in_ms,
+                  true) ||
+      !r.Bool(s.Find("corrupt"), path + ".corrupt", &store.corrupt)) {
+    return false;
+  }
+  if (!store.pool_status.empty() && store.pool_status != "exhausted" &&
+      store.pool_status != "dead") {
+    return r.Fail(path + ".pool_status", "expected exhausted or dead");
+  }
+  for (const InitialStore& other : w.stores) {
+    if (other.id == store.id) return r.Fail(path + ".store", "store listed twice");
+  }
+  w.stores.push_back(store);
+  return true;
+}
+
 bool ParseStores(Reader& r, const JsonValue& v, WorldConfig& w) {
   if (!v.is_array()) return r.Fail("$.stores", "expected an array");
-  for (size_t i = 0; i < v.array.size() && i < 64; ++i) {
-    const std::string path = "$.stores[" + std::to_string(i) + "]";
-    const JsonValue& s = v.array[i];
-    if (!r.Keys(s, path, {"store", "content", "expired", "scopes", "subscriptionType"}))
-      return false;
-    std::string name, content = "current";
-    if (!r.Str(s.Find("store"), path + ".store", &name)) return false;
-    auto id = ParseStoreName(name);
-    if (!id) return r.Fail(path + ".store", "unknown store \"" + name + "\"");
-    InitialStore store{*id};
-    if (!r.Str(s.Find("content"), path + ".content", &content)) return false;
-    if (content == "current")
-      store.content = InitialContent::kCurrent;
-    else if (content == "previous")
-      store.content = InitialContent::kPrevious;
-    else if (content == "absent")
-      store.content = InitialContent::kAbsent;
-    else
-      return r.Fail(path + ".content", "expected current, previous or absent");
-    if (!r.Bool(s.Find("expired"), path + ".expired", &store.expired) ||
-        !r.Bool(s.Find("scopes"), path + ".scopes", &store.scopes) ||
-        !r.Bool(s.Find("subscriptionType"), path + ".subscriptionType", &store.subscription)) {
-      return false;
-    }
-    w.stores.push_back(store);
+  if (v.array.size() > kMaxStores) return r.Fail("$.stores", "expected at most 64 stores");
+  for (size_t i = 0; i < v.array.size(); ++i) {
+    if (!ParseStore(r, v.array[i], "$.stores[" + std::to_string(i) + "]", w)) return false;
   }
+  return true;
+}
+
+bool ParseConsumer(Reader& r, const JsonValue& c, const std::string& path, WorldConfig& w) {
+  if (!r.Keys(c, path, {"name", "policy", "profile", "skew", "every", "start", "stores"}))
+    return false;
+  ConsumerSpec s;
+  if (!r.Required(c.Find("name"), path + ".name", &s.name) ||
+      !r.Str(c.Find("policy"), path + ".policy", &s.policy) ||
+      !r.Str(c.Find("profile"), path + ".profile", &s.profile) ||
+      !r.Duration(c.Find("start"), path + ".start", &s.start_ms) ||
+      !r.Duration(c.Find("skew"), path + ".skew", &s.skew_ms, true) ||
+      !r.Range(c.Find("every"), path + ".every", &s.need_every_ms_min, &s.need_every_ms_max)) {
+    return false;
+  }
+  if (s.policy != "$policy" && !FindPolicy(s.policy)) {
+    return r.Fail(path + ".policy", "unknown policy \"" + s.policy +
+                                        "\" (expected $policy or a name from "
+                                        "`credsim policies`)");
+  }
+  if (s.need_every_ms_min <= 0) return r.Fail(path + ".every", "expected more than 0s");
+  if (const JsonValue* stores = c.Find("stores")) {
+    if (!stores->is_array() || stores->array.empty() || stores->array.size() > 8)
+      return r.Fail(path + ".stores", "expected an array of 1 to 8 store names");
+    for (size_t i = 0; i < stores->array.size(); ++i) {
+      engine::StoreId id;
+      if (!Store(r, &stores->array[i], path + ".stores[" + std::to_string(i) + "]", &id))
+        return false;
+      s.stores.push_back(id);
+    }
+  }
+  for (const ConsumerSpec& other : w.consumers) {
+    if (other.name == s.name) return r.Fail(path + ".name", "consumer name used twice");
+  }
+  w.consumers.push_back(s);
   return true;
 }
 
 bool ParseConsumers(Reader& r, const JsonValue& v, WorldConfig& w) {
-  if (!v.is_array() || v.array.empty()) return r.Fail("$.consumers", "expected a non-empty array");
-  for (size_t i = 0; i < v.array.size() && i < 64; ++i) {
-    const std::string path = "$.consumers[" + std::to_string(i) + "]";
-    const JsonValue& c = v.array[i];
-    if (!r.Keys(c, path, {"name", "policy", "profile", "skew", "every", "start"})) return false;
-    ConsumerSpec s;
-    if (!r.Str(c.Find("name"), path + ".name", &s.name) ||
-        !r.Str(c.Find("policy"), path + ".policy", &s.policy) ||
-        !r.Str(c.Find("profile"), path + ".profile", &s.profile) ||
-        !r.Duration(c.Find("start"), path + ".start", &s.start_ms) ||
-        !r.Range(c.Find("every"), path + ".every", &s.need_every_ms_min, &s.need_every_ms_max)) {
-      return false;
-    }
-    if (const JsonValue* skew = c.Find("skew")) {
-      std::string text;
-      if (!r.Str(skew, path + ".skew", &text)) return false;
-      const bool negative = text.starts_with("-");
-      auto ms = oauth::ParseDurationMs(negative ? text.substr(1) : text);
-      if (!ms) return r.Fail(path + ".skew", "bad duration (e.g. \"-30s\")");
-      s.skew_ms = negative ? -*ms : *ms;
-    }
-    if (s.name.empty()) return r.Fail(path + ".name", "required");
-    if (s.policy != "$policy" && !FindPolicy(s.policy)) {
-      return r.Fail(path + ".policy", "unknown policy \"" + s.policy + "\"");
-    }
-    if (s.need_every_ms_min <= 0) return r.Fail(path + ".every", "must be > 0");
-    w.consumers.push_back(s);
+  if (!v.is_array() || v.array.empty() || v.array.size() > kMaxConsumers)
+    return r.Fail("$.consumers", "expected an array of 1 to 64 consumers");
+  for (size_t i = 0; i < v.array.size(); ++i) {
+    if (!ParseConsumer(r, v.array[i], "$.consumers[" + std::to_string(i) + "]", w)) return false;
   }
+  return true;
+}
+
+bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldConfig& w) {
+  if (!r.Keys(e, path, {"at", "do", "consumer", "store"})) return false;
+  ScriptedEvent ev;
+  std::string kind;
+  if (!e.Find("at")) return r.Fail(path + ".at", std::string("required (") + kDurationHelp + ")");
+  if (!r.Duration(e.Find("at"), path + ".at", &ev.at_ms) ||
+      !r.Required(e.Find("do"), path + ".do", &kind) ||
+      !r.Str(e.Find("consumer"), path + ".consumer", &ev.consumer)) {
+    return false;
+  }
+  bool known = false;
+  std::set<std::string> names;
+  for (const auto& [name, k] : kEventKinds) {
+    names.insert(name);
+    if (kind == name) ev.kind = k, known = true;
+  }
+  if (!known)
+    return r.Fail(path + ".do",
+                  "unknown event \"" + kind + "\" (expected one of: " + Joined(names) + ")");
+  if (NeedsStore(ev.kind) && !e.Find("store"))
+    return r.Fail(path + ".store", std::string("required for ") + kind + " (" + kStoreHelp + ")");
+  if (e.Find("store") && !Store(r, e.Find("store"), path + ".store", &ev.store)) return false;
+  if (NeedsConsumer(ev.kind)) {
+    bool found = false;
+    for (const ConsumerSpec& c : w.consumers) found |= c.name == ev.consumer;
+    if (!found) return r.Fail(path + ".consumer", "expected the name of a consumer");
+  }
+  if (ev.at_ms > w.duration_ms) return r.Fail(path + ".at", "expected a time within duration");
+  w.events.push_back(ev);
   return true;
 }
 
 bool ParseEvents(Reader& r, const JsonValue& v, WorldConfig& w) {
-  if (!v.is_array()) return r.Fail("$.events", "expected an array");
-  for (size_t i = 0; i < v.array.size() && i < 1024; ++i) {
-    const std::string path = "$.events[" + std::to_string(i) + "]";
-    const JsonValue& e = v.array[i];
-    if (!r.Keys(e, path, {"at", "do", "consumer", "store"})) return false;
-    ScriptedEvent ev;
-    std::string kind, store;
-    if (!r.Duration(e.Find("at"), path + ".at", &ev.at_ms) ||
-        !r.Str(e.Find("do"), path + ".do", &kind) ||
-        !r.Str(e.Find("consumer"), path + ".consumer", &ev.consumer) ||
-        !r.Str(e.Find("store"), path + ".store", &store)) {
-      return false;
-    }
-    auto k = ParseEventKind(kind);
-    if (!k) return r.Fail(path + ".do", "unknown event \"" + kind + "\"");
-    ev.kind = *k;
-    if (!store.empty()) {
-      auto id = ParseStoreName(store);
-      if (!id) return r.Fail(path + ".store", "unknown store");
-      ev.store = *id;
-    }
-    w.events.push_back(ev);
+  if (!v.is_array() || v.array.size() > kMaxEvents)
+    return r.Fail("$.events", "expected an array of at most 1024 events");
+  for (size_t i = 0; i < v.array.size(); ++i) {
+    if (!ParseEvent(r, v.array[i], "$.events[" + std::to_string(i) + "]", w)) return false;
   }
   return true;
 }
 
+bool ParseFires(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
+                Expectation& e) {
+  if (!r.Keys(v, path, {"oracle", "consumer", "window"})) return false;
+  e.all_hold = false;
+  if (!r.Required(v.Find("oracle"), path + ".oracle", &e.oracle) ||
+      !r.Required(v.Find("consumer"), path + ".consumer", &e.consumer)) {
+    return false;
+  }
+  const auto& oracles = KnownOracles();
+  if (std::find(oracles.begin(), oracles.end(), e.oracle) == oracles.end()) {
+    std::set<std::string> names(oracles.begin(), oracles.end());
+    return r.Fail(path + ".oracle",
+                  "unknown oracle \"" + e.oracle + "\" (expected one of: " + Joined(names) + ")");
+  }
+  bool found = e.consumer == "*";
+  for (const ConsumerSpec& c : s.world.consumers) found |= c.name == e.consumer;
+  if (!found) return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
+  if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
+  if (!r.Range(v.Find("window"), path + ".window", &e.from_ms, &e.to_ms)) return false;
+  if (e.to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
+  return true;
+}
+
 bool ParseExpect(Reader& r, const JsonValue& v, Scenario& s) {
-  if (!v.is_object() || v.members.empty()) return r.Fail("$.expect", "expected an object");
+  if (!v.is_object() || v.members.empty())
+    return r.Fail("$.expect", "expected an object: policy name -> \"all-hold\" or {oracle, ...}");
+  bool reference = false;
   for (const auto& m : v.members) {
     const std::string path = "$.expect." + m.key;
-    if (!FindPolicy(m.key)) return r.Fail(path, "unknown policy");
-    Expectation e{m.key};
-    if (m.value.kind == JsonKind::kString && m.value.string == "all-hold") {
-      s.expectations.push_back(e);
-      continue;
+    if (!FindPolicy(m.key)) return r.Fail(path, "unknown policy (see `credsim policies`)");
+    for (const Expectation& other : s.expectations) {
+      if (other.policy == m.key) return r.Fail(path, "duplicate key");
     }
-    if (!r.Keys(m.value, path, {"oracle", "consumer", "window"})) return false;
-    e.all_hold = false;
-    if (!r.Str(m.value.Find("oracle"), path + ".oracle", &e.oracle) ||
-        !r.Str(m.value.Find("consumer"), path + ".consumer", &e.consumer) ||
-        !r.Range(m.value.Find("window"), path + ".window", &e.from_ms, &e.to_ms)) {
+    Expectation e{m.key};
+    reference |= IsReferencePolicy(m.key);
+    if (m.value.kind == JsonKind::kString) {
+      if (m.value.string != "all-hold") return r.Fail(path, "expected \"all-hold\" or an object");
+    } else if (!ParseFires(r, m.value, path, s, e)) {
       return false;
     }
-    if (e.oracle.empty()) return r.Fail(path + ".oracle", "required");
+    if (IsReferencePolicy(m.key) && !e.all_hold)
+      return r.Fail(path, "expected \"all-hold\": the reference must recover");
     s.expectations.push_back(e);
   }
   return true;
 }
 
+bool ParseNotes(Reader& r, const JsonValue& v, Scenario& s) {
+  return r.Keys(v, "$.notes", {"known", "assumed"}) &&
+         r.Required(v.Find("known"), "$.notes.known", &s.known) &&
+         r.Required(v.Find("assumed"), "$.notes.assumed", &s.assumed);
+}
+
+bool ParseTop(Reader& r, const JsonValue& root, Scenario& s) {
+  if (!r.Keys(root, "$",
+              {"$schema", "name", "summary", "source", "notes", "duration", "seed", "server",
+               "stores", "consumers", "events", "expect"})) {
+    return false;
+  }
+  if (!r.Required(root.Find("name"), "$.name", &s.name) ||
+      !r.Required(root.Find("source"), "$.source", &s.source) ||
+      !r.Required(root.Find("summary"), "$.summary", &s.summary)) {
+    return false;
+  }
+  if (!root.Find("duration"))
+    return r.Fail("$.duration", std::string("required (") + kDurationHelp + ")");
+  if (!r.Duration(root.Find("duration"), "$.duration", &s.world.duration_ms)) return false;
+  if (s.world.duration_ms <= 0 || s.world.duration_ms > 400 * kDayMs)
+    return r.Fail("$.duration", "expected more than 0s and at most 400d");
+  if (const JsonValue* seed = root.Find("seed")) {
+    if (seed->kind != JsonKind::kInt64 || seed->int64 < 0)
+      return r.Fail("$.seed", "expected a non-negative integer");
+    s.world.seed = static_cast<uint64_t>(seed->int64);
+  }
+  if (root.Find("notes") && !ParseNotes(r, *root.Find("notes"), s)) return false;
+  if (root.Find("server") && !ParseServer(r, *root.Find("server"), s.world)) return false;
+  if (root.Find("stores") && !ParseStores(r, *root.Find("stores"), s.world)) return false;
+  if (!root.Find("consumers")) return r.Fail("$.consumers", "required (an array)");
+  if (!ParseConsumers(r, *root.Find("consumers"), s.world)) return false;
+  if (root.Find("events") && !ParseEvents(r, *root.Find("events"), s.world)) return false;
+  if (!root.Find("expect")) return r.Fail("$.expect", "required (policy -> expectation)");
+  return ParseExpect(r, *root.Find("expect"), s);
+}
+
 }  // namespace
+
+const std::vector<std::string>& KnownOracles() {
+  static const std::vector<std::string> kOracles = {"no_lockout",     "no_self_inflicted_reuse",
+                                                    "lineage",        "no_collateral_damage",
+                                                    "no_secret_leak", "clock"};
+  return kOracles;
+}
 
 std::optional<Scenario> ParseScenario(std::string_view json, std::string* error) {
   error->clear();
   Reader r{error};
   auto tree = formats::ParseJsonTree(json);
   if (!tree.ok()) {
-    *error = tree.error().path + ": " + tree.error().message;
+    *error = tree.error().path + ": " + tree.error().message + " (expected valid JSON)";
     return std::nullopt;
   }
-  const JsonValue& root = tree.value();
   Scenario s;
-  if (!r.Keys(root, "$",
-              {"name", "summary", "source", "duration", "seed", "server", "stores", "consumers",
-               "events", "expect"})) {
+  if (!ParseTop(r, tree.value(), s)) return std::nullopt;
+  return s;
+}
+
+std::optional<Scenario> LoadScenarioFile(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = path + ": cannot read";
     return std::nullopt;
   }
-  bool ok = r.Str(root.Find("name"), "$.name", &s.name) &&
-            r.Str(root.Find("summary"), "$.summary", &s.summary) &&
-            r.Str(root.Find("source"), "$.source", &s.source) &&
-            r.Duration(root.Find("duration"), "$.duration", &s.world.duration_ms);
-  if (ok && root.Find("seed")) {
-    const JsonValue* seed = root.Find("seed");
-    ok = seed->kind == JsonKind::kInt64 && seed->int64 >= 0
-             ? (s.world.seed = static_cast<uint64_t>(seed->int64), true)
-             : r.Fail("$.seed", "expected a non-negative integer");
-  }
-  if (ok && root.Find("server")) ok = ParseServer(r, *root.Find("server"), s.world);
-  if (ok && root.Find("stores")) ok = ParseStores(r, *root.Find("stores"), s.world);
-  if (ok)
-    ok = root.Find("consumers") ? ParseConsumers(r, *root.Find("consumers"), s.world)
-                                : r.Fail("$.consumers", "required");
-  if (ok && root.Find("events")) ok = ParseEvents(r, *root.Find("events"), s.world);
-  if (ok)
-    ok = root.Find("expect") ? ParseExpect(r, *root.Find("expect"), s)
-                             : r.Fail("$.expect", "required");
-  if (ok && s.name.empty()) ok = r.Fail("$.name", "required");
-  if (ok && (s.world.duration_ms <= 0 || s.world.duration_ms > 400 * kDayMs)) {
-    ok = r.Fail("$.duration", "required, at most 400d");
-  }
-  if (!ok) return std::nullopt;
+  std::stringstream buf;
+  buf << in.rdbuf();
+  auto s = ParseScenario(buf.str(), error);
+  if (!s) *error = path + ": " + *error;
   return s;
 }
 

@@ -1,18 +1,21 @@
-// A first scenario format (JSON), documented in sim/README.md. The scenario library (issue 5)
-// will extend it; unknown keys are errors so a typo never silently changes a scenario.
+// The scenario format (JSON), documented field by field in scenarios/README.md and described by
+// scenarios/scenario.schema.json. Strict: an unknown key, a wrong type or a bad duration is an
+// error that names the JSON path and what was expected, so a typo never silently changes a
+// scenario.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/world_config.h"
 
 namespace credsim::sim {
 
-// What a run of one policy must show. kind "all-hold": no oracle fires. kind "fires": `oracle`
-// fires for `consumer` with a time inside [from_ms, to_ms].
+// What a run of one policy must show. all_hold: no oracle fires. Otherwise `oracle` fires for
+// `consumer` ("*": any consumer, for races whose loser the report does not name) at a time inside
+// [from_ms, to_ms]. A legacy run that fails differently, or not at all, is a broken reproduction.
 struct Expectation {
   std::string policy;
   bool all_hold = true;
@@ -25,12 +28,20 @@ struct Scenario {
   std::string name;
   std::string summary;
   std::string source;
-  WorldConfig world;  // consumers whose policy is "$policy" take the policy under test
+  std::string known;    // notes.known: what the report establishes
+  std::string assumed;  // notes.assumed: what the scenario adds to make it run
+  WorldConfig world;    // consumers whose policy is "$policy" take the policy under test
   std::vector<Expectation> expectations;
 };
 
-// The scenario, or an error naming the JSON path ("$.consumers[1].every: ...").
+// The oracles an expectation may name (the ones RunWorld installs).
+const std::vector<std::string>& KnownOracles();
+
+// The scenario, or an error naming the JSON path and what was expected
+// ("$.consumers[1].every: bad duration \"5x\" (expected e.g. 500ms, 10s, 5m, 8h, 30d)").
 std::optional<Scenario> ParseScenario(std::string_view json, std::string* error);
+// The same for a file; errors start with the file name.
+std::optional<Scenario> LoadScenarioFile(const std::string& path, std::string* error);
 // The world for one policy under test.
 WorldConfig WorldForPolicy(const Scenario& scenario, const std::string& policy);
 

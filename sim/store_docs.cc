@@ -39,9 +39,15 @@ std::string AgentAuthDoc(const DocTokens& t, bool openai) {
       "\"priority\": 0, \"source\": \"" +
       source + "\", \"access_token\": " + Quoted(t.access_token) +
       ", \"refresh_token\": " + Quoted(t.refresh_token) +
-      ", \"expires_at_ms\": " + std::to_string(t.expires_at_ms) + ", \"credsimMarker\": 1}";
+      ", \"expires_at_ms\": " + std::to_string(t.expires_at_ms);
+  if (!t.pool_status.empty()) {
+    entry += ", \"last_status\": \"" + t.pool_status +
+             "\", \"last_error_code\": 400, \"last_error_reset_at\": " +
+             std::to_string(t.pool_reset_at_s);
+  }
+  entry += ", \"credsimMarker\": 1}";
   std::string doc = "{\n  \"version\": 1,\n  \"providers\": {";
-  if (openai) {
+  if (openai && t.providers_block) {
     doc += "\"openai-codex\": {\"tokens\": {\"access_token\": " + Quoted(t.access_token) +
            ", \"refresh_token\": " + Quoted(t.refresh_token) + "}}";
   }

@@ -20,6 +20,9 @@ struct DocTokens {
   bool subscription = true;
   std::string client_id;                // Claude: "clientId" when not empty
   std::vector<std::string> scope_list;  // Claude: stored scopes (empty: inference + profile)
+  bool providers_block = true;          // agent + openai: providers.openai-codex present
+  std::string pool_status;              // agent: the pool entry's last_status ("" = none)
+  int64_t pool_reset_at_s = 0;          // agent: last_error_reset_at (epoch s) with pool_status
 };
 
 inline constexpr const char* kMarkerKey = "credsimMarker";

@@ -120,12 +120,17 @@ void World::Seed() {
                 s.subscription,
                 s.claude_client_id,
                 s.claude_scopes};
+    t.providers_block = s.providers_block;
+    t.pool_status = s.pool_status;
+    t.pool_reset_at_s = (kEpochMs + s.pool_reset_in_ms) / kSecondMs;
     if (s.expired) t.expires_at_ms = kEpochMs - kMinuteMs;
     if (s.content == InitialContent::kPrevious) {
       t.expires_at_ms = std::min(t.expires_at_ms, previous_expiry_max_ms);
     }
     StoreState& state = stores_[s.id];
     state.bytes = DocFor(s.id.kind, t, openai);
+    // Cut before the closing brace: unparseable, yet every other field is still in the bytes.
+    if (s.corrupt) state.bytes.resize(state.bytes.rfind('}'));
     state.exists = true;
     state.symlink = s.symlink;
     Summarize(s.id, state);
@@ -199,6 +204,9 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
     write.status = engine::IoStatus::kLocked;
   } else if (!(actual == expected)) {
     write.status = engine::IoStatus::kConflict;
+  } else if (disk_full_.count(id) > 0) {
+    write.status = engine::IoStatus::kIoError;
+    write.detail = "scripted: disk full";
   } else if (faults_active() && choices_.Chance(config_.faults.store_write_fail_per_million)) {
     write.status = engine::IoStatus::kIoError;
     write.detail = "injected: disk full";
@@ -354,6 +362,12 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     return Status(503, "temporarily_unavailable");
   }
   if (faulty && choices_.Chance(config_.faults.rate_limit_per_million)) {
+    trace_.Event(now_ms(), "net.rate_limited", who)
+        .Int("retry_after_ms", config_.faults.retry_after_ms);
+    return Status(429, "rate_limited", config_.faults.retry_after_ms);
+  }
+  if (rate_limit_next_ > 0) {
+    --rate_limit_next_;
     trace_.Event(now_ms(), "net.rate_limited", who)
         .Int("retry_after_ms", config_.faults.retry_after_ms);
     return Status(429, "rate_limited", config_.faults.retry_after_ms);
@@ -558,6 +572,15 @@ void World::Apply(const ScriptedEvent& e) {
     case EventKind::kServerUp:
       server_down_ = e.kind == EventKind::kServerDown;
       break;
+    case EventKind::kDiskFull:
+      disk_full_.insert(e.store);
+      break;
+    case EventKind::kDiskOk:
+      disk_full_.erase(e.store);
+      break;
+    case EventKind::kRateLimitNext:
+      rate_limit_next_ = std::min<uint32_t>(rate_limit_next_ + 1, 1024);
+      break;
   }
   trace_.Event(now_ms(), "script.event", e.consumer).Int("kind", static_cast<int>(e.kind));
 }
@@ -581,6 +604,7 @@ RunSummary World::Run() {
     c->index = i;
     c->reference = IsJudgedPolicy(c->spec.policy);
     c->session = SessionFor(config_.provider, c->spec);
+    if (!c->spec.stores.empty()) c->session.stores = c->spec.stores;  // a tool that knows fewer
     consumers_.push_back(std::move(c));
   }
   trace_.Event(0, "world.start", "")

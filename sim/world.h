@@ -171,6 +171,8 @@ class World {
   static constexpr size_t kMaxLostRotations = 4096;
   bool keychain_locked_ = false;
   bool server_down_ = false;
+  std::set<engine::StoreId> disk_full_;  // scripted: writes to these fail
+  uint32_t rate_limit_next_ = 0;         // scripted: this many token requests get 429
   RunSummary summary_;
 };
 

@@ -28,6 +28,9 @@ struct ConsumerSpec {
   int64_t need_every_ms_min = kMinuteMs;  // gap between two demands for a token, drawn per demand
   int64_t need_every_ms_max = kMinuteMs;
   int64_t start_ms = 0;
+  // Non-empty: the consumer knows only these stores of the session (a tool that reads one store,
+  // e.g. Claude Code on macOS reading its keychain item), in this order.
+  std::vector<engine::StoreId> stores;
 };
 
 enum class InitialContent : uint8_t {
@@ -47,6 +50,13 @@ struct InitialStore {
   std::string claude_client_id;
   std::vector<std::string> claude_scopes;
   bool symlink = false;  // the path is a symlink (a dotfiles setup); see EventKind::kReplaceSymlink
+  // Agent stores only: the openai-codex providers block is written (false: the pool entry alone,
+  // as `auth add` leaves it); the pool entry's status flag and when its cooldown ends (relative to
+  // the start; negative: already over).
+  bool providers_block = true;
+  std::string pool_status;  // "" (none) or "exhausted"
+  int64_t pool_reset_in_ms = 0;
+  bool corrupt = false;  // the document is cut short (does not parse); its other fields stay
 };
 
 struct NetworkFaults {
@@ -68,13 +78,16 @@ enum class EventKind : uint8_t {
   kServerDown,  // every token request gets 503 until kServerUp
   kServerUp,
   kReplaceSymlink,  // a tool renamed a temp file over a symlinked store: the link is gone
+  kDiskFull,        // every write to `store` fails (kIoError) until kDiskOk
+  kDiskOk,
+  kRateLimitNext,  // the next token request gets 429 with Retry-After (one request)
 };
 
 struct ScriptedEvent {
   int64_t at_ms = 0;
   EventKind kind = EventKind::kRelogin;
   std::string consumer;   // kRelogin, kRestart, kKillDuringRefresh
-  engine::StoreId store;  // kTearStore
+  engine::StoreId store;  // kTearStore, kDiskFull, kDiskOk
 };
 
 struct WorldConfig {

@@ -15,6 +15,9 @@
 
 #include "sim/cli/replay.h"
 #include "sim/policies/registry.h"
+#include "sim/report/html.h"
+#include "sim/report/junit.h"
+#include "sim/report/verdict.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 #include "sim/swarm.h"
@@ -26,6 +29,8 @@ using namespace credsim::sim;
 constexpr const char* kUsage =
     "usage:\n"
     "  credsim run FILE|DIR... [--policy NAME] [--seed N] [--trace out.jsonl] [--json]\n"
+    "              [--junit FILE] [--html DIR] [--verbose]\n"
+    "  credsim check FILE|DIR...\n"
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME]\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
     "                [--trace out.jsonl] [--verbose]\n"
@@ -38,7 +43,7 @@ int Usage(const std::string& why) {
 
 struct Args {
   std::vector<std::string> positional;
-  std::string policy, trace, shard;
+  std::string policy, trace, shard, junit, html;
   std::optional<uint64_t> seed;
   int64_t seeds = 100, minutes = 24 * 60;
   bool json = false, verbose = false;
@@ -70,6 +75,8 @@ std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why)
     } else if (arg == "--policy" && value(&a.policy)) {
       if (!FindPolicy(a.policy)) return *why = "unknown policy " + a.policy, std::nullopt;
     } else if (arg == "--trace" && value(&a.trace)) {
+    } else if (arg == "--junit" && value(&a.junit)) {
+    } else if (arg == "--html" && value(&a.html)) {
     } else if (arg == "--shard" && value(&a.shard)) {
     } else if (arg == "--seed" && value(&v) && ParseU64(v, &n)) {
       a.seed = n;
@@ -97,90 +104,118 @@ struct TraceFile {
   }
 };
 
-// --- run -------------------------------------------------------------------------------------
+// --- run / check -----------------------------------------------------------------------------
 
-bool Meets(const Expectation& e, const RunResult& r, std::string* observed) {
-  if (r.violations.empty()) {
-    *observed = "all held";
-  } else {
-    const Violation& v = r.violations.front();
-    *observed = v.oracle + " " + v.consumer + " @" + FormatDuration(v.t_ms);
+// Scenario files named on the command line; directories contribute their *.json files, sorted
+// (directory order is not deterministic).
+std::vector<std::string> ScenarioFiles(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(p, ec)) {
+      files.push_back(p);
+      continue;
+    }
+    std::vector<std::string> in_dir;
+    for (const auto& entry : std::filesystem::directory_iterator(p, ec)) {
+      if (entry.path().extension() == ".json" &&
+          entry.path().filename().string().find(".schema.") == std::string::npos) {
+        in_dir.push_back(entry.path().string());
+      }
+    }
+    std::sort(in_dir.begin(), in_dir.end());
+    files.insert(files.end(), in_dir.begin(), in_dir.end());
   }
-  if (e.all_hold) return r.violations.empty();
-  for (const Violation& v : r.violations) {
-    if (v.oracle == e.oracle && (e.consumer.empty() || v.consumer == e.consumer) &&
-        v.t_ms >= e.from_ms && v.t_ms <= e.to_ms) {
-      *observed = v.oracle + " " + v.consumer + " @" + FormatDuration(v.t_ms);
-      return true;
+  return files;
+}
+
+int Check(const Args& a) {
+  const std::vector<std::string> files = ScenarioFiles(a.positional);
+  if (files.empty()) return Usage("check: no scenario files");
+  int bad = 0;
+  for (const std::string& file : files) {
+    std::string error;
+    if (auto s = LoadScenarioFile(file, &error)) {
+      std::printf("ok     %s (%s, %zu policies)\n", file.c_str(), s->name.c_str(),
+                  s->expectations.size());
+    } else {
+      std::fprintf(stderr, "error  %s\n", error.c_str());
+      ++bad;
     }
   }
-  return false;
+  return bad == 0 ? 0 : 2;
+}
+
+void PrintRow(const PolicyRun& r, bool verbose) {
+  std::printf("%-38s %-32s %-44s %-40s %s\n", r.scenario.c_str(), r.expect.policy.c_str(),
+              r.verdict.expected.c_str(), r.verdict.observed.c_str(),
+              r.verdict.ok ? "PASS" : "FAIL");
+  if (r.verdict.ok) return;
+  std::printf("    %s\n", r.verdict.why.c_str());
+  for (const Violation& v : r.result.violations) {
+    std::printf("    %s\n", FormatViolation(v, verbose).c_str());
+  }
+}
+
+bool WriteTextFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  return static_cast<bool>(out);
 }
 
 int Run(const Args& a) {
-  std::vector<std::string> files;
-  for (const std::string& p : a.positional) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(p, ec)) {
-      std::vector<std::string> in_dir;
-      for (const auto& entry : std::filesystem::directory_iterator(p, ec)) {
-        if (entry.path().extension() == ".json") in_dir.push_back(entry.path().string());
-      }
-      std::sort(in_dir.begin(), in_dir.end());  // directory order is not deterministic
-      files.insert(files.end(), in_dir.begin(), in_dir.end());
-    } else {
-      files.push_back(p);
-    }
-  }
+  const std::vector<std::string> files = ScenarioFiles(a.positional);
   if (files.empty()) return Usage("run: no scenario files");
-  TraceFile trace(a.trace);
-  if (!a.trace.empty() && !trace.f) return Usage("cannot write " + a.trace);
-  bool all_ok = true;
-  if (a.json) std::printf("[");
-  bool first = true;
+  std::vector<std::pair<std::string, Scenario>> scenarios;
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream buf;
-    buf << in.rdbuf();
     std::string error;
-    auto scenario = in ? ParseScenario(buf.str(), &error) : std::nullopt;
-    if (!in) error = "cannot read";
-    if (!scenario) {
-      std::fprintf(stderr, "%s: %s\n", file.c_str(), error.c_str());
+    auto s = LoadScenarioFile(file, &error);
+    if (!s) {
+      std::fprintf(stderr, "credsim: %s\n", error.c_str());
       return 2;
     }
-    for (const Expectation& e : scenario->expectations) {
+    scenarios.emplace_back(file, std::move(*s));
+  }
+  TraceFile trace(a.trace);
+  if (!a.trace.empty() && !trace.f) return Usage("cannot write " + a.trace);
+  const RunSettings settings{.seed = a.seed, .timeline = !a.html.empty(), .trace_out = trace.f};
+  std::vector<PolicyRun> runs;
+  if (!a.json) {
+    std::printf("%-38s %-32s %-44s %-40s %s\n", "SCENARIO", "POLICY", "EXPECTED", "OBSERVED",
+                "VERDICT");
+  }
+  for (const auto& [file, scenario] : scenarios) {
+    for (const Expectation& e : scenario.expectations) {
       if (!a.policy.empty() && e.policy != a.policy) continue;
-      WorldConfig world = WorldForPolicy(*scenario, e.policy);
-      if (a.seed) world.seed = *a.seed;
-      RunResult r = RunWorld(world, {.trace_out = trace.f});
-      std::string observed;
-      const bool ok = Meets(e, r, &observed);
-      all_ok &= ok;
-      const std::string expected = e.all_hold ? "all hold"
-                                              : e.oracle + " " + e.consumer + " in [" +
-                                                    FormatDuration(e.from_ms) + ", " +
-                                                    FormatDuration(e.to_ms) + "]";
-      if (a.json) {
-        std::printf(
-            "%s\n{\"scenario\":\"%s\",\"policy\":\"%s\",\"seed\":%llu,\"ok\":%s,"
-            "\"violations\":%zu}",
-            first ? "" : ",", scenario->name.c_str(), e.policy.c_str(),
-            (unsigned long long)world.seed, ok ? "true" : "false", r.violations.size());
-        first = false;
-      } else {
-        std::printf("%-6s %-32s %-26s expected: %-40s observed: %s\n", ok ? "PASS" : "FAIL",
-                    scenario->name.c_str(), e.policy.c_str(), expected.c_str(), observed.c_str());
-        if (!ok) {
-          for (const Violation& v : r.violations) {
-            std::printf("    %s\n", FormatViolation(v, a.verbose).c_str());
-          }
-        }
-      }
+      runs.push_back(RunPolicy(scenario, file, e, settings));
+      if (!a.json) PrintRow(runs.back(), a.verbose);
     }
   }
-  if (a.json) std::printf("\n]\n");
-  return all_ok ? 0 : 1;
+  size_t failed = 0;
+  for (const PolicyRun& r : runs) failed += r.verdict.ok ? 0 : 1;
+  if (a.json) {
+    std::printf("[");
+    for (size_t i = 0; i < runs.size(); ++i) {
+      const PolicyRun& r = runs[i];
+      std::printf(
+          "%s\n{\"scenario\":\"%s\",\"policy\":\"%s\",\"seed\":%llu,\"ok\":%s,"
+          "\"violations\":%zu}",
+          i ? "," : "", r.scenario.c_str(), r.expect.policy.c_str(), (unsigned long long)r.seed,
+          r.verdict.ok ? "true" : "false", r.result.violations.size());
+    }
+    std::printf("\n]\n");
+  } else {
+    std::printf("%zu runs, %zu failed\n", runs.size(), failed);
+  }
+  if (!a.junit.empty() && !WriteTextFile(a.junit, JUnitXml(runs))) {
+    return Usage("cannot write " + a.junit);
+  }
+  if (!a.html.empty()) {
+    std::string error;
+    if (!WriteHtmlReport(a.html, runs, &error)) return Usage(error);
+    std::fprintf(stderr, "HTML report: %s/index.html\n", a.html.c_str());
+  }
+  return failed == 0 ? 0 : 1;
 }
 
 // --- swarm / replay --------------------------------------------------------------------------
@@ -247,6 +282,7 @@ int main(int argc, char** argv) {
   auto args = ParseArgs(argc, argv, 2, &why);
   if (!args) return Usage(why);
   if (command == "run") return Run(*args);
+  if (command == "check") return Check(*args);
   if (command == "swarm") return Swarm(*args);
   if (command == "policies") {
     for (const PolicyInfo& p : AllPolicies()) {

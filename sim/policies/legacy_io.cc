@@ -1,6 +1,9 @@
 #include "sim/policies/legacy_io.h"
 
 #include "engine/formats/json_tree.h"
+#include "sim/policies/legacy_pool.h"
+#include "sim/policies/legacy_reads.h"
+#include "sim/policies/legacy_writeback.h"
 
 namespace credsim::sim {
 namespace {
@@ -126,7 +129,9 @@ std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& ba
   if (name == "ProfileNotWrittenThrough") return std::make_unique<ProfileNotWrittenThrough>(base);
   if (name == "WriteBackErrorSwallowed") return std::make_unique<WriteBackErrorSwallowed>(base);
   if (name == "WrongEndpoint") return std::make_unique<WrongEndpoint>(base);
-  return nullptr;
+  if (auto io = MakeLegacyPoolIo(name, base)) return io;
+  if (auto io = MakeLegacyWriteBackIo(name, base)) return io;
+  return MakeLegacyReadsIo(name, base);
 }
 
 }  // namespace credsim::sim
