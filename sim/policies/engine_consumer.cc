@@ -49,7 +49,11 @@ Task<void> EngineConsumer(World& world, size_t index) {
                                       .reference = c.reference,
                                       .served = served,
                                       .status = engine::TokenStatusName(r.status),
-                                      .token_label = world.LabelOf(r.credential.access_token),
+                                      // A label costs the authority a MAC; only traced
+                                      // demands (failed ones, or all with trace_io) need it.
+                                      .token_label = served && !world.config().trace_io
+                                                         ? std::string()
+                                                         : world.LabelOf(r.credential.access_token),
                                       .usable_credential_existed = usable,
                                       .local_now_ms = local_before_ms});
     co_await world.scheduler().Delay(

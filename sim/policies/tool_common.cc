@@ -37,7 +37,9 @@ void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, boo
                                     .reference = c.reference,
                                     .served = served,
                                     .status = status,
-                                    .token_label = world.LabelOf(access_token),
+                                    .token_label = served && !world.config().trace_io
+                                                       ? std::string()
+                                                       : world.LabelOf(access_token),
                                     .usable_credential_existed = usable,
                                     .local_now_ms = 0});
 }
