@@ -49,14 +49,38 @@ std::string Dirname(const std::string& path) {
   return path.substr(0, slash);
 }
 
-// mkdir -p with 0700, bounded by the path's length.
+void FsyncDirectory(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  // A failed directory fsync cannot be undone or retried usefully here: the rename already took
+  // effect for every reader; only its durability across a power cut is in doubt.
+  (void)::fsync(fd);
+  ::close(fd);
+}
+
+// mkdir -p with 0700, bounded by the path's length; each new directory's entry is made durable.
 bool MakeDirs(const std::string& dir) {
   for (size_t pos = 1; pos <= dir.size(); ++pos) {
     if (pos != dir.size() && dir[pos] != '/') continue;
     const std::string prefix = dir.substr(0, pos);
-    if (::mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return false;
+    if (::mkdir(prefix.c_str(), 0700) == 0) {
+      FsyncDirectory(Dirname(prefix));
+    } else if (errno != EEXIST) {
+      return false;
+    }
   }
   return true;
+}
+
+// flock with a bounded wait: another writer holds the sidecar only for a compare and a rename.
+bool LockWithTimeout(int fd) {
+  constexpr int kAttempts = 200;  // x 25 ms = 5 s
+  for (int attempt = 0; attempt < kAttempts; ++attempt) {
+    if (::flock(fd, LOCK_EX | LOCK_NB) == 0) return true;
+    if (errno != EWOULDBLOCK && errno != EINTR) return false;
+    ::usleep(25'000);
+  }
+  return false;
 }
 
 bool WriteAll(int fd, const std::string& bytes) {
@@ -84,7 +108,8 @@ StoreRead ReadStoreFile(const std::string& path) {
   read.facts.path = path;
   struct stat link_info {};
   if (::lstat(path.c_str(), &link_info) == 0) read.facts.is_symlink = S_ISLNK(link_info.st_mode);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  // O_NONBLOCK: a FIFO planted at a credentials path must not hang the reader; it is refused below.
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (fd.get() < 0) {
     read.status = StatusFromErrno(errno);
     read.detail = std::strerror(errno);
@@ -142,9 +167,8 @@ StoreWrite CompareAndSwapFile(const std::string& path, StoreVersion expected,
   if (!MakeDirs(dir)) return Failure(StatusFromErrno(errno), "cannot create " + dir);
   const std::string lock_path = dir + "/.credsim.lock";
   Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600));
-  if (lock.get() < 0 || ::flock(lock.get(), LOCK_EX) != 0) {
-    return Failure(StatusFromErrno(errno), "cannot lock " + lock_path);
-  }
+  if (lock.get() < 0) return Failure(StatusFromErrno(errno), "cannot open " + lock_path);
+  if (!LockWithTimeout(lock.get())) return Failure(IoStatus::kTimeout, "busy: " + lock_path);
   const StoreRead current = ReadStoreFile(target);
   if (current.status != IoStatus::kOk && current.status != IoStatus::kNotFound) {
     return Failure(current.status, current.detail);
@@ -169,8 +193,7 @@ StoreWrite CompareAndSwapFile(const std::string& path, StoreVersion expected,
     ::unlink(temp.c_str());
     return Failure(StatusFromErrno(err), std::string("rename failed: ") + std::strerror(err));
   }
-  Fd dir_fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.get() >= 0) ::fsync(dir_fd.get());  // make the rename durable
+  FsyncDirectory(dir);  // make the rename durable
   StoreWrite done;
   done.status = IoStatus::kOk;
   done.version = VersionOf(bytes);

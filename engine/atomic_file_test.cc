@@ -82,8 +82,17 @@ TEST_F(AtomicFileTest, LeavesNoTempFilesBehind) {
   EXPECT_EQ(entries, 2);  // auth.json and the .credsim.lock sidecar
 }
 
-TEST_F(AtomicFileTest, RefusesHugeFilesAndDirectories) {
+TEST_F(AtomicFileTest, RefusesHugeFilesDirectoriesAndFifos) {
   EXPECT_EQ(ReadStoreFile(dir_.string()).status, IoStatus::kIoError);
+  const std::string big = (dir_ / "big.json").string();
+  std::filesystem::resize_file((std::ofstream(big) << "x", std::filesystem::path(big)),
+                               kMaxStoreBytes + 1);
+  const StoreRead r = ReadStoreFile(big);
+  EXPECT_EQ(r.status, IoStatus::kIoError);
+  EXPECT_NE(r.detail.find("larger than"), std::string::npos) << r.detail;
+  const std::string fifo = (dir_ / "fifo.json").string();
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(ReadStoreFile(fifo).status, IoStatus::kIoError) << "refused, not a hang";
 }
 
 }  // namespace

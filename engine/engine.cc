@@ -24,6 +24,12 @@ uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
 
 // True when a store slot holds an older pair than `fresh`: the next reader of that store would
 // spend a dead refresh token (hermes #98334), so the engine takes the locks and spreads `fresh`.
+// A copy that can be handed out without refreshing: valid, or of unknown expiry (an opaque token
+// with no recorded expiry is used as is and replaced after a 401).
+bool Servable(Freshness freshness) {
+  return freshness == Freshness::kValid || freshness == Freshness::kUnknown;
+}
+
 bool SomeSlotLags(const std::vector<Candidate>& candidates, const Credential& fresh) {
   for (const auto& c : candidates) {
     if (c.credential.refresh_token != fresh.refresh_token && ShouldOverwrite(c.credential, fresh)) {
@@ -31,6 +37,12 @@ bool SomeSlotLags(const std::vector<Candidate>& candidates, const Credential& fr
     }
   }
   return false;
+}
+
+// An access token that has not expired yet (ignoring the refresh leeway) and was not just refused:
+// it still serves a caller when refreshing is impossible right now.
+bool StillUsable(const Credential& c, int64_t now_ms, const std::string& rejected) {
+  return !c.access_token.empty() && c.expires_at_ms > now_ms && c.access_token != rejected;
 }
 
 }  // namespace
@@ -53,9 +65,15 @@ const char* TokenStatusName(TokenStatus status) {
 
 std::vector<Candidate> Snapshot::Candidates() const {
   std::vector<Candidate> out;
+  std::optional<std::string> account;  // the session's: the first slot (in store order) naming one
   for (const auto& store : stores) {
     if (!store.readable()) continue;
-    out.insert(out.end(), store.slots.begin(), store.slots.end());
+    for (const auto& slot : store.slots) {
+      const auto& slot_account = slot.credential.account_id;
+      if (slot_account && account && *slot_account != *account) continue;  // another account
+      if (slot_account && !account) account = slot_account;
+      out.push_back(slot);
+    }
   }
   return out;
 }
@@ -129,8 +147,7 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   const auto candidates = CandidatesWithPending(snapshot);
   const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
-  if (best && mode == Mode::kGet &&
-      ClassifyFor(candidates[*best].credential, options) == Freshness::kValid &&
+  if (best && mode == Mode::kGet && Servable(ClassifyFor(candidates[*best].credential, options)) &&
       !SomeSlotLags(candidates, candidates[*best].credential)) {
     co_return Serve(candidates[*best].credential,
                     "valid copy in " + candidates[*best].store.Name());
@@ -138,8 +155,7 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
     // Nothing changed since the server called this session dead: do not ask again (no hammering),
     // but an access token that has not expired yet still works.
-    if (best && candidates[*best].credential.expires_at_ms > options.now_ms &&
-        candidates[*best].credential.access_token != rejected) {
+    if (best && StillUsable(candidates[*best].credential, options.now_ms, rejected)) {
       co_return Serve(candidates[*best].credential, "refresh token dead; access token still valid");
     }
     co_return Fail(TokenStatus::kReloginRequired,
@@ -171,7 +187,7 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     co_return Fail(TokenStatus::kNoCredential, why);
   }
   const Credential& chosen = candidates[*best].credential;
-  const bool valid = ClassifyFor(chosen, options) == Freshness::kValid;
+  const bool valid = Servable(ClassifyFor(chosen, options));
   const bool rotated_meanwhile = chosen.refresh_token != seen_refresh;
   if (valid && (mode != Mode::kRefresh || rotated_meanwhile)) {
     // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
@@ -218,7 +234,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
       }
       case RefreshOutcome::Kind::kTransient: {
         // Not consumed. An access token that has not expired yet still serves the caller.
-        if (current.expires_at_ms > io_.NowMs() && current.access_token != rejected) {
+        if (StillUsable(current, io_.NowMs(), rejected)) {
           co_return Serve(current, "refresh failed (" + outcome.reason + "); token still valid");
         }
         TokenResult result = Fail(TokenStatus::kTransient, outcome.reason);
@@ -243,7 +259,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
     const auto alternative = PickBest(candidates, options);
     if (alternative) {
       const Credential& alt = candidates[*alternative].credential;
-      if (ClassifyFor(alt, options) == Freshness::kValid) {
+      if (Servable(ClassifyFor(alt, options))) {
         WriteReport report = co_await WriteBack(alt, /*login=*/false);
         TokenResult result =
             Serve(alt, "adopted a copy from " + candidates[*alternative].store.Name() + " after " +

@@ -79,6 +79,10 @@ class Engine {
 
   const SessionConfig& config() const { return config_; }
   bool commit_pending() const { return pending_.has_value(); }
+  // The rotated pair not yet written everywhere, so that a short-lived process (the CLI) can park
+  // it somewhere durable before exiting, and the next process can hand it back.
+  const std::optional<Credential>& pending() const { return pending_; }
+  void RestorePending(Credential credential) { pending_ = std::move(credential); }
   bool blocked() const { return blocked_fingerprint_.has_value(); }
 
  private:

@@ -37,11 +37,12 @@ std::string Base64Url(const std::string& in) {
   return out;
 }
 
-// An unsigned JWT access token "generation N" expiring at exp_ms.
-std::string Jwt(int generation, int64_t exp_ms) {
+// An unsigned JWT access token "generation N" expiring at exp_ms, of ChatGPT account `account`.
+std::string Jwt(int generation, int64_t exp_ms, const std::string& account = "acc-1") {
   return Base64Url(R"({"alg":"none"})") + "." +
          Base64Url(R"({"exp":)" + std::to_string(exp_ms / 1000) + R"(,"gen":)" +
-                   std::to_string(generation) + "}") +
+                   std::to_string(generation) + R"(,"https://api.openai.com/auth":)" +
+                   R"({"chatgpt_account_id":")" + account + R"("}})") +
          ".sig";
 }
 
@@ -159,6 +160,42 @@ TEST_F(CodexEngineTest, RefreshKeepsIdTokenAccountAndUnknownFields) {
   EXPECT_EQ(codex.tokens->id_token, "idt2");
   EXPECT_EQ(codex.tokens->account_id, "acc-1");
   EXPECT_NE(io.Get(kCodex).find("extra_top_level"), std::string::npos);
+}
+
+// A multi-account pool: the other account's entry is neither used nor overwritten.
+TEST_F(CodexEngineTest, AnotherAccountsPoolEntryIsNeverTouched) {
+  io.Put(kCodex, CodexDoc(1, kNowMs - kHourMs));
+  const std::string other_at = Jwt(50, kNowMs + 20 * kHourMs, "acc-OTHER");
+  io.Put(kAgent, R"({"credential_pool": {"openai-codex": [
+      {"id": "mine", "auth_type": "oauth", "access_token": ")" +
+                     Jwt(1, kNowMs - kHourMs) +
+                     R"(", "refresh_token": "rt-1"},
+      {"id": "other", "auth_type": "oauth", "access_token": ")" +
+                     other_at + R"(", "refresh_token": "rt-other"}]}})");
+  Engine engine(io, Codex());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.refresh_token, "rt-2") << "refreshed our account, not served theirs";
+  const auto pool = Agent().pool.at("openai-codex");
+  EXPECT_EQ(pool[0].refresh_token, "rt-2");
+  EXPECT_EQ(pool[1].refresh_token, "rt-other");
+  EXPECT_EQ(pool[1].access_token, other_at);
+  EXPECT_EQ(CodexFile().tokens->refresh_token, "rt-2");
+}
+
+// An opaque access token with no recorded expiry is served as is, and replaced after a 401.
+TEST_F(CodexEngineTest, UnknownExpiryIsServedAndReplacedAfterA401) {
+  io.Put(kAgent, R"({"providers": {"openai-codex": {"tokens": {"access_token": "opaque-at",
+      "refresh_token": "rt-1", "account_id": "acc-1"}}}})");
+  Engine engine(io, Codex());
+  const TokenResult served = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(served.status, TokenStatus::kOk) << served.detail;
+  EXPECT_EQ(served.credential.access_token, "opaque-at");
+  EXPECT_EQ(grants_, 0);
+  const TokenResult after = RunToCompletion(engine.OnUnauthorized("opaque-at"));
+  ASSERT_EQ(after.status, TokenStatus::kOk) << after.detail;
+  EXPECT_EQ(after.credential.refresh_token, "rt-2");
+  EXPECT_EQ(grants_, 1);
 }
 
 }  // namespace

@@ -71,7 +71,7 @@ TEST_F(EngineTest, KeychainExpiredFileFreshServesFileAndRepairsKeychain) {
 // hermes #4118 and #83338: a write-back must keep scopes, subscriptionType and unknown fields.
 TEST_F(EngineTest, RefreshKeepsScopesSubscriptionAndUnknownFields) {
   io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
-  authority.scope = "";  // this server's answer carries no scope at all
+  // This server's answer carries no scope key at all.
   io.SetEndpoint([this](const HttpRequest&) {
     authority.SetLive(authority.live() + 1);
     return JsonResponse(200,
@@ -89,6 +89,17 @@ TEST_F(EngineTest, RefreshKeepsScopesSubscriptionAndUnknownFields) {
   EXPECT_EQ(oauth.subscription_type, "max");
   EXPECT_NE(io.Get(kFile).find("\"futureField\""), std::string::npos);
   EXPECT_NE(io.Get(kFile).find("mcp-secret"), std::string::npos);
+}
+
+// An answer with "scope": "" must not wipe the stored scopes (Claude Code >= 2.1.81 would then
+// report "Not logged in").
+TEST_F(EngineTest, BlankScopeInTheAnswerKeepsStoredScopes) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.scope = "";
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(ClaudeIn(kFile).scopes, (std::vector<std::string>{"user:inference", "user:profile"}));
 }
 
 TEST_F(EngineTest, ScopesFromTheAnswerReplaceStoredOnes) {
@@ -371,6 +382,50 @@ TEST_F(EngineTest, LockedKeychainIsSkippedAndTheFileServes) {
   io.SetStoreLocked(kKeychain, false);
   ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
   EXPECT_EQ(ClaudeInKeychain().refresh_token, "rt-2");
+}
+
+// A re-login replaces the dead pair even when that pair claimed a later expiry.
+TEST_F(EngineTest, LoginOverwritesADeadPairWithALaterExpiry) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 20 * kHourMs));
+  Engine engine(io, Anthropic());
+  const Credential fresh{
+      .access_token = "at-9", .refresh_token = "rt-9", .expires_at_ms = kNowMs + 8 * kHourMs};
+  ASSERT_EQ(RunToCompletion(engine.Login(fresh)).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-9");
+  EXPECT_EQ(ClaudeIn(kFile).scopes, (std::vector<std::string>{"user:inference", "user:profile"}));
+}
+
+// A 200 whose access_token is "" is not a grant: nothing empty is written; the lost-answer path
+// re-reads and retries once (the test authority never rotated on the bogus answer).
+TEST_F(EngineTest, EmptyAccessTokenInAGrantIsNeverWritten) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.Script(JsonResponse(200, R"({"access_token":"","refresh_token":"x","expires_in":60})"));
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(ClaudeIn(kFile).access_token, "at-2");
+}
+
+TEST_F(EngineTest, HugeExpiresInIsClampedNotOverflowed) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.Script(JsonResponse(
+      200, R"({"access_token":"at-x","refresh_token":"rt-x","expires_in":9000000000000000000})"));
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_GT(r.credential.expires_at_ms, kNowMs);
+  EXPECT_LE(r.credential.expires_at_ms, kNowMs + int64_t{11} * 365 * 24 * kHourMs);
+}
+
+// --after-401 on a copy that holds only a refresh token: no empty token is ever served.
+TEST_F(EngineTest, UnauthorizedWithARefreshOnlyCopyRefreshes) {
+  io.Put(kFile, R"({"claudeAiOauth":{"accessToken":"","refreshToken":"rt-1","expiresAt":)" +
+                    std::to_string(kNowMs + kHourMs) + R"(,"scopes":["user:inference"]}})");
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-0"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
 }
 
 TEST_F(EngineTest, NoCredentialAnywhere) {

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -45,7 +46,19 @@ std::optional<ParsedUrl> ParseUrl(const std::string& url) {
   ParsedUrl parsed;
   parsed.scheme_host_port = url.substr(0, path_start);
   parsed.path = path_start == std::string::npos ? "/" : url.substr(path_start);
-  if (parsed.scheme_host_port.size() <= scheme_end + 3) return std::nullopt;
+  const std::string authority = parsed.scheme_host_port.substr(scheme_end + 3);
+  if (authority.empty()) return std::nullopt;
+  // cpp-httplib turns the port into an int with std::stoi, which throws on garbage: validate first.
+  const auto colon = authority.rfind(':');
+  if (colon != std::string::npos && authority.find(']', colon) == std::string::npos) {
+    const std::string port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5) return std::nullopt;
+    for (char c : port) {
+      if (c < '0' || c > '9') return std::nullopt;
+    }
+    const int number = std::stoi(port);  // at most 5 digits: cannot throw
+    if (number == 0 || number > 65535) return std::nullopt;
+  }
   return parsed;
 }
 
@@ -62,6 +75,7 @@ class PosixIo : public Io {
   }
 
   Task<StoreRead> Read(StoreId store) override {
+    KeepLocksFresh();
     if (store.kind != StoreKind::kClaudeKeychain) co_return ReadStoreFile(paths_.FilePath(store));
     StoreRead read;
     read.status = keychain_->Read(kClaudeKeychainService, &read.bytes);
@@ -71,6 +85,7 @@ class PosixIo : public Io {
 
   Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected,
                                   std::string bytes) override {
+    KeepLocksFresh();
     if (store.kind == StoreKind::kClaudeKeychain) {
       co_return keychain_->CompareAndSwap(kClaudeKeychainService, expected, bytes);
     }
@@ -93,6 +108,7 @@ class PosixIo : public Io {
   }
 
   Task<HttpResult> PostToken(HttpRequest request) override {
+    KeepLocksFresh();
     HttpResult result;
     const auto url = ParseUrl(request.url);
     if (!url) {
@@ -126,7 +142,10 @@ class PosixIo : public Io {
       const std::string value = response->get_header_value("Retry-After");
       char* end = nullptr;
       const long seconds = std::strtol(value.c_str(), &end, 10);
-      if (end != value.c_str() && seconds >= 0) result.retry_after_ms = int64_t{seconds} * 1000;
+      constexpr long kMaxRetryAfterS = 86400;  // clamp a hostile value; the engine gives up anyway
+      if (end != value.c_str() && seconds >= 0) {
+        result.retry_after_ms = int64_t{std::min(seconds, kMaxRetryAfterS)} * 1000;
+      }
     }
     co_return result;
   }
@@ -134,7 +153,11 @@ class PosixIo : public Io {
   int64_t NowMs() override { return WallMs() + options_.clock_offset_ms; }
 
   Task<void> SleepMs(int64_t duration_ms) override {
-    if (duration_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(duration_ms));
+    constexpr int64_t kSliceMs = 1000;  // keep a held ~/.claude lock fresh while waiting
+    for (int64_t left = duration_ms; left > 0; left -= kSliceMs) {  // bounded by duration_ms
+      KeepLocksFresh();
+      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(left, kSliceMs)));
+    }
     co_return;
   }
 
@@ -153,6 +176,7 @@ class PosixIo : public Io {
     bool held = false;
     int fd = -1;           // flock locks
     std::string dir_path;  // mkdir lock
+    ino_t dir_inode = 0;   // of the lock directory this process created
   };
 
   // kOk (taken, or nothing to protect), kTimeout (busy: try again), or an error.
@@ -180,7 +204,9 @@ class PosixIo : public Io {
     if (!IsDirectory(paths_.claude_dir)) return IoStatus::kOk;
     const std::string path = paths_.claude_dir + "/.oauth_refresh.lock";
     if (::mkdir(path.c_str(), 0700) == 0) {
-      h = Held{.held = true, .dir_path = path};
+      struct stat created {};
+      ::stat(path.c_str(), &created);
+      h = Held{.held = true, .dir_path = path, .dir_inode = created.st_ino};
       return IoStatus::kOk;
     }
     if (errno != EEXIST) return errno == EACCES ? IoStatus::kPermissionDenied : IoStatus::kIoError;
@@ -199,8 +225,20 @@ class PosixIo : public Io {
       ::flock(h.fd, LOCK_UN);
       ::close(h.fd);
     }
-    if (!h.dir_path.empty()) ::rmdir(h.dir_path.c_str());
+    if (!h.dir_path.empty()) {
+      // Only our own lock: if another process judged it stale and took it over, it is theirs now.
+      struct stat now {};
+      if (::stat(h.dir_path.c_str(), &now) == 0 && now.st_ino == h.dir_inode) {
+        ::rmdir(h.dir_path.c_str());
+      }
+    }
     h = Held{};
+  }
+
+  // Claude Code refreshes its lock directory's mtime while it holds the lock; so do we.
+  void KeepLocksFresh() {
+    const Held& h = held_[static_cast<size_t>(LockId::kClaudeHome)];
+    if (h.held && !h.dir_path.empty()) ::utimensat(AT_FDCWD, h.dir_path.c_str(), nullptr, 0);
   }
 
   PosixPaths paths_;

@@ -7,8 +7,11 @@
 // Locks: Claude Code's own protocol for ~/.claude (mkdir .oauth_refresh.lock, stale after 10 s);
 // flock on auth.lock for the agent home and for $CODEX_HOME (Codex CLI's own lock file). A lock
 // whose home directory does not exist is a no-op: there is nothing there to protect.
-// HTTP: cpp-httplib with a 5 s connect and 8 s read timeout, which keeps a refresh shorter than
-// Claude Code's 10 s lock staleness rule (so it never steals the lock from us mid-refresh).
+// HTTP: cpp-httplib with a 2 s connect and 7 s read timeout: one request stays under Claude Code's
+// 10 s lock staleness rule. While the ~/.claude lock is held, every Io call (and every second of a
+// long sleep) refreshes the lock directory's mtime, as Claude Code does, so a long locked section
+// (retries, Retry-After) never looks stale to another process. Release removes the lock directory
+// only if it is still the one this process created (same inode).
 #pragma once
 
 #include <memory>
@@ -31,8 +34,8 @@ struct PosixPaths {
 };
 
 struct PosixIoOptions {
-  int64_t connect_timeout_ms = 5000;
-  int64_t read_timeout_ms = 8000;
+  int64_t connect_timeout_ms = 2000;
+  int64_t read_timeout_ms = 7000;
   int64_t claude_lock_stale_ms = 10000;  // Claude Code's rule
   // Added to the system clock for every expiry decision: lets a live run agree with a fake server
   // whose clock was advanced through its admin API (expiring an 8 h token in a millisecond).

@@ -1,5 +1,6 @@
 #include "engine/store_codec.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "engine/formats/agent_auth.h"
@@ -13,9 +14,19 @@ namespace {
 constexpr const char* kClaudeCodeSource = "claude_code";
 constexpr const char* kLoginPoolEntryId = "credsim-login";
 
+// Epoch ms of a JWT's exp, clamped to a sane range so that a hostile exp cannot overflow.
 int64_t JwtExpiryMs(const std::string& token) {
+  constexpr int64_t kMaxEpochS = int64_t{1} << 36;  // year ~4147
   auto exp_s = formats::JwtExpirySeconds(token);
-  return exp_s ? *exp_s * 1000 : 0;
+  if (!exp_s || *exp_s <= 0) return 0;
+  return std::min(*exp_s, kMaxEpochS) * 1000;
+}
+
+// The account a Codex credential belongs to: the stored account_id, else the JWT claim.
+std::optional<std::string> AccountOf(const std::optional<std::string>& stored,
+                                     const std::string& access_token) {
+  if (stored && !stored->empty()) return stored;
+  return formats::JwtOpenAiAccountId(access_token);
 }
 
 void AddNotes(StoreView& view, const std::vector<formats::UnitNote>& notes) {
@@ -36,7 +47,7 @@ Credential FromProviderBlock(const formats::ProviderBlock& block) {
   c.access_token = block.tokens->access_token.value_or("");
   c.refresh_token = block.tokens->refresh_token.value_or("");
   c.id_token = block.tokens->id_token;
-  c.account_id = block.tokens->account_id;
+  c.account_id = AccountOf(block.tokens->account_id, c.access_token);
   c.expires_at_ms = JwtExpiryMs(c.access_token);
   return c;
 }
@@ -46,6 +57,7 @@ Credential FromPoolEntry(const formats::PoolEntry& entry) {
   c.access_token = entry.access_token.value_or("");
   c.refresh_token = entry.refresh_token.value_or("");
   c.expires_at_ms = entry.expires_at_ms ? *entry.expires_at_ms : JwtExpiryMs(c.access_token);
+  c.account_id = AccountOf(std::nullopt, c.access_token);
   return c;
 }
 
@@ -54,7 +66,7 @@ Credential FromCodex(const formats::CodexTokens& tokens) {
   c.access_token = tokens.access_token.value_or("");
   c.refresh_token = tokens.refresh_token.value_or("");
   c.id_token = tokens.id_token;
-  c.account_id = tokens.account_id;
+  c.account_id = AccountOf(tokens.account_id, c.access_token);
   c.expires_at_ms = JwtExpiryMs(c.access_token);
   return c;
 }
@@ -64,6 +76,13 @@ bool IsSessionPoolEntry(Provider provider, const formats::PoolEntry& entry) {
   if (!has_tokens) return false;  // borrowed by fingerprint: nothing in it can go stale
   if (provider == Provider::kAnthropic) return entry.source.value_or("") == kClaudeCodeSource;
   return entry.auth_type.value_or("oauth") == "oauth";
+}
+
+// A login replaces whatever the slot holds (of the same account); a refresh only what is older.
+bool Takes(const Credential& existing, const Credential& incoming, bool login) {
+  if (!login) return ShouldOverwrite(existing, incoming);
+  return !(existing.account_id && incoming.account_id &&
+           *existing.account_id != *incoming.account_id);
 }
 
 // --- writing one slot -------------------------------------------------------------------------
@@ -125,7 +144,7 @@ std::optional<std::string> EncodeClaude(const StoreView& view, const Credential&
   if (!doc.oauth) {
     if (!login) return std::nullopt;
     doc.oauth = formats::ClaudeOauth{};
-  } else if (!ShouldOverwrite(FromClaude(*doc.oauth), c)) {
+  } else if (!login && !ShouldOverwrite(FromClaude(*doc.oauth), c)) {
     return std::nullopt;
   }
   WriteClaude(*doc.oauth, c);
@@ -146,7 +165,7 @@ std::optional<std::string> EncodeCodex(const StoreView& view, const Credential& 
     if (!login) return std::nullopt;
     doc.tokens = formats::CodexTokens{};
     if (!doc.auth_mode) doc.auth_mode = "chatgpt";
-  } else if (!ShouldOverwrite(FromCodex(*doc.tokens), c)) {
+  } else if (!login && !ShouldOverwrite(FromCodex(*doc.tokens), c)) {
     return std::nullopt;
   }
   WriteCodex(*doc.tokens, c);
@@ -169,7 +188,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
   auto block = doc.providers.find(name);
   const bool create_block = login && provider == Provider::kOpenAiCodex;
   if (block != doc.providers.end() && block->second.tokens) {
-    if (ShouldOverwrite(FromProviderBlock(block->second), c)) {
+    if (Takes(FromProviderBlock(block->second), c, login)) {
       WriteProviderBlock(block->second, c, now_ms);
       changed = true;
     }
@@ -181,7 +200,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
   for (auto& entry : doc.pool[name]) {
     if (!IsSessionPoolEntry(provider, entry)) continue;
     pool_has_session_entry = true;
-    if (!ShouldOverwrite(FromPoolEntry(entry), c)) continue;
+    if (!Takes(FromPoolEntry(entry), c, login)) continue;
     WritePoolEntry(entry, c, now_ms);
     changed = true;
   }
@@ -282,6 +301,9 @@ void DecodeSlots(Provider provider, StoreView& view) {
 }  // namespace
 
 bool ShouldOverwrite(const Credential& existing, const Credential& incoming) {
+  if (existing.account_id && incoming.account_id && *existing.account_id != *incoming.account_id) {
+    return false;  // another account's credential (a multi-account pool) is never touched
+  }
   const bool same_pair = existing.access_token == incoming.access_token &&
                          existing.refresh_token == incoming.refresh_token &&
                          existing.expires_at_ms == incoming.expires_at_ms;

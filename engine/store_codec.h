@@ -10,7 +10,9 @@
 //    credential_pool.openai-codex of an agent auth.json (a login writes both, so they are one
 //    session).
 // A pool entry that holds only a secret_fingerprint (borrowed, no tokens) is not a slot: there is
-// nothing in it to go stale.
+// nothing in it to go stale. A slot whose account (Codex: account_id, or the JWT's
+// chatgpt_account_id) differs from the incoming credential's is never overwritten, and
+// Snapshot::Candidates() keeps only the session's account (that of the first slot that names one).
 #pragma once
 
 #include <optional>

@@ -156,14 +156,21 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
   next.access_token = grant.access_token;
   if (grant.refresh_token && !grant.refresh_token->empty())
     next.refresh_token = *grant.refresh_token;
+  constexpr int64_t kMaxLifetimeS =
+      int64_t{10} * 365 * 24 * 3600;  // clamp: no overflow, no "forever"
   if (grant.expires_in_s && *grant.expires_in_s > 0) {
-    next.expires_at_ms = now_ms + *grant.expires_in_s * 1000;
-  } else if (auto exp_s = formats::JwtExpirySeconds(grant.access_token)) {
+    next.expires_at_ms = now_ms + std::min(*grant.expires_in_s, kMaxLifetimeS) * 1000;
+  } else if (auto exp_s = formats::JwtExpirySeconds(grant.access_token);
+             exp_s && *exp_s > 0 && *exp_s < now_ms / 1000 + kMaxLifetimeS) {
     next.expires_at_ms = *exp_s * 1000;
   } else {
     next.expires_at_ms = now_ms + default_ttl_ms;
   }
-  if (grant.scope) next.scopes = SplitScopes(*grant.scope);
+  // A blank scope would wipe the stored one (Claude Code then reports "Not logged in"): ignore it.
+  if (grant.scope) {
+    auto scopes = SplitScopes(*grant.scope);
+    if (!scopes.empty()) next.scopes = std::move(scopes);
+  }
   if (grant.id_token) next.id_token = grant.id_token;
   return next;
 }

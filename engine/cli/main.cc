@@ -20,6 +20,7 @@
 #include "engine/engine.h"
 #include "engine/formats/token_response.h"
 #include "engine/io_posix.h"
+#include "engine/pending_rescue.h"
 #include "engine/reconcile.h"
 #include "engine/token_client.h"
 
@@ -59,6 +60,7 @@ struct Options {
   bool form = false;
   bool force = false;
   bool after_401 = false;
+  bool home_given = false;
   int64_t clock_offset_ms = 0;
 };
 
@@ -69,7 +71,8 @@ std::optional<int64_t> ParseDurationMs(const std::string& text) {
   if (negative) ++i;
   int64_t value = 0;
   const size_t digits_start = i;
-  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits_start < 12) {
+  // At most 6 digits: a day count that large is already ~2,700 years; no overflow below.
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits_start < 6) {
     value = value * 10 + (text[i] - '0');
     ++i;
   }
@@ -105,7 +108,10 @@ int ParseOptions(int argc, char** argv, Options* options) {
         arg == "--clock-offset") {
       const char* v = value(arg.c_str());
       if (v == nullptr) return UsageError(arg + " needs a value");
-      if (arg == "--home") options->home = v;
+      if (arg == "--home") {
+        options->home = v;
+        options->home_given = true;
+      }
       if (arg == "--profile") options->profile = v;
       if (arg == "--token-url") options->token_url = v;
       if (arg == "--clock-offset") {
@@ -233,7 +239,8 @@ void WarnAtStartUp(Engine& engine, Io& io) {
   const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
   for (const auto& f : Diagnose(engine.config(), snapshot, io.NowMs())) {
     const bool loud = (f.severity == Finding::Severity::kError && f.code != "no-credential") ||
-                      f.code == "static-token" || f.code == "loose-permissions";
+                      f.code == "static-token" || f.code == "loose-permissions" ||
+                      f.code == "split-session" || f.code == "symlinked-file";
     if (!loud) continue;
     std::cerr << "credsim-engine: " << SeverityName(f.severity) << ": "
               << (f.store.empty() ? "session" : f.store) << ": " << f.message << "\n";
@@ -254,23 +261,41 @@ std::string ServedToken(Engine& engine, Io& io) {
   return best ? candidates[*best].credential.access_token : "";
 }
 
+// Report 7 across processes: see engine/pending_rescue.h.
+std::string RescuePath(const Options& options) {
+  return options.home + "/.credsim/pending-" + ProviderName(options.provider) + ".json";
+}
+
+int RunCommand(const Options& options, Engine& engine, Io& io);
+
 int Run(const Options& options) {
   SessionConfig config = DefaultSession(options.provider, options.profile);
   if (!options.token_url.empty()) config.token_url = options.token_url;
   if (options.form) config.body_format = BodyFormat::kForm;
   PosixPaths paths = PosixPaths::ForHome(options.home);
+  // $CODEX_HOME only when no --home was given: --home must isolate a run from the real stores.
   const char* codex_home = std::getenv("CODEX_HOME");
-  if (codex_home != nullptr && *codex_home != '\0') paths.codex_dir = codex_home;
+  if (!options.home_given && codex_home != nullptr && *codex_home != '\0') {
+    paths.codex_dir = codex_home;
+  }
   auto io = NewPosixIo(paths, PosixIoOptions{.clock_offset_ms = options.clock_offset_ms});
   Engine engine(*io, config);
 
-  if (options.command == "status") return RunStatus(engine, *io);
-  if (options.command == "doctor") return RunDoctor(engine, *io);
-  if (options.command == "login") return RunLogin(engine, *io);
-  if (options.command == "token" || options.command == "refresh") WarnAtStartUp(engine, *io);
+  const std::string rescue = RescuePath(options);
+  RestoreRescued(engine, rescue);
+  const int code = RunCommand(options, engine, *io);
+  ParkPending(engine, rescue);
+  return code;
+}
+
+int RunCommand(const Options& options, Engine& engine, Io& io) {
+  if (options.command == "status") return RunStatus(engine, io);
+  if (options.command == "doctor") return RunDoctor(engine, io);
+  if (options.command == "login") return RunLogin(engine, io);
+  if (options.command == "token" || options.command == "refresh") WarnAtStartUp(engine, io);
   if (options.command == "token") {
     const TokenResult result = RunToCompletion(
-        options.after_401 ? engine.OnUnauthorized(ServedToken(engine, *io)) : engine.GetToken());
+        options.after_401 ? engine.OnUnauthorized(ServedToken(engine, io)) : engine.GetToken());
     if (result.status != TokenStatus::kOk) return ReportFailure(result);
     std::cout << result.credential.access_token << "\n";
     if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
@@ -281,7 +306,7 @@ int Run(const Options& options) {
     if (result.status != TokenStatus::kOk) return ReportFailure(result);
     const char* what = result.refreshed ? "refreshed" : result.adopted ? "adopted" : "fresh";
     std::cout << what << ": " << RedactedLabel("rt", result.credential.refresh_token) << ", "
-              << DescribeExpiry(result.credential.expires_at_ms, io->NowMs()) << "; wrote "
+              << DescribeExpiry(result.credential.expires_at_ms, io.NowMs()) << "; wrote "
               << Join(result.wrote) << "\n";
     if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
     return kExitOk;

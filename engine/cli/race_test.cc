@@ -52,10 +52,10 @@ class StubTokenEndpoint {
       ++live_;
       ++grants_;
       const std::string n = std::to_string(live_);
-      res.set_content(
-          R"({"access_token":"at-)" + n + R"(","refresh_token":"rt-)" + n +
-              R"(","expires_in":28800,"token_type":"Bearer","scope":"user:inference user:profile"})",
-          "application/json");
+      res.set_content(R"({"access_token":"at-)" + n + R"(","refresh_token":"rt-)" + n +
+                          R"(","expires_in":28800,"token_type":"Bearer",)"
+                          R"("scope":"user:inference user:profile"})",
+                      "application/json");
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
@@ -113,8 +113,8 @@ struct Sandbox {
                                3'600'000;
     std::ofstream(home / ".claude" / ".credentials.json")
         << R"({"claudeAiOauth":{"accessToken":"at-1","refreshToken":"rt-1","expiresAt":)"
-        << expired_ms
-        << R"(,"scopes":["user:inference","user:profile"],"subscriptionType":"max"},"mcpOAuth":{"k":1}})";
+        << expired_ms << R"(,"scopes":["user:inference","user:profile"],"subscriptionType":"max"},)"
+        << R"("mcpOAuth":{"k":1}})";
     fs::permissions(home / ".claude" / ".credentials.json",
                     fs::perms::owner_read | fs::perms::owner_write);
   }

@@ -120,8 +120,9 @@ TEST(ClaudeCredentials, ExpiresAtInSecondsIsNotedAndKeptUntilChanged) {
 }
 
 TEST(ClaudeCredentials, IntegralDoubleExpiryIsRead) {
-  const ClaudeCredentials creds = MustParse(
-      R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1795000000000.0}})");
+  const ClaudeCredentials creds =
+      MustParse(R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", )"
+                R"("expiresAt": 1795000000000.0}})");
   EXPECT_EQ(creds.oauth->expires_at_ms, 1795000000000);
 }
 
@@ -146,7 +147,8 @@ TEST(ClaudeCredentials, DroppingAnOptionalRemovesTheKey) {
 
 TEST(ClaudeCredentials, UnknownKeysInsideClaudeAiOauthSurviveInOrder) {
   const std::string bytes = R"({"z": 1, "claudeAiOauth": {"x-first": [1, {"a": null}],
-      "accessToken": "a", "refreshToken": "r", "expiresAt": 1795000000000, "x-last": "v"}, "a": 2})";
+      "accessToken": "a", "refreshToken": "r", "expiresAt": 1795000000000,
+      "x-last": "v"}, "a": 2})";
   ClaudeCredentials creds = MustParse(bytes);
   creds.oauth->refresh_token = "r2";
   const JsonValue out = Tree(SerializeClaudeCredentials(creds));
@@ -217,13 +219,16 @@ TEST(ClaudeCredentials, ErrorsNameThePathAndWhatWasFound) {
        R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1.5}})",
        "$.claudeAiOauth.expiresAt", "fraction"},
       {"uint64 expiry",
-       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 18446744073709551615}})",
+       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", )"
+       R"("expiresAt": 18446744073709551615}})",
        "$.claudeAiOauth.expiresAt", "int64"},
       {"scope not string",
-       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1, "scopes": ["a", 2]}})",
+       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1, )"
+       R"("scopes": ["a", 2]}})",
        "$.claudeAiOauth.scopes[1]", "expected a string; found an integer"},
       {"scopes string",
-       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1, "scopes": "a b"}})",
+       R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1, )"
+       R"("scopes": "a b"}})",
        "$.claudeAiOauth.scopes", "found a string"},
       {"duplicate token",
        R"({"claudeAiOauth": {"accessToken": "a", "accessToken": ")" + secret +

@@ -59,4 +59,17 @@ std::optional<std::string> JwtStringClaim(std::string_view jwt, std::string_view
   return std::string(value);
 }
 
+std::optional<std::string> JwtOpenAiAccountId(std::string_view jwt) {
+  const std::optional<simdjson::dom::object> payload = PayloadObject(jwt);
+  if (!payload.has_value()) return std::nullopt;
+  std::string_view value;
+  if (payload->at_key("https://api.openai.com/auth")
+          .at_key("chatgpt_account_id")
+          .get_string()
+          .get(value) != simdjson::SUCCESS) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
 }  // namespace credsim::formats

@@ -31,5 +31,8 @@ std::optional<int64_t> JwtExpirySeconds(std::string_view jwt);
 // A string claim of the payload, e.g. "https://api.openai.com/auth" is an object, so this returns
 // only top-level string claims such as "email". nullopt when absent or not a string.
 std::optional<std::string> JwtStringClaim(std::string_view jwt, std::string_view claim);
+// The ChatGPT account a Codex token belongs to: payload["https://api.openai.com/auth"]
+// ["chatgpt_account_id"]. nullopt when absent.
+std::optional<std::string> JwtOpenAiAccountId(std::string_view jwt);
 
 }  // namespace credsim::formats

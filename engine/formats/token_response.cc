@@ -90,6 +90,10 @@ Result<TokenResponse> ParseGrant(std::string_view body) {
     return internal::Invalid(top.Member("access_token"),
                              "expected this required key in a 2xx answer; found it missing");
   }
+  if (grant.access_token.empty()) {
+    // An empty access token would be written into every store as if it were a credential.
+    return internal::Invalid(top.Member("access_token"), "expected a non-empty string; found \"\"");
+  }
   return TokenResponse(std::move(grant));
 }
 

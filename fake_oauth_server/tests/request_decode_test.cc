@@ -8,7 +8,8 @@ namespace {
 TEST(RequestDecode, JsonWithUnknownFieldsIgnored) {
   const DecodedTokenRequest d = DecodeTokenRequest(
       "application/json; charset=utf-8",
-      R"({"client_id":"c","grant_type":"refresh_token","refresh_reason":"scheduled","extra":{"a":[1]},"refresh_token":"r"})");
+      R"({"client_id":"c","grant_type":"refresh_token","refresh_reason":"scheduled",)"
+      R"("extra":{"a":[1]},"refresh_token":"r"})");
   ASSERT_TRUE(d.ok) << d.error_description;
   EXPECT_EQ(d.kind, BodyKind::kJson);
   EXPECT_EQ(d.request.grant_type, GrantType::kRefreshToken);
