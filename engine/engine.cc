@@ -45,6 +45,14 @@ bool StillUsable(const Credential& c, int64_t now_ms, const std::string& rejecte
   return !c.access_token.empty() && c.expires_at_ms > now_ms && c.access_token != rejected;
 }
 
+std::set<std::string> RefreshTokensIn(const std::vector<Candidate>& candidates) {
+  std::set<std::string> tokens;
+  for (const auto& c : candidates) {
+    if (!c.credential.refresh_token.empty()) tokens.insert(c.credential.refresh_token);
+  }
+  return tokens;
+}
+
 }  // namespace
 
 const char* TokenStatusName(TokenStatus status) {
@@ -199,10 +207,11 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     result.wrote = report.written;
     co_return result;
   }
-  co_return co_await Rotate(chosen, std::move(rejected));
+  co_return co_await Rotate(chosen, std::move(rejected), RefreshTokensIn(candidates));
 }
 
-Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
+Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
+                                 std::set<std::string> seen) {
   std::set<std::string> dead;
   bool lost_retry_used = false;
   std::string last_reason;
@@ -217,7 +226,9 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
       case RefreshOutcome::Kind::kGranted: {
         Credential next =
             MergeGrant(current, outcome.grant, io_.NowMs(), config_.default_access_ttl_ms);
-        WriteReport report = co_await CommitRotation(next);
+        seen.insert(current.refresh_token);
+        seen.erase(next.refresh_token);
+        WriteReport report = co_await CommitRotation(next, std::move(seen));
         if (report.complete()) {
           pending_.reset();
         } else {
@@ -253,6 +264,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected) {
     if (!lost) dead.insert(current.refresh_token);
     Snapshot snapshot = co_await ReadSnapshot();
     const auto candidates = CandidatesWithPending(snapshot);
+    for (auto& token : RefreshTokensIn(candidates)) seen.insert(token);
     PickOptions options = OptionsNow(rejected);
     options.dead_refresh_tokens = dead;
     if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
@@ -308,7 +320,8 @@ Task<RefreshOutcome> Engine::PostWithRetries(std::string refresh_token) {
   co_return outcome;
 }
 
-Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
+Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
+                                            std::set<std::string> superseded) {
   WriteReport report;
   for (const StoreId& id : config_.stores) {
     bool settled = false;
@@ -327,7 +340,7 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
       }
       const int64_t now_ms = io_.NowMs();
       auto bytes = login ? EncodeLogin(config_.provider, view, credential, now_ms)
-                         : EncodeCredential(config_.provider, view, credential, now_ms);
+                         : EncodeCredential(config_.provider, view, credential, now_ms, superseded);
       if (!bytes) {
         settled =
             true;  // nothing of this session here, or it already holds this (or a fresher) pair
@@ -353,11 +366,12 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login) {
 // reads the stores now would find the spent token and replay it (report 7), so the write is retried
 // while the locks are still held, which keeps siblings from refreshing. Bounded; what still fails
 // becomes pending_ and is retried on the next call.
-Task<Engine::WriteReport> Engine::CommitRotation(Credential next) {
-  WriteReport report = co_await WriteBack(next, /*login=*/false);
+Task<Engine::WriteReport> Engine::CommitRotation(Credential next,
+                                                 std::set<std::string> superseded) {
+  WriteReport report = co_await WriteBack(next, /*login=*/false, superseded);
   for (int retry = 0; !report.complete() && retry < kMaxCommitRetries; ++retry) {
     co_await io_.SleepMs(config_.backoff_ms_min << retry);
-    WriteReport again = co_await WriteBack(next, /*login=*/false);
+    WriteReport again = co_await WriteBack(next, /*login=*/false, superseded);
     report.written.insert(report.written.end(), again.written.begin(), again.written.end());
     report.failed = std::move(again.failed);
   }

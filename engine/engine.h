@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -96,10 +97,12 @@ class Engine {
 
   Task<TokenResult> Acquire(Mode mode, std::string rejected);
   Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
-  Task<TokenResult> Rotate(Credential current, std::string rejected);
+  // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
+  Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen);
   Task<RefreshOutcome> PostWithRetries(std::string refresh_token);
-  Task<WriteReport> WriteBack(Credential credential, bool login);
-  Task<WriteReport> CommitRotation(Credential next);
+  Task<WriteReport> WriteBack(Credential credential, bool login,
+                              std::set<std::string> superseded = {});
+  Task<WriteReport> CommitRotation(Credential next, std::set<std::string> superseded);
   Task<void> CommitPending();
   Task<bool> LockAll(std::vector<LockId>* held);
   Task<void> UnlockAll(std::vector<LockId> held);

@@ -428,6 +428,21 @@ TEST_F(EngineTest, UnauthorizedWithARefreshOnlyCopyRefreshes) {
   EXPECT_EQ(r.credential.access_token, "at-2");
 }
 
+// Near the end of a family's absolute lifetime every new access token is capped, so the new pair
+// can expire *before* the spent one claimed to. The spent pair must still be replaced: expiry alone
+// cannot rank pairs (found by the simulator: seed 1 of the 30-day benchmark world).
+TEST_F(EngineTest, SpentPairIsReplacedEvenWhenItClaimsALaterExpiry) {
+  testing::TestAuthority capped(/*access_ttl_s=*/200);
+  io.SetEndpoint([&](const HttpRequest& r) { return capped.Handle(r); });
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 4 * 60 * 1000));  // inside the 5-minute leeway
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.expires_at_ms, kNowMs + 200 * 1000);
+  EXPECT_FALSE(r.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2") << "the spent rt-1 must not stay on disk";
+}
+
 TEST_F(EngineTest, NoCredentialAnywhere) {
   Engine engine(io, Anthropic());
   const TokenResult r = RunToCompletion(engine.GetToken());

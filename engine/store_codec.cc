@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <set>
 
 #include "engine/formats/agent_auth.h"
 #include "engine/formats/claude_credentials.h"
@@ -78,9 +79,17 @@ bool IsSessionPoolEntry(Provider provider, const formats::PoolEntry& entry) {
   return entry.auth_type.value_or("oauth") == "oauth";
 }
 
+struct WritePolicy {
+  bool login = false;
+  const std::set<std::string>* superseded = nullptr;  // see EncodeCredential
+};
+
 // A login replaces whatever the slot holds (of the same account); a refresh only what is older.
-bool Takes(const Credential& existing, const Credential& incoming, bool login) {
-  if (!login) return ShouldOverwrite(existing, incoming);
+bool Takes(const Credential& existing, const Credential& incoming, const WritePolicy& policy) {
+  if (!policy.login) {
+    static const std::set<std::string> kNone;
+    return ShouldOverwrite(existing, incoming, policy.superseded ? *policy.superseded : kNone);
+  }
   return !(existing.account_id && incoming.account_id &&
            *existing.account_id != *incoming.account_id);
 }
@@ -132,7 +141,9 @@ void WriteCodex(formats::CodexTokens& tokens, const Credential& c) {
 
 // --- per store kind ---------------------------------------------------------------------------
 
-std::optional<std::string> EncodeClaude(const StoreView& view, const Credential& c, bool login) {
+std::optional<std::string> EncodeClaude(const StoreView& view, const Credential& c,
+                                        const WritePolicy& policy) {
+  const bool login = policy.login;
   formats::ClaudeCredentials doc;
   if (view.status == IoStatus::kOk) {
     auto parsed = formats::ParseClaudeCredentials(view.bytes);
@@ -144,7 +155,7 @@ std::optional<std::string> EncodeClaude(const StoreView& view, const Credential&
   if (!doc.oauth) {
     if (!login) return std::nullopt;
     doc.oauth = formats::ClaudeOauth{};
-  } else if (!login && !ShouldOverwrite(FromClaude(*doc.oauth), c)) {
+  } else if (!Takes(FromClaude(*doc.oauth), c, policy)) {
     return std::nullopt;
   }
   WriteClaude(*doc.oauth, c);
@@ -152,7 +163,8 @@ std::optional<std::string> EncodeClaude(const StoreView& view, const Credential&
 }
 
 std::optional<std::string> EncodeCodex(const StoreView& view, const Credential& c, int64_t now_ms,
-                                       bool login) {
+                                       const WritePolicy& policy) {
+  const bool login = policy.login;
   formats::CodexAuth doc;
   if (view.status == IoStatus::kOk) {
     auto parsed = formats::ParseCodexAuth(view.bytes);
@@ -165,7 +177,7 @@ std::optional<std::string> EncodeCodex(const StoreView& view, const Credential& 
     if (!login) return std::nullopt;
     doc.tokens = formats::CodexTokens{};
     if (!doc.auth_mode) doc.auth_mode = "chatgpt";
-  } else if (!login && !ShouldOverwrite(FromCodex(*doc.tokens), c)) {
+  } else if (!Takes(FromCodex(*doc.tokens), c, policy)) {
     return std::nullopt;
   }
   WriteCodex(*doc.tokens, c);
@@ -174,7 +186,9 @@ std::optional<std::string> EncodeCodex(const StoreView& view, const Credential& 
 }
 
 std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
-                                       const Credential& c, int64_t now_ms, bool login) {
+                                       const Credential& c, int64_t now_ms,
+                                       const WritePolicy& policy) {
+  const bool login = policy.login;
   formats::AgentAuth doc;
   if (view.status == IoStatus::kOk) {
     auto parsed = formats::ParseAgentAuth(view.bytes);
@@ -188,7 +202,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
   auto block = doc.providers.find(name);
   const bool create_block = login && provider == Provider::kOpenAiCodex;
   if (block != doc.providers.end() && block->second.tokens) {
-    if (Takes(FromProviderBlock(block->second), c, login)) {
+    if (Takes(FromProviderBlock(block->second), c, policy)) {
       WriteProviderBlock(block->second, c, now_ms);
       changed = true;
     }
@@ -200,7 +214,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
   for (auto& entry : doc.pool[name]) {
     if (!IsSessionPoolEntry(provider, entry)) continue;
     pool_has_session_entry = true;
-    if (!Takes(FromPoolEntry(entry), c, login)) continue;
+    if (!Takes(FromPoolEntry(entry), c, policy)) continue;
     WritePoolEntry(entry, c, now_ms);
     changed = true;
   }
@@ -220,7 +234,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
 }
 
 std::optional<std::string> Encode(Provider provider, const StoreView& view, const Credential& c,
-                                  int64_t now_ms, bool login) {
+                                  int64_t now_ms, const WritePolicy& policy) {
   assert(!c.refresh_token.empty() || !c.access_token.empty());
   if (view.corrupt) return std::nullopt;  // a corrupt store is reported and skipped, never replaced
   if (view.status != IoStatus::kOk && view.status != IoStatus::kNotFound) return std::nullopt;
@@ -228,12 +242,12 @@ std::optional<std::string> Encode(Provider provider, const StoreView& view, cons
     case StoreKind::kClaudeKeychain:
     case StoreKind::kClaudeFile:
       if (provider != Provider::kAnthropic) return std::nullopt;
-      return EncodeClaude(view, c, login);
+      return EncodeClaude(view, c, policy);
     case StoreKind::kCodexAuth:
       if (provider != Provider::kOpenAiCodex) return std::nullopt;
-      return EncodeCodex(view, c, now_ms, login);
+      return EncodeCodex(view, c, now_ms, policy);
     case StoreKind::kAgentAuth:
-      return EncodeAgent(provider, view, c, now_ms, login);
+      return EncodeAgent(provider, view, c, now_ms, policy);
   }
   return std::nullopt;
 }
@@ -300,7 +314,8 @@ void DecodeSlots(Provider provider, StoreView& view) {
 
 }  // namespace
 
-bool ShouldOverwrite(const Credential& existing, const Credential& incoming) {
+bool ShouldOverwrite(const Credential& existing, const Credential& incoming,
+                     const std::set<std::string>& superseded) {
   if (existing.account_id && incoming.account_id && *existing.account_id != *incoming.account_id) {
     return false;  // another account's credential (a multi-account pool) is never touched
   }
@@ -308,6 +323,8 @@ bool ShouldOverwrite(const Credential& existing, const Credential& incoming) {
                          existing.refresh_token == incoming.refresh_token &&
                          existing.expires_at_ms == incoming.expires_at_ms;
   if (same_pair) return !existing.scopes && incoming.scopes.has_value();  // only to repair scopes
+  if (superseded.count(existing.refresh_token) > 0)
+    return true;  // known spent: whatever its expiry
   const bool existing_is_fresher = !existing.empty() &&
                                    existing.refresh_token != incoming.refresh_token &&
                                    existing.expires_at_ms > incoming.expires_at_ms;
@@ -327,13 +344,15 @@ StoreView DecodeStore(Provider provider, const StoreId& id, const StoreRead& rea
 }
 
 std::optional<std::string> EncodeCredential(Provider provider, const StoreView& view,
-                                            const Credential& credential, int64_t now_ms) {
-  return Encode(provider, view, credential, now_ms, /*login=*/false);
+                                            const Credential& credential, int64_t now_ms,
+                                            const std::set<std::string>& superseded) {
+  return Encode(provider, view, credential, now_ms,
+                WritePolicy{.login = false, .superseded = &superseded});
 }
 
 std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
                                        const Credential& credential, int64_t now_ms) {
-  return Encode(provider, view, credential, now_ms, /*login=*/true);
+  return Encode(provider, view, credential, now_ms, WritePolicy{.login = true});
 }
 
 }  // namespace credsim::engine

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,14 @@ StoreView DecodeStore(Provider provider, const StoreId& id, const StoreRead& rea
 // keeping every other field. Slots already holding this pair, and slots holding a *fresher* pair
 // (another refresh token with a later expiry), are left alone: never a staler token over a fresher
 // one. nullopt when nothing needs to change (or the store is unreadable: never overwrite blindly).
+//
+// `superseded`: refresh tokens known to be spent by the rotation that produced `credential` (every
+// token seen under the locks before a successful rotation: in a single-use family only the one
+// presented was live). A slot holding one of them is overwritten whatever expiry it claims: clocks
+// are skewed and a family's absolute lifetime caps new expiries, so expiry alone cannot rank them.
 std::optional<std::string> EncodeCredential(Provider provider, const StoreView& view,
-                                            const Credential& credential, int64_t now_ms);
+                                            const Credential& credential, int64_t now_ms,
+                                            const std::set<std::string>& superseded = {});
 
 // For a fresh login: like EncodeCredential, but also creates the session's primary slot where it is
 // missing (the Claude file's claudeAiOauth; the Codex file's tokens; the agent's providers block
@@ -54,6 +61,7 @@ std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
                                        const Credential& credential, int64_t now_ms);
 
 // True when `slot` should receive `incoming` (see EncodeCredential).
-bool ShouldOverwrite(const Credential& existing, const Credential& incoming);
+bool ShouldOverwrite(const Credential& existing, const Credential& incoming,
+                     const std::set<std::string>& superseded = {});
 
 }  // namespace credsim::engine
