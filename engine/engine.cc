@@ -118,7 +118,12 @@ std::vector<Candidate> Engine::CandidatesWithPending(const Snapshot& snapshot) c
   std::vector<Candidate> candidates;
   if (pending_) {
     // First, so it wins ties: it is the newest pair, held in memory until every store has it.
-    candidates.push_back(Candidate{.store = config_.stores.front(), .credential = *pending_});
+    // Built member by member: g++ 12 -O3 misreads a designated initializer here as leaving
+    // slot.pool_entry_id uninitialized (-Wmaybe-uninitialized).
+    Candidate pending;
+    pending.store = config_.stores.front();
+    pending.credential = *pending_;
+    candidates.push_back(std::move(pending));
   }
   auto from_stores = snapshot.Candidates();
   candidates.insert(candidates.end(), from_stores.begin(), from_stores.end());
