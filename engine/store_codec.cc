@@ -23,11 +23,13 @@ int64_t JwtExpiryMs(const std::string& token) {
   return std::min(*exp_s, kMaxEpochS) * 1000;
 }
 
-// The account a Codex credential belongs to: the stored account_id, else the JWT claim.
+// The account a Codex credential belongs to: the access token's own claim (minted by the server,
+// so authoritative), else the stored account_id.
 std::optional<std::string> AccountOf(const std::optional<std::string>& stored,
                                      const std::string& access_token) {
+  if (auto claimed = formats::JwtOpenAiAccountId(access_token)) return claimed;
   if (stored && !stored->empty()) return stored;
-  return formats::JwtOpenAiAccountId(access_token);
+  return std::nullopt;
 }
 
 void AddNotes(StoreView& view, const std::vector<formats::UnitNote>& notes) {
@@ -57,7 +59,10 @@ Credential FromPoolEntry(const formats::PoolEntry& entry) {
   Credential c;
   c.access_token = entry.access_token.value_or("");
   c.refresh_token = entry.refresh_token.value_or("");
-  c.expires_at_ms = entry.expires_at_ms ? *entry.expires_at_ms : JwtExpiryMs(c.access_token);
+  // The server's own exp (a JWT access token) beats expires_at_ms, which some writer computed from
+  // its own, possibly skewed, clock: comparing the two kinds ranked a spent pair above a fresh one.
+  const int64_t jwt_ms = JwtExpiryMs(c.access_token);
+  c.expires_at_ms = jwt_ms > 0 ? jwt_ms : entry.expires_at_ms.value_or(0);
   c.account_id = AccountOf(std::nullopt, c.access_token);
   return c;
 }

@@ -158,11 +158,13 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
     next.refresh_token = *grant.refresh_token;
   constexpr int64_t kMaxLifetimeS =
       int64_t{10} * 365 * 24 * 3600;  // clamp: no overflow, no "forever"
-  if (grant.expires_in_s && *grant.expires_in_s > 0) {
-    next.expires_at_ms = now_ms + std::min(*grant.expires_in_s, kMaxLifetimeS) * 1000;
-  } else if (auto exp_s = formats::JwtExpirySeconds(grant.access_token);
-             exp_s && *exp_s > 0 && *exp_s < now_ms / 1000 + kMaxLifetimeS) {
+  // The server's own exp (a JWT access token) first: it is the same number every reader of every
+  // store will compute, whatever its clock. Else expires_in on our clock, else the default.
+  const auto exp_s = formats::JwtExpirySeconds(grant.access_token);
+  if (exp_s && *exp_s > 0 && *exp_s < now_ms / 1000 + kMaxLifetimeS) {
     next.expires_at_ms = *exp_s * 1000;
+  } else if (grant.expires_in_s && *grant.expires_in_s > 0) {
+    next.expires_at_ms = now_ms + std::min(*grant.expires_in_s, kMaxLifetimeS) * 1000;
   } else {
     next.expires_at_ms = now_ms + default_ttl_ms;
   }

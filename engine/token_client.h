@@ -37,7 +37,7 @@ const char* RefreshKindName(RefreshOutcome::Kind kind);
 RefreshOutcome ClassifyRefresh(const HttpResult& result);
 
 // The credential after a grant: the new access token; the new refresh token, or the old one when
-// the answer has none; expiry from expires_in, else the access token's JWT exp, else
+// the answer has none; expiry from the access token's JWT exp (server truth), else expires_in, else
 // default_ttl_ms; scopes from the answer's `scope` when it names any, else the previous scopes
 // (never dropped); other fields kept. Lifetimes are clamped to 10 years (no overflow).
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
