@@ -163,7 +163,16 @@ void OAuthHttpServer::AdminRoutes() {
                   return BadRequest(
                       res, "advance_ms must be an integer 0..10 years (the clock never goes back)");
                 }
-                clock_offset_ms_ += advance;
+                {
+                  // A total bound too: repeated advances would otherwise overflow every
+                  // `now + ttl` in the authority (signed overflow, then garbage expiries).
+                  constexpr int64_t kMaxOffsetMs = 10 * kTenYearsMs;
+                  std::lock_guard<std::mutex> lock(mu_);
+                  if (advance > kMaxOffsetMs - clock_offset_ms_.load()) {
+                    return BadRequest(res, "the clock offset cannot exceed 100 years");
+                  }
+                  clock_offset_ms_ += advance;
+                }
                 JsonWriter w;
                 w.BeginObject()
                     .Field("now_ms", NowMs())

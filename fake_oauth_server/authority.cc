@@ -76,6 +76,24 @@ bool IsValidScope(std::string_view scope) {
   return token_started;  // no trailing space
 }
 
+bool IsScopeWithin(std::string_view requested, std::string_view granted) {
+  // Both are bounded by IsValidScope's 1024 bytes, so the quadratic scan stays small.
+  const auto contains = [&](std::string_view token) {
+    for (size_t pos = 0; pos <= granted.size();) {
+      const size_t end = std::min(granted.find(' ', pos), granted.size());
+      if (granted.substr(pos, end - pos) == token) return true;
+      pos = end + 1;
+    }
+    return false;
+  };
+  for (size_t pos = 0; pos < requested.size();) {
+    const size_t end = std::min(requested.find(' ', pos), requested.size());
+    if (end > pos && !contains(requested.substr(pos, end - pos))) return false;
+    pos = end + 1;
+  }
+  return true;
+}
+
 TokenAuthority::TokenAuthority(AuthorityConfig config, uint64_t seed)
     : TokenAuthority(std::move(config), KeyFromSeed(seed)) {}
 
@@ -89,6 +107,12 @@ TokenAuthority::TokenAuthority(AuthorityConfig config, const MasterKey& key)
       events_(config_.event_log_capacity) {
   if (config_.default_scope.empty()) config_.default_scope = personality_.default_scope;
   assert(IsValidScope(config_.default_scope));
+  default_grant_ = config_.default_scope;
+  if (!personality_.default_grant_extra.empty()) {
+    default_grant_ += ' ';
+    default_grant_ += personality_.default_grant_extra;
+  }
+  assert(IsValidScope(default_grant_) && IsScopeWithin(config_.default_scope, default_grant_));
   assert(config_.access_ttl_ms >= 0 && config_.refresh_ttl_ms > 0);
   assert(config_.reuse.kind != ReuseKind::kGrace || config_.reuse.grace_ms >= 0);
 }
@@ -148,7 +172,7 @@ IssuedTokens TokenAuthority::Mint(const TokenFamily& f, int64_t now_ms) const {
   t.access_expires_ms = std::min(f.rotated_ms + config_.access_ttl_ms, f.expires_ms);
   t.refresh_expires_ms = f.expires_ms;
   t.expires_in_s = std::max<int64_t>(0, (t.access_expires_ms - now_ms) / 1000);
-  t.scope = f.scope;
+  t.scope = f.issued_scope.empty() ? f.scope : f.issued_scope;
   t.account_uuid = DerivedUuid(key_, "account", f.id);
   t.organization_uuid = DerivedUuid(key_, "organization", f.id);
   const std::string account_id = "acc-" + t.account_uuid;
@@ -175,6 +199,7 @@ TokenReply TokenAuthority::StartFamily(std::string client_id, std::string scope,
     return Error(503, Outcome::kCapacity, "temporarily_unavailable", "token family limit reached");
   }
   f->rotated_seq = ++commit_seq_;
+  f->granted_scope = f->scope == config_.default_scope ? default_grant_ : f->scope;
   TokenReply r;
   r.status = 200;
   r.outcome = Outcome::kIssued;
@@ -274,6 +299,15 @@ AuthorizeReply TokenAuthority::Authorize(const AuthorizeRequest& q, int64_t now_
   return r;
 }
 
+bool TokenAuthority::MaybeAccessTokenOf(const TokenFamily& f, const TokenHandle& h) const {
+  // Mint seals min(issue time + access TTL, family expiry), and no generation of this family was
+  // issued before the family was created. A token minted by an earlier instance under the same
+  // key (a restart with the same --seed) falls below that bound, or above the current generation.
+  const int64_t earliest_ms = std::min(f.created_ms + config_.access_ttl_ms, f.expires_ms);
+  return h.generation <= f.generation && h.expires_ms >= earliest_ms &&
+         h.expires_ms <= f.expires_ms;
+}
+
 AccessCheck TokenAuthority::ValidateAccessToken(std::string_view token, int64_t now_ms) {
   const int64_t now = Advance(now_ms);
   AccessCheck c;
@@ -290,6 +324,8 @@ AccessCheck TokenAuthority::ValidateAccessToken(std::string_view token, int64_t 
       c.state = AccessState::kRevoked;
     } else if (fate == FamilyFate::kNever) {
       c.state = AccessState::kUnknown;  // sealed by the same key but another authority's family
+    } else if (f != nullptr && !MaybeAccessTokenOf(*f, *h)) {
+      c.state = AccessState::kUnknown;  // same key, another instance's family (see rotation.cc)
     } else if (now >= h->expires_ms || fate == FamilyFate::kExpired) {
       c.state = AccessState::kExpired;
     } else if (f != nullptr && h->generation < f->access_floor) {

@@ -12,6 +12,7 @@
 //   TokenReply login = auth.Login({.client_id = "c"}, now);          // family 1, generation 1
 //   TokenRequest r{.grant_type = GrantType::kRefreshToken,
 //                  .refresh_token = login.tokens.refresh_token,
+//                  .client_id = "c",                                  // anthropic requires it
 //                  .seen_commit_seq = auth.commit_seq()};             // sampled when "sent"
 //   TokenReply rotated = auth.Handle(r, now + 5);                     // outcome kIssued, gen 2
 //   auth.Label(rotated.tokens.refresh_token) == "fam1/rt2"
@@ -229,10 +230,12 @@ class TokenAuthority {
   TokenReply Error(int status, Outcome outcome, std::string_view error,
                    std::string_view description) const;
   TokenReply RefreshRejected(Outcome outcome, const TokenHandle* handle) const;
+  bool MaybeAccessTokenOf(const TokenFamily& family, const TokenHandle& access) const;
   void Record(EventKind kind, GrantType grant, const TokenReply& reply, int64_t now_ms);
 
   AuthorityConfig config_;
   const Personality& personality_;
+  std::string default_grant_;  // default_scope + the personality's default_grant_extra
   MasterKey key_;
   FamilyStore families_;
   AuthCodeStore codes_;
@@ -250,5 +253,7 @@ MasterKey KeyFromSeed(uint64_t seed);
 
 // RFC 6749 §3.3 scope syntax: space-separated tokens of %x21 / %x23-5B / %x5D-7E.
 bool IsValidScope(std::string_view scope);
+// Every scope token of `requested` is one of `granted`'s (order and repeats do not matter).
+bool IsScopeWithin(std::string_view requested, std::string_view granted);
 
 }  // namespace credsim::oauth

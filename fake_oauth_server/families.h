@@ -30,7 +30,9 @@ struct TokenFamily {
   uint64_t rotated_seq = 0;   // the authority's commit sequence number of that issue
   uint32_t access_floor = 1;  // access tokens of a lower generation are revoked
   std::string client_id;
-  std::string scope;
+  std::string scope;          // issued at login; what a refresh that names no scope gets
+  std::string granted_scope;  // what a refresh may ask for, at most (RFC 6749 §6); has `scope`
+  std::string issued_scope;   // the current generation's scope if a refresh named one; else `scope`
 };
 
 class FamilyStore {

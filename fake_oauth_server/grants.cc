@@ -32,12 +32,21 @@ TokenReply TokenAuthority::HandleAuthorizationCode(const TokenRequest& q, int64_
     codes_.Erase(q.code);
     return Error(400, Outcome::kExpired, "invalid_grant", "Authorization code expired");
   }
+  // A failed redemption burns the code: RFC 6749 §4.1.2 makes a code single-use, and RFC 6819
+  // (§5.1.5.4 one-time usage, §5.2.1.1 acting on detected abuse) advises spending it on misuse.
+  // A presenter with the wrong verifier, client or redirect URI is guessing or holds a stolen
+  // code, and gets no second try. Nothing was issued from it, so nothing is revoked; a later
+  // attempt reads "Invalid authorization code". The price: whoever intercepted a code can spoil
+  // that one login attempt (the user authorizes again), never obtain tokens.
+  const char* mismatch = nullptr;
   if (q.client_id != c->client_id || q.redirect_uri != c->redirect_uri) {
-    return Error(400, Outcome::kCodeInvalid, "invalid_grant",
-                 "client_id or redirect_uri does not match the authorization request");
+    mismatch = "client_id or redirect_uri does not match the authorization request";
+  } else if (!VerifyS256(q.code_verifier, c->code_challenge)) {
+    mismatch = "Invalid code_verifier";
   }
-  if (!VerifyS256(q.code_verifier, c->code_challenge)) {
-    return Error(400, Outcome::kCodeInvalid, "invalid_grant", "Invalid code_verifier");
+  if (mismatch != nullptr) {
+    codes_.Erase(q.code);
+    return Error(400, Outcome::kCodeInvalid, "invalid_grant", mismatch);
   }
   TokenReply r = StartFamily(c->client_id, c->scope, now_ms);
   if (r.ok()) c->redeemed_family = r.family_id;

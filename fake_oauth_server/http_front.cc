@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <optional>
 
 #include "fake_oauth_server/json_writer.h"
 #include "fake_oauth_server/request_decode.h"
@@ -19,20 +20,40 @@
 namespace credsim::oauth {
 namespace {
 
+// When a request was sent, in the authority's commit sequence (TokenRequest::seen_commit_seq).
+// A connection waits in the queue below until a worker is free, and its first request is read
+// only then: sampled at that point, 56 of 64 racing refreshes would look sent *after* the
+// winner's rotation and count as sequential reuse. So the accept loop stamps each connection as
+// it is queued, and the first request read on it takes that stamp. Later requests on a
+// keep-alive connection are read by a worker already waiting on it, so they are stamped when
+// read. A stamp errs early rather than late: the connection may idle before its first request
+// (its wait in the queue plus the keep-alive timeout), and a commit meanwhile makes a sequential
+// reuse look like a race loser; late only by the time the kernel holds a connection before
+// accept().
+thread_local std::optional<uint64_t> t_connection_stamp;  // set while a worker runs a connection
+thread_local std::optional<uint64_t> t_request_stamp;     // set by the pre-routing handler
+
 // Worker pool with a bounded queue of accepted connections. When the queue is full, the accept
 // loop blocks (back-pressure into the kernel's listen backlog) instead of growing without limit.
 class BoundedTaskQueue : public httplib::TaskQueue {
  public:
-  BoundedTaskQueue(size_t workers, size_t max_queued) : max_queued_(max_queued) {
-    assert(workers > 0 && max_queued > 0);
+  BoundedTaskQueue(size_t workers, size_t max_queued, const std::atomic<uint64_t>* commit_seq)
+      : max_queued_(max_queued), commit_seq_(commit_seq) {
+    assert(workers > 0 && max_queued > 0 && commit_seq != nullptr);
     for (size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
   }
   ~BoundedTaskQueue() override { assert(threads_.empty() && "shutdown() must run first"); }
 
+  // Called by the accept loop with the job that serves one accepted connection.
   void enqueue(std::function<void()> fn) override {
+    const uint64_t stamp = commit_seq_->load();  // before any wait for room in the queue
     std::unique_lock<std::mutex> lock(mu_);
     not_full_.wait(lock, [&] { return jobs_.size() < max_queued_ || shutdown_; });
-    jobs_.push_back(std::move(fn));
+    jobs_.push_back([fn = std::move(fn), stamp] {
+      t_connection_stamp = stamp;
+      fn();
+      t_connection_stamp.reset();
+    });
     not_empty_.notify_one();
   }
 
@@ -64,6 +85,7 @@ class BoundedTaskQueue : public httplib::TaskQueue {
   }
 
   const size_t max_queued_;
+  const std::atomic<uint64_t>* commit_seq_;
   std::mutex mu_;
   std::condition_variable not_empty_;
   std::condition_variable not_full_;
@@ -152,7 +174,9 @@ OAuthHttpServer::OAuthHttpServer(ServerOptions options, const MasterKey& key, ui
   // A client that goes away mid-response must not kill the server with SIGPIPE.
   signal(SIGPIPE, SIG_IGN);
   const size_t workers = static_cast<size_t>(options_.workers);
-  http_->new_task_queue = [workers] { return new BoundedTaskQueue(workers, 1024); };
+  http_->new_task_queue = [this, workers] {
+    return new BoundedTaskQueue(workers, 1024, &commit_seq_seen_);
+  };
   http_->set_payload_max_length(options_.max_body_bytes);
   http_->set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
   http_->set_write_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
@@ -248,6 +272,12 @@ void OAuthHttpServer::Routes() {
     http_->Post(std::string(path), h);
     http_->Get(std::string(path), h);
   }
+  // Runs for every request once its headers are read, on the worker that will handle it.
+  http_->set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+    t_request_stamp = t_connection_stamp.value_or(commit_seq_seen_.load());
+    t_connection_stamp.reset();  // later requests on this connection are stamped when read
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
   // Every error without a body gets an OAuth-shaped one (404, 413 from the body limit, ...).
   http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -296,7 +326,8 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
 
 void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response& res,
                                   bool legacy) {
-  const uint64_t seen = commit_seq_seen_.load();
+  const uint64_t seen = t_request_stamp.value_or(commit_seq_seen_.load());
+  t_request_stamp.reset();
   RequestLogEntry log;
   log.method = req.method;
   log.path = PathWithoutQuery(req.target);

@@ -84,8 +84,9 @@ class OAuthHttpServer {
   FaultPlan faults_;
   std::deque<RequestLogEntry> request_log_;
   uint64_t log_seq_ = 0;
-  // Mirror of authority_.commit_seq(), read without the mutex when a request arrives, so that a
-  // refresh waiting for the mutex is known to have been in flight during earlier commits.
+  // Mirror of authority_.commit_seq(), read without the mutex when a connection is queued and
+  // when a request is read (http_front.cc, t_connection_stamp), so that a refresh waiting for a
+  // worker or for the mutex is known to have been in flight during the commits made meanwhile.
   std::atomic<uint64_t> commit_seq_seen_{0};
   std::atomic<int64_t> clock_offset_ms_{0};
   int64_t epoch_at_start_ms_ = 0;

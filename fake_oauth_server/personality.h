@@ -29,11 +29,18 @@ struct Personality {
   // The redirect URI of the provider's "paste this code" flow (answered with a page, not a 302).
   std::string_view manual_redirect_uri;
   std::string_view default_scope;
+  // Also granted to a login that names no scope (its tokens still carry default_scope), so that a
+  // refresh may ask for them: Claude Code asks for these on every refresh (REAL_CLIENTS.md) and
+  // the real server grants them. Anything else is beyond the grant (RFC 6749 §6).
+  std::string_view default_grant_extra;
   // anthropic: opaque "sk-ant-oat01-..." / "sk-ant-ort01-..."; openai: unsigned JWTs and "rt_...".
   bool jwt_tokens;
   std::string_view access_prefix;
   std::string_view refresh_prefix;
   ErrorShape refresh_error_shape;
+  // A refresh without client_id is invalid_request. Anthropic's own clients always send it
+  // (REAL_CLIENTS.md), so a client that omits it would fail against the real server too.
+  bool refresh_requires_client_id;
   // Wording of refresh failures (flat shape) and of the protected resource's 401.
   std::string_view invalid_refresh_description;
   std::string_view expired_access_message;

@@ -4,8 +4,11 @@
 //   not ours / malformed                       -> unknown
 //   of a revoked family                        -> revoked_family
 //   of a family past its absolute lifetime     -> expired
+//   sealed generation above the family's, or
+//     sealed expiry not the family's           -> unknown (family untouched; see below)
 //   issued to another client                   -> client_mismatch
 //   the family's current generation            -> rotate: generation + 1, old one retired
+//     (asking for a scope not granted          -> invalid_scope, nothing rotated)
 //   the generation just retired, within grace  -> grace_replay (the same successor again)
 //   the generation just retired, by a request
 //     in flight during that rotation           -> race_loser (lenient: family kept;
@@ -62,9 +65,10 @@ TokenReply TokenAuthority::Rotate(TokenFamily& f, std::string_view requested_sco
   f.rotated_ms = now_ms;
   f.rotated_seq = ++commit_seq_;
   if (config_.revoke_access_on_refresh) f.access_floor = f.generation;
-  // Scope echo: a client that asks for a scope on refresh gets it back (Claude Code asks for its
-  // full list and refuses to save a response whose scope lacks user:inference).
-  if (!requested_scope.empty()) f.scope = requested_scope;
+  // RFC 6749 §6: the requested scope (already checked to be within the grant) is echoed back, so a
+  // client that asks for its full list gets it (Claude Code refuses to save a response whose scope
+  // lacks user:inference); an omitted scope means the scope the login issued.
+  f.issued_scope = requested_scope;
   TokenReply r;
   r.status = 200;
   r.outcome = Outcome::kIssued;
@@ -80,6 +84,9 @@ TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) 
   if (q.refresh_token.empty()) {
     return Error(400, Outcome::kInvalidRequest, "invalid_request", "refresh_token is required");
   }
+  if (q.client_id.empty() && personality_.refresh_requires_client_id) {
+    return Error(400, Outcome::kInvalidRequest, "invalid_request", "client_id is required");
+  }
   if (!q.scope.empty() && !IsValidScope(q.scope)) {
     return Error(400, Outcome::kInvalidScope, "invalid_scope", "scope is malformed");
   }
@@ -92,11 +99,32 @@ TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) 
   if (fate == FamilyFate::kExpired || f == nullptr || now_ms >= f->expires_ms) {
     return RefreshRejected(Outcome::kExpired, &*h);
   }
+  // A genuine handle passes the MAC yet may still not be this family's: a server restarted with
+  // the same --seed derives the same key, so an older instance's token names a family id that
+  // now belongs to another login. Its generation can be above the current one, and its sealed
+  // expiry (created + refresh TTL, fixed for a family's life) differs. That is input, not an
+  // invariant: answer "unknown" and leave the family alone (treating it as reuse would let a stale
+  // token revoke somebody else's session).
+  if (h->generation > f->generation || h->expires_ms != f->expires_ms) {
+    return RefreshRejected(Outcome::kUnknown, nullptr);
+  }
   if (!q.client_id.empty() && !f->client_id.empty() && q.client_id != f->client_id) {
     return RefreshRejected(Outcome::kClientMismatch, &*h);
   }
-  assert(h->generation <= f->generation && "a sealed generation above the current one");
   if (h->generation == f->generation) {
+    if (f->generation == UINT32_MAX) {  // ~4e9 rotations of one family: refuse, never wrap
+      return Error(503, Outcome::kCapacity, "temporarily_unavailable", "generation limit reached");
+    }
+    if (!q.scope.empty() && !IsScopeWithin(q.scope, f->granted_scope)) {
+      // RFC 6749 §6: a refresh cannot add a scope the resource owner did not grant.
+      TokenReply r = Error(400, Outcome::kInvalidScope, "invalid_scope",
+                           "The requested scope exceeds the scope originally granted");
+      r.family_id = f->id;
+      r.presented_generation = h->generation;
+      r.generation = f->generation;
+      r.presented_label = LabelOf(*h);
+      return r;
+    }
     TokenReply r = Rotate(*f, q.scope, now_ms);
     r.presented_label = LabelOf(*h);
     return r;

@@ -250,6 +250,7 @@ int RunInProcess(const Options& o) {
     TokenRequest q;
     q.grant_type = GrantType::kRefreshToken;
     q.refresh_token = r.tokens.refresh_token;
+    q.client_id = "bench";  // the anthropic personality requires one, as its real clients send it
     r = auth.Handle(q, ++now);
     if (!r.ok()) return 1;
   }

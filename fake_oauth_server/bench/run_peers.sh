@@ -32,7 +32,7 @@ peer_versions="$(cd "$work" && node -e '
 
 results="$work/results.jsonl"
 "$bench" http --name fake_oauth_server --startup-runs "$startup_runs" --refreshes "$refreshes" \
-  --grants "$grants" -- "$server" --seed 1 | tee -a "$results"
+  --grants "$grants" --client-id bench -- "$server" --seed 1 | tee -a "$results"
 "$bench" http --name oauth2-mock-server --startup-runs "$startup_runs" --refreshes "$refreshes" \
   --login stdout --token-path /token --form --client-id bench \
   -- node "$work/peer_oauth2_mock_server.mjs" | tee -a "$results"

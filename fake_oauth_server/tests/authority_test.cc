@@ -17,7 +17,7 @@ using testing::Refresh;
 
 TEST(Authority, LoginThenChainedRefreshesRotateSingleUseTokens) {
   TokenAuthority auth(Config(), 7);
-  TokenReply login = auth.Login({.client_id = "cli"}, kT0);
+  TokenReply login = auth.Login({.client_id = "c"}, kT0);
   ASSERT_TRUE(login.ok());
   EXPECT_EQ(login.family_id, 1u);
   EXPECT_EQ(login.generation, 1u);
@@ -106,6 +106,42 @@ TEST(Authority, UnknownAndForgedTokens) {
   EXPECT_EQ(auth.ValidateAccessToken("nope", kT0).state, AccessState::kUnknown);
   TokenReply missing = auth.Handle(Refresh(""), kT0);
   EXPECT_EQ(missing.error.error, "invalid_request");
+}
+
+// A server restarted with the same --seed derives the same key, so an older instance's tokens
+// pass the MAC but name this instance's families. They are unknown here: never a crash (a Debug
+// assert fired on a generation above the current one), never reuse that revokes the new family
+// (Release did), never a rotation of somebody else's family.
+TEST(Authority, AnOlderInstancesTokensAreUnknownAndLeaveTheFamilyAlone) {
+  const AuthorityConfig cfg = Config(ReuseKind::kRevokeFamily);
+  TokenAuthority before(cfg, 42);
+  const TokenReply old1 = before.Login({.client_id = "c"}, kT0);
+  const TokenReply old2 = before.Handle(Refresh(old1.tokens.refresh_token), kT0 + 1);
+  const TokenReply old3 = before.Handle(Refresh(old2.tokens.refresh_token), kT0 + 2);
+  ASSERT_EQ(old3.generation, 3u);
+
+  TokenAuthority after(cfg, 42);  // the restart, an hour later
+  const TokenReply fresh = after.Login({.client_id = "c"}, kT0 + kHourMs);
+  ASSERT_EQ(fresh.family_id, old3.family_id);
+  const TokenReply now2 = after.Handle(Refresh(fresh.tokens.refresh_token), kT0 + kHourMs + 1);
+  ASSERT_EQ(now2.generation, 2u);
+
+  // Above the current generation (3 > 2); equal to it (2, the old instance's expiry); below it.
+  for (const TokenReply* old : {&old3, &old2, &old1}) {
+    const TokenReply r = after.Handle(Refresh(old->tokens.refresh_token), kT0 + kHourMs + 2);
+    EXPECT_EQ(r.status, 400) << old->generation;
+    EXPECT_EQ(r.error.error, "invalid_grant");
+    EXPECT_EQ(r.outcome, Outcome::kUnknown) << old->generation;
+    EXPECT_EQ(r.presented_label, "unknown");
+    EXPECT_FALSE(r.counted_as_reuse);
+    EXPECT_FALSE(r.family_revoked);
+    EXPECT_EQ(after.ValidateAccessToken(old->tokens.access_token, kT0 + kHourMs + 2).state,
+              AccessState::kUnknown)
+        << old->generation;
+  }
+  EXPECT_EQ(after.Family(1).fate, FamilyFate::kLive);
+  EXPECT_EQ(after.CurrentGeneration(1), 2u);
+  EXPECT_TRUE(after.Handle(Refresh(now2.tokens.refresh_token), kT0 + kHourMs + 3).ok());
 }
 
 TEST(Authority, AccessTokenExpiresAfterTtl) {

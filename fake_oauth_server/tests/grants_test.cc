@@ -42,13 +42,21 @@ TEST(AuthorizationCode, PkceS256ExchangeStartsAFamily) {
   EXPECT_EQ(r.tokens.scope, "user:inference user:profile");
 }
 
-TEST(AuthorizationCode, WrongVerifierIsInvalidGrant) {
+TEST(AuthorizationCode, WrongVerifierIsInvalidGrantAndBurnsTheCode) {
   TokenAuthority auth(Config(), 1);
   AuthorizeReply a = auth.Authorize(Authz(), kT0);
   TokenReply r = auth.Handle(Exchange(a.code, std::string(43, 'x')), kT0 + 10);
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.error.error, "invalid_grant");
   EXPECT_EQ(r.outcome, Outcome::kCodeInvalid);
+  // RFC 6749 §4.1.2: a code is single-use; a failed attempt spent it (RFC 6819 §5.2.1.1), so
+  // even the right verifier gets nothing now and no family is created.
+  TokenReply later = auth.Handle(Exchange(a.code), kT0 + 20);
+  EXPECT_EQ(later.status, 400);
+  EXPECT_EQ(later.error.error, "invalid_grant");
+  EXPECT_EQ(later.outcome, Outcome::kCodeInvalid);
+  EXPECT_EQ(auth.State(0).families_created, 0u);
+  EXPECT_EQ(auth.State(0).pending_codes, 0u);
 }
 
 TEST(AuthorizationCode, ReusedCodeIsInvalidGrantAndRevokesWhatItIssued) {
@@ -65,16 +73,25 @@ TEST(AuthorizationCode, ReusedCodeIsInvalidGrantAndRevokesWhatItIssued) {
             AccessState::kRevoked);
 }
 
-TEST(AuthorizationCode, BoundToClientAndRedirectUri) {
+TEST(AuthorizationCode, BoundToClientAndRedirectUriAndAMismatchBurnsIt) {
   TokenAuthority auth(Config(), 1);
-  AuthorizeReply a = auth.Authorize(Authz(), kT0);
-  TokenRequest q = Exchange(a.code);
-  q.redirect_uri = "http://localhost:5555/other";
-  EXPECT_EQ(auth.Handle(q, kT0 + 1).error.error, "invalid_grant");
-  q = Exchange(a.code);
-  q.client_id = "other";
-  EXPECT_EQ(auth.Handle(q, kT0 + 1).error.error, "invalid_grant");
-  EXPECT_TRUE(auth.Handle(Exchange(a.code), kT0 + 2).ok());  // mismatches did not burn it
+  for (const bool wrong_redirect : {true, false}) {
+    AuthorizeReply a = auth.Authorize(Authz(), kT0);
+    TokenRequest q = Exchange(a.code);
+    if (wrong_redirect) {
+      q.redirect_uri = "http://localhost:5555/other";
+    } else {
+      q.client_id = "other";
+    }
+    TokenReply r = auth.Handle(q, kT0 + 1);
+    EXPECT_EQ(r.error.error, "invalid_grant");
+    EXPECT_EQ(r.outcome, Outcome::kCodeInvalid);
+    // Single-use (RFC 6749 §4.1.2): the correct client and redirect_uri come too late.
+    TokenReply later = auth.Handle(Exchange(a.code), kT0 + 2);
+    EXPECT_EQ(later.error.error, "invalid_grant") << wrong_redirect;
+    EXPECT_FALSE(later.ok());
+  }
+  EXPECT_EQ(auth.State(0).families_created, 0u);
 }
 
 TEST(AuthorizationCode, ExpiresAfterCodeTtl) {

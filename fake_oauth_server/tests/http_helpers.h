@@ -61,8 +61,12 @@ inline std::string LoginRefreshToken(httplib::Client& c, const std::string& body
   return JsonField(r->body, "refresh_token");
 }
 
-inline std::string RefreshJson(const std::string& refresh_token) {
-  return R"({"grant_type":"refresh_token","refresh_token":")" + refresh_token + R"("})";
+// With a client_id, as every real client sends it (the anthropic personality requires one);
+// /admin/login without a client_id makes a family any client may refresh.
+inline std::string RefreshJson(const std::string& refresh_token,
+                               const std::string& client_id = "credsim-test") {
+  return R"({"grant_type":"refresh_token","refresh_token":")" + refresh_token +
+         R"(","client_id":")" + client_id + R"("})";
 }
 
 }  // namespace credsim::oauth::testing

@@ -31,7 +31,7 @@ TEST(HttpToken, FormRefreshPerRfc6749) {
   TestServer s;
   auto c = s.Client();
   const std::string rt = LoginRefreshToken(*c);
-  auto r = c->Post("/v1/oauth/token", "grant_type=refresh_token&refresh_token=" + rt,
+  auto r = c->Post("/v1/oauth/token", "grant_type=refresh_token&client_id=cli&refresh_token=" + rt,
                    "application/x-www-form-urlencoded");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200) << r->body;
@@ -68,8 +68,11 @@ TEST(HttpToken, RequestErrorsHaveRfcCodesAndStatuses) {
       {"grant_type=refresh_token", "text/plain", 400, "invalid_request"},
       {"", "application/json", 400, "invalid_request"},
       {"[]", "application/json", 400, "invalid_request"},
+      {R"({"grant_type":"refresh_token","refresh_token":"nope","client_id":"known"})",
+       "application/json", 400, "invalid_grant"},
+      // The anthropic personality requires client_id on a refresh, as its real clients send it.
       {R"({"grant_type":"refresh_token","refresh_token":"nope"})", "application/json", 400,
-       "invalid_grant"},
+       "invalid_request"},
       {R"({"grant_type":"refresh_token","refresh_token":"x","client_id":"other"})",
        "application/json", 401, "invalid_client"},
   };

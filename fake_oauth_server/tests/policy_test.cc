@@ -186,19 +186,97 @@ TEST(ClientBinding, RefreshByAnotherClientIsInvalidGrant) {
   EXPECT_TRUE(auth.Handle(q, kT0 + 2).ok());
 }
 
-TEST(Scope, RefreshEchoesRequestedScopeAndKeepsItAfterwards) {
+// RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted by the
+// resource owner, and if omitted is treated as equal to the scope originally granted".
+TEST(Scope, RefreshMayNarrowAndEchoesTheRequestedScope) {
   TokenAuthority auth(Config(), 1);
+  TokenReply login =
+      auth.Login({.scope = "user:inference user:profile user:sessions:claude_code"}, kT0);
+  TokenRequest q = Refresh(login.tokens.refresh_token);
+  q.scope = "user:profile user:inference";  // a subset, in another order
+  TokenReply r = auth.Handle(q, kT0 + 1);
+  ASSERT_TRUE(r.ok()) << r.error.description;
+  EXPECT_EQ(r.tokens.scope, "user:profile user:inference");
+  // Omitted: the scope originally granted, not the narrowed one.
+  TokenReply next = auth.Handle(Refresh(r.tokens.refresh_token), kT0 + 2);
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next.tokens.scope, "user:inference user:profile user:sessions:claude_code");
+  TokenRequest same = Refresh(next.tokens.refresh_token);
+  same.scope = "user:sessions:claude_code user:profile user:inference user:profile";
+  EXPECT_TRUE(auth.Handle(same, kT0 + 3).ok());
+}
+
+TEST(Scope, RefreshCannotEscalateAndTheTokenIsNotSpent) {
+  TokenAuthority auth(Config(ReuseKind::kRevokeFamily), 1);
   TokenReply login = auth.Login({}, kT0);
   EXPECT_EQ(login.tokens.scope, "user:inference user:profile");
   TokenRequest q = Refresh(login.tokens.refresh_token);
-  q.scope = "user:profile user:inference user:sessions:claude_code";
+  q.scope = "user:profile user:inference org:create_api_key";
   TokenReply r = auth.Handle(q, kT0 + 1);
-  EXPECT_EQ(r.tokens.scope, "user:profile user:inference user:sessions:claude_code");
-  TokenReply next = auth.Handle(Refresh(r.tokens.refresh_token), kT0 + 2);
-  EXPECT_EQ(next.tokens.scope, "user:profile user:inference user:sessions:claude_code");
-  TokenRequest bad = Refresh(next.tokens.refresh_token);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error.error, "invalid_scope");
+  EXPECT_EQ(r.outcome, Outcome::kInvalidScope);
+  EXPECT_FALSE(r.counted_as_reuse);
+  EXPECT_EQ(auth.CurrentGeneration(1), 1u);
+  // An error rotates nothing: the same token still refreshes, with the granted scope.
+  TokenReply ok = auth.Handle(Refresh(login.tokens.refresh_token), kT0 + 2);
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok.tokens.scope, "user:inference user:profile");
+  TokenRequest bad = Refresh(ok.tokens.refresh_token);
   bad.scope = "a  b";
   EXPECT_EQ(auth.Handle(bad, kT0 + 3).error.error, "invalid_scope");
+}
+
+TEST(Scope, AnExplicitlyScopedLoginGrantsExactlyThatScope) {
+  TokenAuthority auth(Config(), 1);
+  TokenReply login = auth.Login({.scope = "user:inference"}, kT0);
+  TokenRequest q = Refresh(login.tokens.refresh_token);
+  q.scope = "user:inference user:profile";
+  EXPECT_EQ(auth.Handle(q, kT0 + 1).error.error, "invalid_scope");
+  q.scope = "user:inference";
+  EXPECT_TRUE(auth.Handle(q, kT0 + 2).ok());
+}
+
+// A default anthropic login is also granted what Claude Code asks for on every refresh
+// (REAL_CLIENTS.md), as the real server grants it; its tokens still say the default scope.
+TEST(Scope, ClaudeCodesRefreshScopeIsWithinADefaultLogin) {
+  TokenAuthority auth(Config(), 1);
+  TokenReply login = auth.Login({.client_id = "c"}, kT0);
+  TokenRequest q = Refresh(login.tokens.refresh_token);
+  q.scope =
+      "user:profile user:inference user:sessions:claude_code user:mcp_servers "
+      "user:file_upload";
+  TokenReply r = auth.Handle(q, kT0 + 1);
+  ASSERT_TRUE(r.ok()) << r.error.description;
+  EXPECT_EQ(r.tokens.scope, q.scope);
+}
+
+TEST(Scope, IsScopeWithin) {
+  EXPECT_TRUE(IsScopeWithin("b a", "a b"));
+  EXPECT_TRUE(IsScopeWithin("a a", "a"));
+  EXPECT_FALSE(IsScopeWithin("a c", "a b"));
+  EXPECT_FALSE(IsScopeWithin("a", "ab"));  // whole tokens, not prefixes
+  EXPECT_FALSE(IsScopeWithin("ab", "a b"));
+}
+
+// Anthropic's clients always send client_id with a refresh (REAL_CLIENTS.md); the anthropic
+// personality refuses one without it. The openai personality does not require it.
+TEST(ClientBinding, AnthropicRefreshWithoutClientIdIsInvalidRequest) {
+  TokenAuthority auth(Config(), 1);
+  TokenReply login = auth.Login({}, kT0);
+  TokenReply r =
+      auth.Handle(Refresh(login.tokens.refresh_token, TokenRequest::kSequential, ""), kT0 + 1);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error.error, "invalid_request");
+  EXPECT_EQ(auth.CurrentGeneration(1), 1u);
+  EXPECT_TRUE(auth.Handle(Refresh(login.tokens.refresh_token), kT0 + 2).ok());
+
+  AuthorityConfig cfg = Config();
+  cfg.provider = Provider::kOpenAi;
+  TokenAuthority openai(cfg, 1);
+  TokenReply o = openai.Login({}, kT0);
+  EXPECT_TRUE(
+      openai.Handle(Refresh(o.tokens.refresh_token, TokenRequest::kSequential, ""), kT0 + 1).ok());
 }
 
 }  // namespace
