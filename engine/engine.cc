@@ -107,11 +107,26 @@ Task<Snapshot> Engine::ReadSnapshot() {
   uint64_t fingerprint = 0;
   for (const StoreId& id : config_.stores) {
     StoreRead read = co_await io_.Read(id);
-    snapshot.stores.push_back(DecodeStore(config_.provider, id, read));
+    snapshot.stores.push_back(Decode(id, read));
     fingerprint = MixFingerprint(fingerprint, snapshot.stores.back());
   }
   snapshot.fingerprint = fingerprint;
   co_return snapshot;
+}
+
+// Parsing dominates a call that finds nothing changed (every GetToken reads every store), so the
+// last decoded view of each store is kept and reused while the store's bytes are the same.
+StoreView Engine::Decode(const StoreId& id, const StoreRead& read) {
+  auto cached = decoded_.find(id);
+  if (cached != decoded_.end() && cached->second.status == read.status &&
+      cached->second.version == read.version && cached->second.facts.mode == read.facts.mode &&
+      cached->second.facts.is_symlink == read.facts.is_symlink) {
+    return cached->second;
+  }
+  StoreView view = DecodeStore(config_.provider, id, read);
+  assert(decoded_.size() <= config_.stores.size());  // bounded: one entry per configured store
+  decoded_[id] = view;
+  return view;
 }
 
 std::vector<Candidate> Engine::CandidatesWithPending(const Snapshot& snapshot) const {
@@ -332,7 +347,7 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
     bool settled = false;
     for (int attempt = 0; attempt < kMaxCasAttempts && !settled; ++attempt) {
       StoreRead read = co_await io_.Read(id);
-      StoreView view = DecodeStore(config_.provider, id, read);
+      StoreView view = Decode(id, read);
       if (view.corrupt) {
         report.skipped.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
         settled = true;

@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -108,6 +109,7 @@ class Engine {
   Task<void> UnlockAll(std::vector<LockId> held);
 
   std::vector<Candidate> CandidatesWithPending(const Snapshot& snapshot) const;
+  StoreView Decode(const StoreId& id, const StoreRead& read);
   TokenResult Serve(const Credential& credential, std::string detail) const;
   PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
   TokenResult Fail(TokenStatus status, std::string detail) const;
@@ -120,6 +122,9 @@ class Engine {
   // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;
+  // The last decoded view of each store (at most one per configured store), reused while the
+  // store's version is unchanged.
+  std::map<StoreId, StoreView> decoded_;
 };
 
 }  // namespace credsim::engine
