@@ -195,6 +195,39 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (!co_await LockAll(&held)) {
     co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
   }
+  TokenResult result = co_await RefreshUnderLock(mode, rejected, seen_refresh);
+  co_await UnlockAll(std::move(held));
+  if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_ &&
+      co_await AwaitForeignRotation(*blocked_fingerprint_)) {
+    // Someone else's rotation landed: run the locked part once more (once: no recursion).
+    co_return co_await AcquireAfterForeignRotation(mode, std::move(rejected));
+  }
+  co_return result;
+}
+
+// A refresh token refused as reused, with no other copy in any store, may mean that a tool which
+// refreshes outside every lock (Codex CLI does, REAL_CLIENTS.md) has just won a race and is about
+// to write the winner's pair. With our locks released, watch the stores for a bounded while
+// (Codex's own losers wait ~0.5 s for the same reason); true as soon as any store changes.
+Task<bool> Engine::AwaitForeignRotation(uint64_t dead_fingerprint) {
+  for (int poll = 0; poll < config_.foreign_rotation_polls; ++poll) {
+    co_await io_.SleepMs(config_.foreign_rotation_poll_ms);
+    Snapshot snapshot = co_await ReadSnapshot();
+    if (snapshot.fingerprint != dead_fingerprint) co_return true;
+  }
+  co_return false;
+}
+
+Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rejected) {
+  blocked_fingerprint_.reset();
+  Snapshot snapshot = co_await ReadSnapshot();
+  const auto candidates = CandidatesWithPending(snapshot);
+  const auto best = PickBest(candidates, OptionsNow(rejected));
+  const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
+  std::vector<LockId> held;
+  if (!co_await LockAll(&held)) {
+    co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
+  }
   TokenResult result = co_await RefreshUnderLock(mode, std::move(rejected), seen_refresh);
   co_await UnlockAll(std::move(held));
   co_return result;

@@ -97,6 +97,8 @@ class Engine {
   };
 
   Task<TokenResult> Acquire(Mode mode, std::string rejected);
+  Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
+  Task<TokenResult> AcquireAfterForeignRotation(Mode mode, std::string rejected);
   Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
   // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
   Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen);

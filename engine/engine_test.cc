@@ -162,6 +162,35 @@ TEST_F(EngineTest, InvalidGrantRetriesOnceWithAnotherStoresToken) {
   EXPECT_EQ(PoolEntryIn("anthropic", "cc1").refresh_token, "rt-3");
 }
 
+// openai/codex #6498 from the other side: a tool that refreshes outside every lock (Codex CLI) won
+// the race and writes the winner's pair a moment later. The engine watches the stores with its
+// locks released instead of calling the session dead, and adopts the pair.
+TEST_F(EngineTest, ReuseAnswerWaitsForAForeignRotationToLand) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.SetLive(2);  // rt-1 was just spent by the other tool
+  int sleeps = 0;
+  io.OnSleep([&] {
+    EXPECT_FALSE(io.any_lock_held()) << "the other tool needs the lock to write";
+    if (++sleeps == 2) io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));
+  });
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 1) << "adopted, not refreshed again";
+  EXPECT_EQ(sleeps, 2);
+}
+
+TEST_F(EngineTest, ReuseAnswerWithNothingLandingIsReloginAfterABoundedWait) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.SetLive(2);
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  const SessionConfig& c = engine.config();
+  EXPECT_EQ(io.slept_ms(), c.foreign_rotation_polls * c.foreign_rotation_poll_ms);
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
 // No 24 h cooldown: a dead session is not re-asked while nothing changes, and re-probed as soon as
 // a store changes (a re-login by another tool).
 TEST_F(EngineTest, BlockedSessionIsReprobedWhenAStoreChanges) {

@@ -33,6 +33,11 @@ struct SessionConfig {
   int64_t backoff_ms_min = 500;
   int64_t backoff_ms_max = 8 * 1000;
   int64_t retry_after_ms_max = 60 * 1000;
+  // After a refresh token is refused and no store holds another one, the stores are watched this
+  // many times, this far apart, with the locks released, for a rotation by a tool that refreshes
+  // outside every lock (Codex CLI) to land, before the session is called dead.
+  int foreign_rotation_polls = 6;
+  int64_t foreign_rotation_poll_ms = 500;
   // Expiry assumed for a granted access token with neither expires_in nor a JWT exp.
   int64_t default_access_ttl_ms = 60 * 60 * 1000;
 };

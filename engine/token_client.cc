@@ -141,6 +141,7 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result) {
     case formats::TokenErrorKind::kInvalidGrant:
     case formats::TokenErrorKind::kRefreshTokenReused:
     case formats::TokenErrorKind::kRefreshTokenExpired:
+    case formats::TokenErrorKind::kRefreshTokenInvalidated:
       out.kind = Kind::kDead;
       break;
     default:

@@ -47,6 +47,9 @@ TEST(ClassifyRefresh, EveryOutcome) {
             K::kDead);
   EXPECT_EQ(ClassifyRefresh(Response(401, R"({"error":{"code":"refresh_token_expired"}})")).kind,
             K::kDead);
+  EXPECT_EQ(
+      ClassifyRefresh(Response(401, R"({"error":{"code":"refresh_token_invalidated"}})")).kind,
+      K::kDead);
   EXPECT_EQ(ClassifyRefresh(Response(400, R"({"error":"invalid_request"})")).kind, K::kRejected);
   EXPECT_EQ(ClassifyRefresh(Response(429, "")).kind, K::kTransient);
   EXPECT_EQ(ClassifyRefresh(Response(500, "<html>")).kind, K::kTransient);

@@ -101,6 +101,7 @@ TokenErrorKind KindOfCode(std::string_view code) {
   if (code == "invalid_grant") return TokenErrorKind::kInvalidGrant;
   if (code == "refresh_token_reused") return TokenErrorKind::kRefreshTokenReused;
   if (code == "refresh_token_expired") return TokenErrorKind::kRefreshTokenExpired;
+  if (code == "refresh_token_invalidated") return TokenErrorKind::kRefreshTokenInvalidated;
   if (code == "invalid_request") return TokenErrorKind::kInvalidRequest;
   if (code == "invalid_client") return TokenErrorKind::kInvalidClient;
   if (code == "unsupported_grant_type") return TokenErrorKind::kUnsupportedGrantType;
@@ -143,6 +144,8 @@ const char* TokenErrorKindName(TokenErrorKind kind) {
       return "refresh_token_reused";
     case TokenErrorKind::kRefreshTokenExpired:
       return "refresh_token_expired";
+    case TokenErrorKind::kRefreshTokenInvalidated:
+      return "refresh_token_invalidated";
     case TokenErrorKind::kInvalidRequest:
       return "invalid_request";
     case TokenErrorKind::kInvalidClient:

@@ -26,6 +26,7 @@ enum class TokenErrorKind : uint8_t {
   kInvalidGrant,         // RFC 6749 invalid_grant: dead, revoked, unknown or reused refresh token
   kRefreshTokenReused,   // OpenAI refresh_token_reused
   kRefreshTokenExpired,  // OpenAI refresh_token_expired
+  kRefreshTokenInvalidated,  // OpenAI refresh_token_invalidated (the family was revoked)
   kInvalidRequest,
   kInvalidClient,
   kUnsupportedGrantType,

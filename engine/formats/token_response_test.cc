@@ -58,6 +58,7 @@ TEST(TokenResponse, EveryKnownCodeHasItsKind) {
       {"invalid_grant", TokenErrorKind::kInvalidGrant},
       {"refresh_token_reused", TokenErrorKind::kRefreshTokenReused},
       {"refresh_token_expired", TokenErrorKind::kRefreshTokenExpired},
+      {"refresh_token_invalidated", TokenErrorKind::kRefreshTokenInvalidated},
       {"invalid_request", TokenErrorKind::kInvalidRequest},
       {"invalid_client", TokenErrorKind::kInvalidClient},
       {"unsupported_grant_type", TokenErrorKind::kUnsupportedGrantType},
@@ -98,6 +99,7 @@ TEST(TokenResponse, BadGrantsAreErrorsWithPaths) {
       {R"({"access_token": "a", "expires_in": "1h"})", "$.expires_in"},
       {R"({"access_token": "a", "expires_in": 1.5})", "$.expires_in"},
       {R"({"error": "invalid_grant"})", "$.access_token"},
+      {R"({"access_token": "", "refresh_token": "r"})", "$.access_token"},
   };
   for (const auto& [body, path] : cases) {
     const Result<TokenResponse> r = ParseTokenResponse(200, body);

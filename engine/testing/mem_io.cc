@@ -105,6 +105,7 @@ Task<void> MemIo::SleepMs(int64_t duration_ms) {
   assert(duration_ms >= 0);
   slept_ms_ += duration_ms;
   now_ms_ += duration_ms;
+  if (on_sleep_) on_sleep_();
   co_return;
 }
 

@@ -24,6 +24,8 @@ class MemIo : public Io {
   void SetEndpoint(Endpoint endpoint) { endpoint_ = std::move(endpoint); }
   void SetNowMs(int64_t now_ms) { now_ms_ = now_ms; }
   void SetFacts(const StoreId& id, StoreFacts facts) { facts_[id] = std::move(facts); }
+  // Runs after every sleep: another process acting while this one waits.
+  void OnSleep(std::function<void()> hook) { on_sleep_ = std::move(hook); }
 
   // --- faults ------------------------------------------------------------------------------------
   void SetStoreLocked(const StoreId& id, bool locked);  // reads and writes answer kLocked
@@ -51,6 +53,7 @@ class MemIo : public Io {
  private:
   std::map<StoreId, std::string> stores_;
   std::map<StoreId, StoreFacts> facts_;
+  std::function<void()> on_sleep_;
   std::set<StoreId> locked_;
   std::map<StoreId, int> failing_writes_;
   std::map<StoreId, std::string> interlopers_;
