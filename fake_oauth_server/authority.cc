@@ -308,10 +308,21 @@ bool TokenAuthority::MaybeAccessTokenOf(const TokenFamily& f, const TokenHandle&
          h.expires_ms <= f.expires_ms;
 }
 
+std::optional<TokenHandle> TokenAuthority::ParseMemo(std::string_view token) const {
+  uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a: only picks the slot; the text is compared
+  for (unsigned char ch : token) hash = (hash ^ ch) * 0x100000001b3ull;
+  ParsedToken& slot = parse_memo_[hash % kParseMemoSlots];
+  if (slot.text != token) {
+    slot.text = std::string(token);
+    slot.handle = ParseToken(token, key_);
+  }
+  return slot.handle;
+}
+
 AccessCheck TokenAuthority::ValidateAccessToken(std::string_view token, int64_t now_ms) {
   const int64_t now = Advance(now_ms);
   AccessCheck c;
-  const std::optional<TokenHandle> h = ParseToken(token, key_);
+  const std::optional<TokenHandle> h = ParseMemo(token);
   if (!h || h->kind != TokenKind::kAccess) {
     c.label = "unknown";
   } else {
@@ -361,7 +372,7 @@ bool TokenAuthority::RevokeFamily(uint32_t family_id, int64_t now_ms) {
 }
 
 std::string TokenAuthority::Label(std::string_view token) const {
-  const std::optional<TokenHandle> h = ParseToken(token, key_);
+  const std::optional<TokenHandle> h = ParseMemo(token);
   return h ? LabelOf(*h) : "unknown";
 }
 

@@ -237,6 +237,15 @@ class TokenAuthority {
   const Personality& personality_;
   std::string default_grant_;  // default_scope + the personality's default_grant_extra
   MasterKey key_;
+  // Opening a token costs a SHA-256 MAC; the simulator checks the same few access tokens on every
+  // demand. A small direct-mapped memo of (token text -> handle): same answers, bounded memory.
+  struct ParsedToken {
+    std::string text;
+    std::optional<TokenHandle> handle;
+  };
+  static constexpr size_t kParseMemoSlots = 64;
+  mutable std::array<ParsedToken, kParseMemoSlots> parse_memo_{};
+  std::optional<TokenHandle> ParseMemo(std::string_view token) const;
   FamilyStore families_;
   AuthCodeStore codes_;
   DeviceGrantStore devices_;
