@@ -327,6 +327,7 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
 void World::ReleaseLock(engine::LockId lock, size_t owner) {
   LockState& l = locks_[static_cast<size_t>(lock)];
   assert(l.holder == owner && "unlock of a lock not held");
+  (void)owner;  // only the assertion reads it (NDEBUG builds)
   l.holder = SIZE_MAX;
   if (l.waiters.empty()) return;
   LockWaiter* next = l.waiters.front();
