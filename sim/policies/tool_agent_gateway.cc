@@ -136,16 +136,10 @@ Task<void> RunAgentGateway(World& world, size_t index) {
   x.own.push_back({StoreKind::kAgentAuth, ""});
   x.tool_file = {openai ? StoreKind::kCodexAuth : StoreKind::kClaudeFile, ""};
   assert(!x.own.empty() && x.own.size() <= 2);
-  const ConsumerSpec spec = c.spec;
-  for (int64_t i = 0; i < MaxDemands(world, spec); ++i) {
-    co_await WaitForDemand(world, spec, i);
-    const bool usable = world.UsableCredentialFor(index);
-    const int64_t t_ms = world.now_ms();
-    bool served = false;
-    std::string used;
-    const char* status = co_await OneRequest(x, &served, &used);
-    ReportToolDemand(world, index, t_ms, usable, served, status, used);
-  }
+  ToolAttempt attempt = [&x](bool* served, std::string* used) {
+    return OneRequest(x, served, used);
+  };
+  co_await RunToolDemands(world, index, std::move(attempt));
 }
 
 }  // namespace credsim::sim

@@ -230,16 +230,8 @@ Task<void> RunClaudeCode(World& world, size_t index, ClaudeCodeFlavor flavor) {
   World::Consumer& c = world.consumer(index);
   assert(flavor.writes_file || flavor.writes_keychain);
   Ctx x{world, index, flavor, *c.io, c.spec.name};
-  const ConsumerSpec spec = c.spec;
-  for (int64_t i = 0; i < MaxDemands(world, spec); ++i) {
-    co_await WaitForDemand(world, spec, i);
-    const bool usable = world.UsableCredentialFor(index);
-    const int64_t t_ms = world.now_ms();
-    bool served = false;
-    std::string used;
-    const char* status = co_await OneRun(x, &served, &used);
-    ReportToolDemand(world, index, t_ms, usable, served, status, used);
-  }
+  ToolAttempt attempt = [&x](bool* served, std::string* used) { return OneRun(x, served, used); };
+  co_await RunToolDemands(world, index, std::move(attempt));
 }
 
 }  // namespace credsim::sim

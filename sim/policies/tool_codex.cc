@@ -183,17 +183,13 @@ Task<void> RunCodexCli(World& world, size_t index) {
   World::Consumer& c = world.consumer(index);
   assert(c.session.provider == engine::Provider::kOpenAiCodex);
   Ctx x{world, index, *c.io, c.spec.name};
-  const ConsumerSpec spec = c.spec;
-  for (int64_t i = 0; i < MaxDemands(world, spec); ++i) {
-    co_await WaitForDemand(world, spec, i);
-    const bool usable = world.UsableCredentialFor(index);
-    const int64_t t_ms = world.now_ms();
-    bool served = false;
-    std::string used;
-    const char* status = co_await OneRun(x, &served, &used);
-    if (!served) world.trace().Event(world.now_ms(), "tool.exit", c.spec.name).Str("why", status);
-    ReportToolDemand(world, index, t_ms, usable, served, status, used);
-  }
+  // A named variable, not a temporary inside co_await (a g++ 12 coroutine bug, see sim/README).
+  ToolAttempt attempt = [&x](bool* served, std::string* used) -> Task<const char*> {
+    const char* status = co_await OneRun(x, served, used);
+    if (!*served) x.world.trace().Event(x.world.now_ms(), "tool.exit", x.name).Str("why", status);
+    co_return status;
+  };
+  co_await RunToolDemands(world, index, std::move(attempt));
 }
 
 }  // namespace credsim::sim

@@ -59,4 +59,17 @@ Task<engine::StoreWrite> RewriteInPlace(World& world, engine::StoreId id, std::s
   co_return world.FinishInPlaceWrite(id, std::move(bytes), owner);
 }
 
+Task<void> RunToolDemands(World& world, size_t index, ToolAttempt attempt) {
+  const ConsumerSpec spec = world.consumer(index).spec;
+  for (int64_t i = 0; i < MaxDemands(world, spec); ++i) {
+    co_await WaitForDemand(world, spec, i);
+    const bool usable = world.UsableCredentialFor(index);
+    const int64_t t_ms = world.now_ms();
+    bool served = false;
+    std::string used;
+    const char* status = co_await attempt(&served, &used);
+    ReportToolDemand(world, index, t_ms, usable, served, status, used);
+  }
+}
+
 }  // namespace credsim::sim

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "engine/io.h"
@@ -26,6 +27,13 @@ Task<void> WaitForDemand(World& world, const ConsumerSpec& spec, int64_t demand_
 
 void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, bool served,
                       const std::string& status, const std::string& access_token);
+
+// One demand of a tool model: its own logic; sets *served and *used (the access token presented)
+// and returns a status for the report.
+using ToolAttempt = std::function<Task<const char*>(bool* served, std::string* used)>;
+// The demand loop every tool model runs: pace, note whether a usable credential existed, make one
+// attempt, report it. Bounded by MaxDemands.
+Task<void> RunToolDemands(World& world, size_t index, ToolAttempt attempt);
 
 // A temp file renamed over the path (replaces a symlink; no compare-and-swap).
 Task<engine::StoreWrite> RenameOver(World& world, engine::StoreId id, std::string bytes,
