@@ -115,8 +115,8 @@ const char* SeverityName(Finding::Severity severity) {
 std::vector<Finding> Diagnose(const SessionConfig& config, const Snapshot& snapshot,
                               int64_t now_ms) {
   std::vector<Finding> out;
-  for (const auto& store : snapshot.stores) CheckFile(store, out);
-  const auto slots = snapshot.Candidates();
+  for (const auto& store : snapshot.stores) CheckFile(*store, out);
+  const auto& slots = snapshot.Candidates();
   for (const auto& slot : slots) CheckSlot(slot, now_ms, out);
   CheckAgreement(slots, now_ms, out);
   if (!PickBest(slots, PickOptions{.now_ms = now_ms})) {

@@ -71,12 +71,13 @@ const char* TokenStatusName(TokenStatus status) {
   return "unknown";
 }
 
-std::vector<Candidate> Snapshot::Candidates() const {
+std::vector<Candidate> SessionCandidates(
+    const std::vector<std::shared_ptr<const StoreView>>& stores) {
   std::vector<Candidate> out;
   std::optional<std::string> account;  // the session's: the first slot (in store order) naming one
   for (const auto& store : stores) {
-    if (!store.readable()) continue;
-    for (const auto& slot : store.slots) {
+    if (!store->readable()) continue;
+    for (const auto& slot : store->slots) {
       const auto& slot_account = slot.credential.account_id;
       if (slot_account && account && *slot_account != *account) continue;  // another account
       if (slot_account && !account) account = slot_account;
@@ -86,7 +87,8 @@ std::vector<Candidate> Snapshot::Candidates() const {
   return out;
 }
 
-Engine::Engine(Io& io, SessionConfig config) : io_(io), config_(std::move(config)) {
+Engine::Engine(Io& io, SessionConfig config)
+    : io_(io), config_(std::move(config)), decoded_(config_.stores.size()) {
   assert(!config_.stores.empty());
   assert(config_.max_transient_attempts >= 1 && config_.max_transient_attempts <= 16);
   assert(config_.lock_timeout_ms >= 0);
@@ -104,45 +106,77 @@ Task<TokenResult> Engine::OnUnauthorized(std::string rejected_access_token) {
 
 Task<Snapshot> Engine::ReadSnapshot() {
   Snapshot snapshot;
+  snapshot.stores.reserve(config_.stores.size());
   uint64_t fingerprint = 0;
-  for (const StoreId& id : config_.stores) {
-    StoreRead read = co_await io_.Read(id);
-    snapshot.stores.push_back(Decode(id, read));
-    fingerprint = MixFingerprint(fingerprint, snapshot.stores.back());
+  for (size_t i = 0; i < config_.stores.size(); ++i) {
+    // The version of the view we hold, so that an unchanged store is not copied again.
+    const std::shared_ptr<const StoreView>& held = decoded_[i];
+    const StoreVersion known =
+        held && held->status == IoStatus::kOk ? held->version : StoreVersion{};
+    // Two statements, not `?:` with a co_await in each arm: g++ 12 miscompiles that.
+    StoreRead read;
+    if (known.exists) {
+      read = co_await io_.ReadIfChanged(config_.stores[i], known);
+    } else {
+      read = co_await io_.Read(config_.stores[i]);
+    }
+    snapshot.stores.push_back(Decode(i, read));
+    fingerprint = MixFingerprint(fingerprint, *snapshot.stores.back());
   }
   snapshot.fingerprint = fingerprint;
+  if (last_snapshot_.stores == snapshot.stores) {
+    snapshot.candidates = last_snapshot_.candidates;  // same view objects: same candidates
+  } else {
+    snapshot.candidates =
+        std::make_shared<const std::vector<Candidate>>(SessionCandidates(snapshot.stores));
+    last_snapshot_ = snapshot;
+  }
   co_return snapshot;
 }
 
 // Parsing dominates a call that finds nothing changed (every GetToken reads every store), so the
 // last decoded view of each store is kept and reused while the store's bytes are the same.
-StoreView Engine::Decode(const StoreId& id, const StoreRead& read) {
-  auto cached = decoded_.find(id);
-  if (cached != decoded_.end() && cached->second.status == read.status &&
-      cached->second.version == read.version && cached->second.facts.mode == read.facts.mode &&
-      cached->second.facts.is_symlink == read.facts.is_symlink) {
-    return cached->second;
+std::shared_ptr<const StoreView> Engine::Decode(size_t store_index, const StoreRead& read) {
+  assert(store_index < decoded_.size());
+  std::shared_ptr<const StoreView>& cached = decoded_[store_index];
+  if (read.unchanged) {
+    // Io promised the version we named, which is the cached view's: reuse it.
+    assert(read.status == IoStatus::kOk && cached && cached->version == read.version);
+    if (cached->facts.mode == read.facts.mode &&
+        cached->facts.is_symlink == read.facts.is_symlink) {
+      return cached;
+    }
+    StoreRead full = read;  // same bytes, new facts (doctor reports them)
+    full.bytes = cached->bytes;
+    full.unchanged = false;
+    cached = std::make_shared<const StoreView>(
+        DecodeStore(config_.provider, config_.stores[store_index], full));
+    return cached;
   }
-  StoreView view = DecodeStore(config_.provider, id, read);
-  assert(decoded_.size() <= config_.stores.size());  // bounded: one entry per configured store
-  decoded_[id] = view;
-  return view;
+  if (cached && cached->status == read.status && cached->version == read.version &&
+      cached->facts.mode == read.facts.mode && cached->facts.is_symlink == read.facts.is_symlink) {
+    return cached;
+  }
+  cached = std::make_shared<const StoreView>(
+      DecodeStore(config_.provider, config_.stores[store_index], read));
+  return cached;
 }
 
-std::vector<Candidate> Engine::CandidatesWithPending(const Snapshot& snapshot) const {
+std::shared_ptr<const std::vector<Candidate>> Engine::CandidatesWithPending(
+    const Snapshot& snapshot) const {
+  assert(snapshot.candidates);
+  if (!pending_) return snapshot.candidates;
+  // The pending pair first, so it wins ties: it is the newest pair, held in memory until every
+  // store has it. Built member by member: g++ 12 -O3 misreads a designated initializer here as
+  // leaving slot.pool_entry_id uninitialized (-Wmaybe-uninitialized).
   std::vector<Candidate> candidates;
-  if (pending_) {
-    // First, so it wins ties: it is the newest pair, held in memory until every store has it.
-    // Built member by member: g++ 12 -O3 misreads a designated initializer here as leaving
-    // slot.pool_entry_id uninitialized (-Wmaybe-uninitialized).
-    Candidate pending;
-    pending.store = config_.stores.front();
-    pending.credential = *pending_;
-    candidates.push_back(std::move(pending));
-  }
-  auto from_stores = snapshot.Candidates();
+  Candidate pending;
+  pending.store = config_.stores.front();
+  pending.credential = *pending_;
+  candidates.push_back(std::move(pending));
+  const auto& from_stores = snapshot.Candidates();
   candidates.insert(candidates.end(), from_stores.begin(), from_stores.end());
-  return candidates;
+  return std::make_shared<const std::vector<Candidate>>(std::move(candidates));
 }
 
 TokenResult Engine::Serve(const Credential& credential, std::string detail) const {
@@ -172,13 +206,16 @@ TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
 Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (pending_) co_await CommitPending();
   Snapshot snapshot = co_await ReadSnapshot();
-  const auto candidates = CandidatesWithPending(snapshot);
+  const auto shared_candidates = CandidatesWithPending(snapshot);
+  const auto& candidates = *shared_candidates;
   const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
   if (best && mode == Mode::kGet && Servable(ClassifyFor(candidates[*best].credential, options)) &&
       !SomeSlotLags(candidates, candidates[*best].credential)) {
-    co_return Serve(candidates[*best].credential,
-                    "valid copy in " + candidates[*best].store.Name());
+    TokenResult result =
+        Serve(candidates[*best].credential, "valid copy in " + candidates[*best].store.Name());
+    result.valid_copy = true;
+    co_return result;
   }
   if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
     // Nothing changed since the server called this session dead: do not ask again (no hammering),
@@ -221,7 +258,8 @@ Task<bool> Engine::AwaitForeignRotation(uint64_t dead_fingerprint) {
 Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rejected) {
   blocked_fingerprint_.reset();
   Snapshot snapshot = co_await ReadSnapshot();
-  const auto candidates = CandidatesWithPending(snapshot);
+  const auto shared_candidates = CandidatesWithPending(snapshot);
+  const auto& candidates = *shared_candidates;
   const auto best = PickBest(candidates, OptionsNow(rejected));
   const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
   std::vector<LockId> held;
@@ -237,13 +275,14 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
                                            std::string seen_refresh) {
   // Re-read everything under the locks: another process may have rotated while we waited.
   Snapshot snapshot = co_await ReadSnapshot();
-  const auto candidates = CandidatesWithPending(snapshot);
+  const auto shared_candidates = CandidatesWithPending(snapshot);
+  const auto& candidates = *shared_candidates;
   const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
   if (!best) {
     std::string why = "no store holds a usable credential";
     for (const auto& store : snapshot.stores) {
-      if (store.corrupt) why += "; " + store.id.Name() + " is corrupt (" + *store.corrupt + ")";
+      if (store->corrupt) why += "; " + store->id.Name() + " is corrupt (" + *store->corrupt + ")";
     }
     co_return Fail(TokenStatus::kNoCredential, why);
   }
@@ -316,7 +355,8 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
     if (!lost) dead.insert(current.refresh_token);
     Snapshot snapshot = co_await ReadSnapshot();
-    const auto candidates = CandidatesWithPending(snapshot);
+    const auto shared_candidates = CandidatesWithPending(snapshot);
+    const auto& candidates = *shared_candidates;
     for (auto& token : RefreshTokensIn(candidates)) seen.insert(token);
     PickOptions options = OptionsNow(rejected);
     options.dead_refresh_tokens = dead;
@@ -376,11 +416,13 @@ Task<RefreshOutcome> Engine::PostWithRetries(std::string refresh_token) {
 Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
                                             std::set<std::string> superseded) {
   WriteReport report;
-  for (const StoreId& id : config_.stores) {
+  for (size_t store_index = 0; store_index < config_.stores.size(); ++store_index) {
+    const StoreId& id = config_.stores[store_index];
     bool settled = false;
     for (int attempt = 0; attempt < kMaxCasAttempts && !settled; ++attempt) {
       StoreRead read = co_await io_.Read(id);
-      StoreView view = Decode(id, read);
+      const std::shared_ptr<const StoreView> shared_view = Decode(store_index, read);
+      const StoreView& view = *shared_view;
       if (view.corrupt) {
         report.skipped.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
         settled = true;

@@ -19,7 +19,7 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -46,21 +46,31 @@ const char* TokenStatusName(TokenStatus status);
 
 struct TokenResult {
   TokenStatus status = TokenStatus::kNoCredential;
-  Credential credential;           // the credential served (kOk), or the one that failed
-  bool refreshed = false;          // this call rotated the session
-  bool adopted = false;            // this call found someone else's rotation and used it
+  Credential credential;   // the credential served (kOk), or the one that failed
+  bool refreshed = false;  // this call rotated the session
+  bool adopted = false;    // this call found someone else's rotation and used it
+  // Served as read, because it had at least the refresh leeway left (no refresh was tried).
+  bool valid_copy = false;
   bool commit_pending = false;     // rotated, but some store could not be written yet
   std::vector<std::string> wrote;  // store names written by this call
   std::string detail;              // token-free explanation
   std::optional<int64_t> retry_after_ms;
 };
 
-// All stores of the session as read at one moment.
+// All stores of the session as read at one moment. Views are immutable and shared with the
+// engine's decode cache, so a call that finds nothing changed copies no store (most calls).
 struct Snapshot {
-  std::vector<StoreView> stores;
+  std::vector<std::shared_ptr<const StoreView>> stores;  // one per configured store, in order
   uint64_t fingerprint = 0;  // of every store's version: "did anything change?"
-  std::vector<Candidate> Candidates() const;
+  // The session's slots in store order (only the session's account: see SessionCandidates).
+  std::shared_ptr<const std::vector<Candidate>> candidates;
+  const std::vector<Candidate>& Candidates() const { return *candidates; }
 };
+
+// Every slot of the readable stores that belongs to the session's account (that of the first slot
+// naming one), in store order.
+std::vector<Candidate> SessionCandidates(
+    const std::vector<std::shared_ptr<const StoreView>>& stores);
 
 class Engine {
  public:
@@ -110,8 +120,11 @@ class Engine {
   Task<bool> LockAll(std::vector<LockId>* held);
   Task<void> UnlockAll(std::vector<LockId> held);
 
-  std::vector<Candidate> CandidatesWithPending(const Snapshot& snapshot) const;
-  StoreView Decode(const StoreId& id, const StoreRead& read);
+  // The pending pair (if any) first, then the snapshot's candidates; shared, never copied when
+  // nothing is pending.
+  std::shared_ptr<const std::vector<Candidate>> CandidatesWithPending(
+      const Snapshot& snapshot) const;
+  std::shared_ptr<const StoreView> Decode(size_t store_index, const StoreRead& read);
   TokenResult Serve(const Credential& credential, std::string detail) const;
   PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
   TokenResult Fail(TokenStatus status, std::string detail) const;
@@ -124,9 +137,11 @@ class Engine {
   // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;
-  // The last decoded view of each store (at most one per configured store), reused while the
-  // store's version is unchanged.
-  std::map<StoreId, StoreView> decoded_;
+  // The last decoded view of each configured store (same index), reused while the store's version
+  // is unchanged.
+  std::vector<std::shared_ptr<const StoreView>> decoded_;
+  // The last snapshot read: its candidates are reused while every view is the same object.
+  Snapshot last_snapshot_;
 };
 
 }  // namespace credsim::engine

@@ -65,7 +65,48 @@ TEST_F(EngineTest, KeychainExpiredFileFreshServesFileAndRepairsKeychain) {
   EXPECT_EQ(r.credential.access_token, "at-2");
   EXPECT_EQ(io.token_requests(), 0);  // no refresh: the file's copy is valid
   EXPECT_EQ(ClaudeInKeychain().refresh_token, "rt-2") << "the stale keychain item is repaired";
+  EXPECT_FALSE(r.valid_copy) << "a lagging keychain is repaired under the locks first";
   EXPECT_FALSE(io.any_lock_held());
+}
+
+// The common case: every store agrees and the token has more than the leeway left. It is served
+// as read and flagged as such (the simulator's clock oracle relies on the flag).
+TEST_F(EngineTest, ValidCopyIsServedAsReadAndFlagged) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  authority.SetLive(1);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.valid_copy);
+  EXPECT_FALSE(r.refreshed);
+  EXPECT_FALSE(r.adopted);
+  EXPECT_EQ(io.token_requests(), 0);
+}
+
+// Every call reads every store, conditionally: an unchanged store's bytes are not copied or
+// parsed again, yet a change (or new file facts) is seen by the very next call.
+TEST_F(EngineTest, ConditionalReadsReuseUnchangedStoresAndSeeChanges) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  authority.SetLive(1);
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).credential.access_token, "at-1");
+  EXPECT_EQ(io.unchanged_reads(), 0);
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).credential.access_token, "at-1");
+  EXPECT_EQ(io.unchanged_reads(), 1);
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));  // another process rotated
+  authority.SetLive(2);
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.unchanged_reads(), 1);
+  io.SetFacts(kFile, StoreFacts{.is_symlink = false, .mode = 0644, .path = "f"});
+  const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
+  EXPECT_EQ(io.unchanged_reads(), 2);
+  for (const auto& view : snapshot.stores) {
+    if (view->id == kFile) {
+      EXPECT_EQ(view->facts.mode, 0644u) << "same bytes, new facts";
+    }
+  }
+  EXPECT_EQ(snapshot.Candidates().at(0).credential.access_token, "at-2");
 }
 
 // hermes #4118 and #83338: a write-back must keep scopes, subscriptionType and unknown fields.
@@ -81,6 +122,7 @@ TEST_F(EngineTest, RefreshKeepsScopesSubscriptionAndUnknownFields) {
   const TokenResult r = RunToCompletion(engine.GetToken());
   ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
   EXPECT_TRUE(r.refreshed);
+  EXPECT_FALSE(r.valid_copy);
   const auto oauth = ClaudeIn(kFile);
   EXPECT_EQ(oauth.refresh_token, "rt-2");
   EXPECT_EQ(oauth.expires_at_ms, kNowMs + 28800 * 1000);

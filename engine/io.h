@@ -53,10 +53,13 @@ struct StoreFacts {
 
 struct StoreRead {
   IoStatus status = IoStatus::kNotFound;
-  std::string bytes;  // valid when status == kOk
+  std::string bytes;  // valid when status == kOk and !unchanged
   StoreVersion version;
   StoreFacts facts;
   std::string detail;  // human-readable reason when status != kOk; never token text
+  // Only from ReadIfChanged: the store still has the version the caller named, and `bytes` was
+  // left empty because the caller holds those bytes already. status is kOk.
+  bool unchanged = false;
 };
 
 struct StoreWrite {
@@ -90,6 +93,15 @@ class Io {
   virtual ~Io() = default;
 
   virtual Task<StoreRead> Read(StoreId store) = 0;
+  // A conditional read (HTTP's If-None-Match): like Read, but when the store still has version
+  // `known` an implementation may leave the bytes out and set `unchanged`. The engine reads every
+  // store on every call and almost always finds it unchanged; in the simulator, copying the bytes
+  // was a tenth of a world's run. The default reads (through Read, so a wrapper that overrides
+  // Read sees every read).
+  virtual Task<StoreRead> ReadIfChanged(StoreId store, StoreVersion known) {
+    (void)known;
+    return Read(std::move(store));
+  }
   // Writes `bytes` only if the store still has version `expected` (an absent store has
   // StoreVersion{}); atomically (no reader ever sees a torn store) and with owner-only permissions.
   virtual Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected,

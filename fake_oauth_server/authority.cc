@@ -309,8 +309,12 @@ bool TokenAuthority::MaybeAccessTokenOf(const TokenFamily& f, const TokenHandle&
 }
 
 std::optional<TokenHandle> TokenAuthority::ParseMemo(std::string_view token) const {
-  uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a: only picks the slot; the text is compared
-  for (unsigned char ch : token) hash = (hash ^ ch) * 0x100000001b3ull;
+  // FNV-1a over the length and the last 32 characters (sealed bytes or a JWT signature: as random
+  // as the whole token, at a fraction of the cost). It only picks the slot; the text is compared.
+  uint64_t hash = (0xcbf29ce484222325ull ^ token.size()) * 0x100000001b3ull;
+  for (unsigned char ch : token.substr(token.size() > 32 ? token.size() - 32 : 0)) {
+    hash = (hash ^ ch) * 0x100000001b3ull;
+  }
   ParsedToken& slot = parse_memo_[hash % kParseMemoSlots];
   if (slot.text != token) {
     slot.text = std::string(token);
@@ -345,15 +349,18 @@ AccessCheck TokenAuthority::ValidateAccessToken(std::string_view token, int64_t 
       c.state = AccessState::kLive;
     }
   }
-  TokenReply event;
-  event.outcome = c.state == AccessState::kLive      ? Outcome::kAccepted
-                  : c.state == AccessState::kExpired ? Outcome::kExpired
-                  : c.state == AccessState::kRevoked ? Outcome::kRevokedFamily
-                                                     : Outcome::kUnknown;
-  event.family_id = c.family_id;
-  event.presented_generation = c.generation;
-  event.presented_label = c.label;
-  Record(EventKind::kAccessCheck, GrantType::kNone, event, now);
+  // Recorded directly (not through a TokenReply): the simulator validates on every demand.
+  AuthorityEvent e;
+  e.now_ms = now;
+  e.kind = EventKind::kAccessCheck;
+  e.outcome = c.state == AccessState::kLive      ? Outcome::kAccepted
+              : c.state == AccessState::kExpired ? Outcome::kExpired
+              : c.state == AccessState::kRevoked ? Outcome::kRevokedFamily
+                                                 : Outcome::kUnknown;
+  e.family_id = c.family_id;
+  e.presented_generation = c.generation;
+  e.label = c.label;
+  events_.Append(std::move(e));
   return c;
 }
 
@@ -395,6 +402,12 @@ FamilyView TokenAuthority::Family(uint32_t family_id) const {
     v.scope = f->scope;
   }
   return v;
+}
+
+bool TokenAuthority::IsLiveGeneration(uint32_t family_id, uint32_t generation) const {
+  if (families_.Fate(family_id) != FamilyFate::kLive) return false;
+  const TokenFamily* f = families_.Find(family_id);
+  return f != nullptr && f->generation == generation;
 }
 
 AuthorityState TokenAuthority::State(size_t max_families_listed) const {

@@ -208,6 +208,9 @@ class TokenAuthority {
   std::string Label(std::string_view token) const;
   std::optional<uint32_t> CurrentGeneration(uint32_t family_id) const;
   FamilyView Family(uint32_t family_id) const;
+  // Family(id).fate == kLive && Family(id).generation == generation, without copying the view
+  // (the simulator asks this on every demand).
+  bool IsLiveGeneration(uint32_t family_id, uint32_t generation) const;
   AuthorityState State(size_t max_families_listed) const;
   const EventLog& events() const { return events_; }
   const AuthorityConfig& config() const { return config_; }

@@ -1,6 +1,8 @@
 #include "fake_oauth_server/token_codec.h"
 
+#include <algorithm>
 #include <cassert>
+#include <charconv>
 #include <cstring>
 
 #include "fake_oauth_server/base64url.h"
@@ -141,10 +143,17 @@ std::optional<TokenHandle> ParseToken(std::string_view text, const MasterKey& ke
 }
 
 std::string LabelOf(const TokenHandle& h) {
-  const char* kind = h.kind == TokenKind::kAccess    ? "/at"
-                     : h.kind == TokenKind::kRefresh ? "/rt"
-                                                     : "/id";
-  return "fam" + std::to_string(h.family_id) + kind + std::to_string(h.generation);
+  // Formatted into a stack buffer: labels are made on every access check the simulator does.
+  char text[3 + 10 + 3 + 10];  // "fam" UINT32 "/at" UINT32
+  char* end = text + sizeof text;
+  char* p = std::copy_n("fam", 3, text);
+  p = std::to_chars(p, end, h.family_id).ptr;
+  p = std::copy_n(h.kind == TokenKind::kAccess    ? "/at"
+                  : h.kind == TokenKind::kRefresh ? "/rt"
+                                                  : "/id",
+                  3, p);
+  p = std::to_chars(p, end, h.generation).ptr;
+  return std::string(text, p);
 }
 
 std::string DeriveOpaque(const MasterKey& key, std::string_view purpose, uint64_t counter,

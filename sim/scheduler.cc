@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <utility>
 
 namespace credsim::sim {
 
@@ -19,21 +20,55 @@ Scheduler::~Scheduler() {
 
 void Scheduler::Push(Entry entry) {
   assert(entry.time_ms >= now_ms_);
+  if (root_consumed_) {
+    root_consumed_ = false;
+    SiftDown(0, entry);
+    return;
+  }
   if (heap_.size() >= limits_.max_queue) {
     assert(false && "scheduler queue limit");
     limit_hit_ = true;
     return;
   }
+  // Sift up from a new hole at the end.
+  size_t i = heap_.size();
   heap_.push_back(entry);
-  std::push_heap(heap_.begin(), heap_.end(), Later);
+  while (i > 0) {
+    const size_t parent = (i - 1) / 2;
+    if (!Before(entry, heap_[parent])) break;
+    heap_[i] = heap_[parent];
+    i = parent;
+  }
+  heap_[i] = entry;
   queue_peak_ = std::max(queue_peak_, heap_.size());
+}
+
+void Scheduler::SiftDown(size_t i, Entry entry) {
+  const size_t n = heap_.size();
+  assert(i < n);
+  for (;;) {  // bounded: i at least doubles each round
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    child += static_cast<size_t>(child + 1 < n && Before(heap_[child + 1], heap_[child]));
+    if (!Before(heap_[child], entry)) break;
+    heap_[i] = heap_[child];
+    i = child;
+  }
+  heap_[i] = entry;
+}
+
+void Scheduler::PopRoot() {
+  assert(!heap_.empty());
+  const Entry last = heap_.back();
+  heap_.pop_back();
+  if (!heap_.empty()) SiftDown(0, last);
 }
 
 ActorId Scheduler::Spawn(Task<void> task, int64_t delay_ms) {
   assert(task.valid() && delay_ms >= 0);
   assert(actors_.size() < limits_.max_actors);
   const ActorId id = static_cast<ActorId>(actors_.size());
-  actors_.push_back(Actor{std::move(task), 0, true});
+  actors_.push_back(Actor{std::move(task), nullptr, kDisarmed, true});
   WakeAt(nullptr, id, delay_ms);
   return id;
 }
@@ -47,7 +82,8 @@ void Scheduler::Kill(ActorId actor) {
 void Scheduler::Reap(ActorId actor) {
   Actor& a = actors_[actor];
   a.alive = false;
-  a.wake_token = 0;
+  a.wake_token = kDisarmed;
+  a.resume = nullptr;
   a.task = Task<void>();  // destroys the whole suspended chain
 }
 
@@ -55,46 +91,52 @@ bool Scheduler::alive(ActorId actor) const {
   return actor < actors_.size() && actors_[actor].alive;
 }
 
-uint64_t Scheduler::WakeAt(std::coroutine_handle<> handle, ActorId actor, int64_t delay_ms) {
+void Scheduler::WakeAt(std::coroutine_handle<> handle, ActorId actor, int64_t delay_ms) {
   assert(actor < actors_.size() && actors_[actor].alive);
   assert(delay_ms >= 0);
-  const uint64_t token = next_token_++;
-  actors_[actor].wake_token = token;
   uint64_t order = seq_++;
   assert(seq_ < (uint64_t{1} << 40));
   if (shuffle_ties_) order |= choices_.BelowU64(uint64_t{1} << 20) << 40;
-  Push(Entry{now_ms_ + delay_ms, order, handle, actor, token});
-  return token;
+  assert(order != kDisarmed);
+  actors_[actor].wake_token = order;
+  actors_[actor].resume = handle;
+  Push(Entry{now_ms_ + delay_ms, order, actor});
 }
 
 void Scheduler::Disarm(ActorId actor) {
   assert(actor < actors_.size());
-  actors_[actor].wake_token = 0;
+  actors_[actor].wake_token = kDisarmed;
 }
 
 bool Scheduler::RunUntil(int64_t until_ms) {
+  assert(!root_consumed_);
   while (!heap_.empty() && heap_.front().time_ms <= until_ms) {
     if (events_run_ >= limits_.max_events) {
       limit_hit_ = true;
       return false;
     }
-    std::pop_heap(heap_.begin(), heap_.end(), Later);
-    const Entry entry = heap_.back();
-    heap_.pop_back();
+    const Entry entry = heap_.front();
     Actor& actor = actors_[entry.actor];
-    if (!actor.alive || actor.wake_token != entry.token) continue;  // stale: superseded or killed
+    if (!actor.alive || actor.wake_token != entry.order) {  // stale: superseded or killed
+      PopRoot();
+      continue;
+    }
     assert(entry.time_ms >= now_ms_);
     now_ms_ = entry.time_ms;
-    actor.wake_token = 0;
+    actor.wake_token = kDisarmed;
     ++events_run_;
     current_ = entry.actor;
-    if (entry.handle) {
-      entry.handle.resume();
+    root_consumed_ = true;  // the first Push of this event takes the root's place
+    if (const std::coroutine_handle<> handle = std::exchange(actor.resume, nullptr)) {
+      handle.resume();
     } else {
       actor.task.Start();
     }
     current_ = kNoActor;
-    if (on_event_) on_event_(on_event_ctx_, now_ms_, entry.actor);
+    if (root_consumed_) {  // nothing was scheduled: remove the event that ran
+      root_consumed_ = false;
+      PopRoot();
+    }
     // `actor` may dangle if the resumed code spawned (vector growth): index again.
     if (actors_[entry.actor].alive && actors_[entry.actor].task.done()) Reap(entry.actor);
   }

@@ -1,12 +1,15 @@
 // Scheduler: the simulator's only notion of time.
 //
 // Events are coroutine resumptions ordered by (virtual time ms, tie-break, sequence number) in a
-// binary heap. The tie-break is drawn from the choice source when `shuffle_ties` is on, so "which
-// of two simultaneous events goes first" is a choice the world makes (and a swarm explores), not
-// an accident of insertion order.
+// binary heap. An event almost always schedules exactly one more (the resumed actor suspends
+// again), so the event being run stays at the root until then and the new one replaces it: one
+// sift-down per event instead of a pop and a push. The tie-break is drawn from the choice source
+// when `shuffle_ties` is on, so "which of two simultaneous events goes first" is a choice the world
+// makes (and a swarm explores), not an accident of insertion order.
 //
 // Actors are top-level Task<void>s owned by the scheduler. An actor is suspended in exactly one
-// place at a time, so each actor has exactly one live wake token: an event whose token is not the
+// place at a time, so each actor has exactly one live wake token (and one handle to resume, kept
+// in the actor's record, which keeps heap entries at 24 bytes): an event whose token is not the
 // actor's current one is stale and skipped. That is how a lock-wait timeout is cancelled when the
 // lock is granted first, and how a killed actor's pending events disappear without searching the
 // heap.
@@ -42,7 +45,7 @@ class Scheduler {
 
   int64_t now_ms() const { return now_ms_; }
   uint64_t events_run() const { return events_run_; }
-  size_t queue_size() const { return heap_.size(); }
+  size_t queue_size() const { return heap_.size() - (root_consumed_ ? 1 : 0); }
   size_t queue_peak() const { return queue_peak_; }
   ActorId current() const { return current_; }
 
@@ -54,9 +57,9 @@ class Scheduler {
   void Kill(ActorId actor);
   bool alive(ActorId actor) const;
 
-  // Resume `handle` (belonging to the current actor) at now + delay_ms. Returns the wake token;
-  // a later WakeAt for the same actor supersedes it.
-  uint64_t WakeAt(std::coroutine_handle<> handle, ActorId actor, int64_t delay_ms);
+  // Resume `handle` (belonging to `actor`) at now + delay_ms. A later WakeAt for the same actor
+  // supersedes it.
+  void WakeAt(std::coroutine_handle<> handle, ActorId actor, int64_t delay_ms);
   // Invalidate the actor's pending wake-up (e.g. a timeout once the lock was granted).
   void Disarm(ActorId actor);
 
@@ -74,46 +77,47 @@ class Scheduler {
 
   // Runs events with time <= until_ms. Returns false if a limit stopped it early.
   bool RunUntil(int64_t until_ms);
-  // Called after every event with its time and actor (for traces and hashing); optional.
-  void set_on_event(void (*fn)(void*, int64_t, ActorId), void* ctx) {
-    on_event_ = fn;
-    on_event_ctx_ = ctx;
-  }
   bool limit_hit() const { return limit_hit_; }
 
  private:
   struct Entry {
     int64_t time_ms;
-    uint64_t order;                  // tie-break (high bits) and sequence (low bits)
-    std::coroutine_handle<> handle;  // null: start the actor's task
+    // Tie-break (high 24 bits) and sequence number (low 40 bits). Unique per WakeAt, so it is
+    // also the wake token: the entry is live while its actor's wake_token equals it.
+    uint64_t order;
     ActorId actor;
-    uint64_t token;
   };
   struct Actor {
     Task<void> task;
-    uint64_t wake_token = 0;
+    std::coroutine_handle<> resume;  // what the live wake-up resumes; null: start `task`
+    uint64_t wake_token = kDisarmed;
     bool alive = false;
   };
-  static bool Later(const Entry& a, const Entry& b) {
-    return a.time_ms != b.time_ms ? a.time_ms > b.time_ms : a.order > b.order;
+  static constexpr uint64_t kDisarmed = UINT64_MAX;  // no order value reaches it (asserted)
+  // (time, order) as one unsigned 128-bit number: the comparison compiles without branches,
+  // which matters in a sift whose outcomes a branch predictor cannot guess.
+  static unsigned __int128 Key(const Entry& e) {
+    return (static_cast<unsigned __int128>(static_cast<uint64_t>(e.time_ms)) << 64) | e.order;
   }
+  static bool Before(const Entry& a, const Entry& b) { return Key(a) < Key(b); }
   void Push(Entry entry);
+  void PopRoot();                        // removes heap_[0]
+  void SiftDown(size_t i, Entry entry);  // places `entry` at hole i or below
   void Reap(ActorId actor);
 
   ChoiceSource& choices_;
   SchedulerLimits limits_;
   bool shuffle_ties_;
-  std::vector<Entry> heap_;
+  std::vector<Entry> heap_;  // a binary min-heap under Before
+  // heap_[0] is the event being run (already taken): the next Push replaces it.
+  bool root_consumed_ = false;
   std::vector<Actor> actors_;
   int64_t now_ms_ = 0;
   uint64_t seq_ = 0;
-  uint64_t next_token_ = 1;
   uint64_t events_run_ = 0;
   size_t queue_peak_ = 0;
   ActorId current_ = kNoActor;
   bool limit_hit_ = false;
-  void (*on_event_)(void*, int64_t, ActorId) = nullptr;
-  void* on_event_ctx_ = nullptr;
 };
 
 }  // namespace credsim::sim

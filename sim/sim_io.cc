@@ -14,6 +14,13 @@ Task<engine::StoreRead> SimIo::Read(engine::StoreId store) {
   co_return world_.ReadStore(store, owner_);
 }
 
+// Same latency and the same choices drawn as Read: whether the bytes are copied changes nothing
+// the world can observe.
+Task<engine::StoreRead> SimIo::ReadIfChanged(engine::StoreId store, engine::StoreVersion known) {
+  co_await world_.scheduler().Delay(world_.StoreLatencyMs());
+  co_return world_.ReadStore(store, owner_, known);
+}
+
 Task<engine::StoreWrite> SimIo::CompareAndSwap(engine::StoreId store, engine::StoreVersion expected,
                                                std::string bytes) {
   co_await world_.scheduler().Delay(world_.StoreLatencyMs());

@@ -18,6 +18,7 @@ class SimIo final : public engine::Io {
   SimIo(World& world, size_t owner, int64_t skew_ms, int32_t drift_ppm);
 
   Task<engine::StoreRead> Read(engine::StoreId store) override;
+  Task<engine::StoreRead> ReadIfChanged(engine::StoreId store, engine::StoreVersion known) override;
   Task<engine::StoreWrite> CompareAndSwap(engine::StoreId store, engine::StoreVersion expected,
                                           std::string bytes) override;
   Task<engine::IoStatus> Lock(engine::LockId lock, int64_t timeout_ms) override;

@@ -145,9 +145,9 @@ void World::Summarize(const engine::StoreId& id, StoreState& state) const {
   StoreSummary& s = state.summary;
   s = StoreSummary{};
   s.exists = state.exists;
+  state.version = state.exists ? engine::VersionOf(state.bytes) : engine::StoreVersion{};
   if (!state.exists) return;
-  engine::StoreRead read{
-      engine::IoStatus::kOk, state.bytes, engine::VersionOf(state.bytes), {}, {}};
+  engine::StoreRead read{engine::IoStatus::kOk, state.bytes, state.version, {}, {}};
   engine::StoreView view = engine::DecodeStore(config_.provider, id, read);
   s.readable = view.readable();
   s.markers = state.bytes.find(kMarkerKey) != std::string::npos;
@@ -173,15 +173,17 @@ const StoreState* World::store(const engine::StoreId& id) const {
 
 // --- stores ----------------------------------------------------------------------------------
 
-engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner) {
+engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
+                                   engine::StoreVersion known) {
   engine::StoreRead read;
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     read.status = engine::IoStatus::kLocked;
     read.detail = "keychain locked";
   } else if (auto it = stores_.find(id); it != stores_.end() && it->second.exists) {
     read.status = engine::IoStatus::kOk;
-    read.bytes = it->second.bytes;
-    read.version = engine::VersionOf(read.bytes);
+    read.version = it->second.version;
+    read.unchanged = known.exists && known == read.version;
+    if (!read.unchanged) read.bytes = it->second.bytes;
     read.facts.is_symlink = it->second.symlink;
   } else {
     read.status = engine::IoStatus::kNotFound;
@@ -198,8 +200,7 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
                                      std::string bytes, size_t owner) {
   engine::StoreWrite write;
   StoreState& state = stores_[id];
-  const engine::StoreVersion actual =
-      state.exists ? engine::VersionOf(state.bytes) : engine::StoreVersion{};
+  const engine::StoreVersion actual = state.version;  // StoreVersion{} while absent
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     write.status = engine::IoStatus::kLocked;
   } else if (!(actual == expected)) {
@@ -254,7 +255,7 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   for (Oracle* o : oracles_) o->OnWrite(w);
   engine::StoreWrite write;
   write.status = engine::IoStatus::kOk;
-  write.version = engine::VersionOf(state.bytes);
+  write.version = state.version;
   return write;
 }
 
@@ -475,8 +476,7 @@ bool World::UsableCredentialFor(size_t index) const {
     if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) continue;
     for (auto [family, generation] : s->summary.refresh_tokens) {
       if (family == 0) continue;
-      const oauth::FamilyView f = authority_.Family(family);
-      if (f.fate == oauth::FamilyFate::kLive && f.generation == generation) return true;
+      if (authority_.IsLiveGeneration(family, generation)) return true;
     }
   }
   return false;

@@ -42,6 +42,9 @@ struct StoreState {
   std::string bytes;
   bool exists = false;
   bool symlink = false;  // the path is a symlink (writes through it keep it; a rename replaces it)
+  // Fingerprint of `bytes`, kept by World::Summarize after every change: every engine read and
+  // compare-and-swap needs it, and hashing the bytes each time was a quarter of a world's run.
+  engine::StoreVersion version;
   StoreSummary summary;
 };
 
@@ -93,7 +96,10 @@ class World {
   size_t consumer_count() const { return consumers_.size(); }
   std::optional<size_t> FindConsumer(const std::string& name) const;
 
-  engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner);
+  // `known`: the version the reader holds; if the store still has it, the bytes are left out
+  // (Io::ReadIfChanged). StoreVersion{} (the default) always copies them.
+  engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner,
+                              engine::StoreVersion known = {});
   engine::StoreWrite WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
                                 std::string bytes, size_t owner);
   // Rename semantics (a temp file renamed over the path, what Claude Code and Codex do): no

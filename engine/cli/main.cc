@@ -171,15 +171,15 @@ int ReportFailure(const TokenResult& result) {
 int RunStatus(Engine& engine, Io& io) {
   const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
   const int64_t now_ms = io.NowMs();
-  const auto candidates = snapshot.Candidates();
+  const auto& candidates = snapshot.Candidates();
   const auto best = PickBest(
       candidates, PickOptions{.now_ms = now_ms, .leeway_ms = engine.config().refresh_leeway_ms});
   std::cout << "provider " << ProviderName(engine.config().provider) << "\n";
   for (const auto& store : snapshot.stores) {
-    std::cout << "  " << store.id.Name() << ": " << IoStatusName(store.status);
-    if (store.corrupt) std::cout << " (corrupt: " << *store.corrupt << ")";
+    std::cout << "  " << store->id.Name() << ": " << IoStatusName(store->status);
+    if (store->corrupt) std::cout << " (corrupt: " << *store->corrupt << ")";
     std::cout << "\n";
-    for (const auto& slot : store.slots) {
+    for (const auto& slot : store->slots) {
       const Credential& c = slot.credential;
       const bool chosen =
           best && candidates[*best].store == slot.store && candidates[*best].slot == slot.slot;
@@ -256,7 +256,7 @@ void WarnAtStartUp(Engine& engine, Io& io) {
 // The access token a plain `token` call would serve now: the one the caller says was refused.
 std::string ServedToken(Engine& engine, Io& io) {
   const Snapshot snapshot = RunToCompletion(engine.ReadSnapshot());
-  const auto candidates = snapshot.Candidates();
+  const auto& candidates = snapshot.Candidates();
   const auto best = PickBest(candidates, PickOptions{.now_ms = io.NowMs()});
   return best ? candidates[*best].credential.access_token : "";
 }

@@ -43,6 +43,16 @@ Task<StoreRead> MemIo::Read(StoreId store) {
   co_return read;
 }
 
+Task<StoreRead> MemIo::ReadIfChanged(StoreId store, StoreVersion known) {
+  StoreRead read = co_await Read(std::move(store));
+  if (read.status == IoStatus::kOk && known.exists && read.version == known) {
+    read.bytes.clear();
+    read.unchanged = true;
+    ++unchanged_reads_;
+  }
+  co_return read;
+}
+
 Task<StoreWrite> MemIo::CompareAndSwap(StoreId store, StoreVersion expected, std::string bytes) {
   StoreWrite write;
   if (locked_.count(store)) {

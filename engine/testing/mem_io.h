@@ -42,6 +42,9 @@ class MemIo : public Io {
 
   // --- Io ----------------------------------------------------------------------------------------
   Task<StoreRead> Read(StoreId store) override;
+  // Leaves the bytes out when the version is still `known`, so engine tests exercise that path.
+  Task<StoreRead> ReadIfChanged(StoreId store, StoreVersion known) override;
+  int unchanged_reads() const { return unchanged_reads_; }
   Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected, std::string bytes) override;
   Task<IoStatus> Lock(LockId lock, int64_t timeout_ms) override;
   Task<void> Unlock(LockId lock) override;
@@ -58,6 +61,7 @@ class MemIo : public Io {
   std::map<StoreId, int> failing_writes_;
   std::map<StoreId, std::string> interlopers_;
   std::map<StoreId, int> write_counts_;
+  int unchanged_reads_ = 0;
   bool held_[3] = {false, false, false};
   bool held_by_other_[3] = {false, false, false};
   Endpoint endpoint_;

@@ -35,6 +35,9 @@ TEST(Authority, LoginThenChainedRefreshesRotateSingleUseTokens) {
     rt = r.tokens.refresh_token;
   }
   EXPECT_EQ(auth.CurrentGeneration(1), 5u);
+  EXPECT_TRUE(auth.IsLiveGeneration(1, 5));
+  EXPECT_FALSE(auth.IsLiveGeneration(1, 4));  // retired by the rotation to 5
+  EXPECT_FALSE(auth.IsLiveGeneration(2, 1));  // never issued
   // The first refresh token, retired four rotations ago, is still recognised as reuse.
   TokenReply old = auth.Handle(Refresh(login.tokens.refresh_token), kT0 + 10);
   EXPECT_EQ(old.status, 400);

@@ -57,6 +57,7 @@ TEST(RevokeFamilyPolicy, ReuseKillsTheNewestTokensToo) {
   EXPECT_EQ(reuse.outcome, Outcome::kReusedRetired);
   EXPECT_TRUE(reuse.family_revoked);
   EXPECT_EQ(auth.Family(1).fate, FamilyFate::kRevoked);
+  EXPECT_FALSE(auth.IsLiveGeneration(1, 2));  // the newest generation dies with its family
   TokenReply newest = auth.Handle(Refresh(c.second.tokens.refresh_token), kT0 + 300);
   EXPECT_EQ(newest.status, 400);
   EXPECT_EQ(newest.outcome, Outcome::kRevokedFamily);

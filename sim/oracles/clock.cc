@@ -14,13 +14,13 @@ void Clock::OnExpiryDecision(const ExpiryDecision& d) {
   ++decisions_;
   const int64_t left_true_ms = d.expires_at_ms - d.true_now_ms;
   const int64_t slack_ms = d.skew_bound_ms + kToleranceMs;
+  const bool kept_too_long = !d.decided_expiring && left_true_ms < d.leeway_ms - slack_ms;
+  const bool refreshed_early = d.decided_expiring && left_true_ms > d.leeway_ms + slack_ms;
+  if (!kept_too_long && !refreshed_early) return;  // the common case: build no message
   const std::string facts = Ms(left_true_ms) + " left in true time, leeway " + Ms(d.leeway_ms) +
                             ", clock off by at most " + Ms(d.skew_bound_ms);
-  if (!d.decided_expiring && left_true_ms < d.leeway_ms - slack_ms) {
-    Fire(d.consumer, d.t_ms, "kept a token as valid with " + facts);
-  } else if (d.decided_expiring && left_true_ms > d.leeway_ms + slack_ms) {
-    Fire(d.consumer, d.t_ms, "refreshed a token early with " + facts);
-  }
+  Fire(d.consumer, d.t_ms,
+       (kept_too_long ? "kept a token as valid with " : "refreshed a token early with ") + facts);
 }
 
 }  // namespace credsim::sim

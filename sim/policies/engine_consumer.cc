@@ -33,11 +33,10 @@ Task<void> EngineConsumer(World& world, size_t index) {
     engine::TokenResult r = co_await engine.GetToken();
     if (r.status == engine::TokenStatus::kOk && !r.refreshed && r.credential.expires_at_ms > 0) {
       // Served without refreshing: the engine judged the token valid at some moment after t_ms
-      // ("valid copy": at least the leeway left; otherwise, after a failed refresh: not expired),
+      // (a valid copy: at least the leeway left; otherwise, after a failed refresh: not expired),
       // so at t_ms it had that much left, give or take the skew.
-      const bool valid_copy = r.detail.find("valid copy") != std::string::npos;
       world.ReportExpiryDecision(index, t_ms, r.credential.expires_at_ms, local_before_ms,
-                                 valid_copy ? engine.config().refresh_leeway_ms : 0, false);
+                                 r.valid_copy ? engine.config().refresh_leeway_ms : 0, false);
     }
     bool served = AcceptedByApi(world, r);
     if (!served && r.status == engine::TokenStatus::kOk) {
