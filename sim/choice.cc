@@ -14,16 +14,23 @@ uint64_t SplitMix64(uint64_t& state) {
 uint64_t ChoiceSource::BelowU64(uint64_t bound_exclusive) {
   assert(bound_exclusive > 0);
   if (bound_exclusive == 1) return 0;  // no draw: keeps tapes short for forced choices
-  // Accept values below the largest multiple of the bound; at most 64 rejections (each has
-  // probability < 1/2), then fall back to the modulo so a hostile tape cannot loop forever.
-  const uint64_t limit = UINT64_MAX - (UINT64_MAX % bound_exclusive);
-  uint64_t value = 0;
+  // Lemire's multiply-and-shift (2019): the high word of value * bound is uniform in [0, bound)
+  // once the values whose low word falls below 2^64 mod bound are rejected. That remainder (a
+  // 64-bit division) is computed only when the low word is small, so a draw costs one
+  // multiplication instead of two divisions; the simulator draws several times an event. Larger
+  // tape values map to larger choices, so a tape of small bytes means small choices. At most 64
+  // rejections (each has probability < 1/2), then the last value is used, so a hostile or
+  // exhausted tape cannot loop forever.
+  unsigned __int128 product = 0;
   for (int attempt = 0; attempt < 64; ++attempt) {
     ++draws_;
-    value = NextU64();
-    if (value < limit) return value % bound_exclusive;
+    product = static_cast<unsigned __int128>(NextU64()) * bound_exclusive;
+    const auto low = static_cast<uint64_t>(product);
+    if (low >= bound_exclusive) break;  // above every possible threshold: accept
+    const uint64_t threshold = (0 - bound_exclusive) % bound_exclusive;  // 2^64 mod bound
+    if (low >= threshold) break;
   }
-  return value % bound_exclusive;
+  return static_cast<uint64_t>(product >> 64);
 }
 
 int64_t ChoiceSource::RangeInclusive(int64_t lo, int64_t hi) {

@@ -48,6 +48,26 @@ TEST(ChoiceSource, BelowIsRoughlyUniform) {
   for (int n : counts) EXPECT_NEAR(n, 10000, 460);
 }
 
+// A choice is the high word of value * bound: the tape's value, scaled. So a shrinker that makes
+// tape bytes smaller makes the world's choices smaller, and the mapping is exact.
+TEST(TapeChoices, ChoicesScaleWithTheTapeValue) {
+  // 2^63 + 1: just above half (exactly half times 10 would leave a low word of 0, rejected).
+  const std::string half("\x01\0\0\0\0\0\0\x80", 8);
+  TapeChoices t(half + half + std::string(8, '\xff') + std::string(8, '\0'));
+  EXPECT_EQ(t.BelowU64(10), 5u);
+  EXPECT_EQ(t.BelowU64(1u << 20), 1u << 19);
+  EXPECT_EQ(t.BelowU64(1000), 999u);  // the largest value: the largest choice
+  EXPECT_EQ(t.BelowU64(1u << 20), 0u);
+  EXPECT_EQ(t.draws(), 4u);
+}
+
+// 2^64 mod 3 == 1: the value 0 is the one a draw below 3 must reject (else 0 would be likelier).
+TEST(TapeChoices, RejectsTheValuesThatWouldBiasTheChoice) {
+  TapeChoices t(std::string(8, '\0') + std::string("\0\0\0\0\0\0\0\x80", 8));
+  EXPECT_EQ(t.BelowU64(3), 1u);  // 0 rejected; 2^63 * 3 / 2^64 = 1.5 -> 1
+  EXPECT_EQ(t.draws(), 2u);
+}
+
 TEST(TapeChoices, ReadsLittleEndianThenZeros) {
   TapeChoices t(std::string("\x01\x02\0\0\0\0\0\0\x05", 9));
   EXPECT_EQ(t.NextU64(), 0x0201u);
