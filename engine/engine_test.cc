@@ -290,7 +290,7 @@ TEST_F(EngineTest, CorruptAgentStoreLosesNothing) {
 // on the next call without another refresh.
 TEST_F(EngineTest, WriteBackFailureAfterRotationKeepsTheNewPair) {
   io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
-  io.FailWrites(kFile, 4);  // the write and its three retries under the lock
+  io.FailWrites(kFile, 9);  // the write and its eight retries under the lock
   Engine engine(io, Anthropic());
   const TokenResult first = RunToCompletion(engine.GetToken());
   ASSERT_EQ(first.status, TokenStatus::kOk) << first.detail;
@@ -316,6 +316,35 @@ TEST_F(EngineTest, TransientWriteFailureIsRetriedUnderTheLock) {
   EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
   EXPECT_EQ(io.slept_ms(), 500 + 1000);
   EXPECT_EQ(authority.grants(), 1);
+}
+
+// While no store holds the new pair, the write is retried longer under the locks (a sibling that
+// took the locks next would replay the spent token): swarm seeds 1341, 1968, 2806, 3598 of
+// `credsim swarm --seeds 4000 --minutes 1440` failed all of four tries. The pauses are capped.
+TEST_F(EngineTest, UnwrittenRotationIsRetriedLongerUnderTheLock) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 6);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_FALSE(r.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(io.slept_ms(), 500 + 1000 + 2000 + 4000 + 4000 + 4000);
+  EXPECT_EQ(authority.grants(), 1);
+}
+
+// Once some store holds the new pair, a sibling finds it there: the short schedule applies to the
+// stores that still lag.
+TEST_F(EngineTest, PartlyWrittenRotationKeepsTheShortRetrySchedule) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kKeychain, 100);
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(io.slept_ms(), 500 + 1000 + 2000);
 }
 
 // A compare-and-swap lost to another writer is re-read and merged, not overwritten.

@@ -137,20 +137,6 @@ bool Store(Reader& r, const JsonValue* v, const std::string& path, engine::Store
   return true;
 }
 
-constexpr std::pair<const char*, EventKind> kEventKinds[] = {
-    {"relogin", EventKind::kRelogin},
-    {"restart", EventKind::kRestart},
-    {"kill-during-refresh", EventKind::kKillDuringRefresh},
-    {"keychain-lock", EventKind::kKeychainLock},
-    {"keychain-unlock", EventKind::kKeychainUnlock},
-    {"tear", EventKind::kTearStore},
-    {"server-down", EventKind::kServerDown},
-    {"server-up", EventKind::kServerUp},
-    {"replace-symlink", EventKind::kReplaceSymlink},
-    {"disk-full", EventKind::kDiskFull},
-    {"disk-ok", EventKind::kDiskOk},
-    {"rate-limit-next", EventKind::kRateLimitNext}};
-
 bool NeedsStore(EventKind k) {
   return k == EventKind::kTearStore || k == EventKind::kDiskFull || k == EventKind::kDiskOk ||
          k == EventKind::kReplaceSymlink;
@@ -289,7 +275,7 @@ bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldCon
   }
   bool known = false;
   std::set<std::string> names;
-  for (const auto& [name, k] : kEventKinds) {
+  for (const auto& [name, k] : kEventKindNames) {
     names.insert(name);
     if (kind == name) ev.kind = k, known = true;
   }

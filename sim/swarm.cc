@@ -163,8 +163,11 @@ std::string DescribeWorld(const WorldConfig& c) {
                                    std::to_string(s.need_every_ms_max) + "ms");
   }
   for (const ScriptedEvent& e : c.events) {
-    line("event", FormatDuration(e.at_ms) + " kind=" + std::to_string(static_cast<int>(e.kind)) +
-                      " " + e.consumer);
+    const bool on_store = e.kind == EventKind::kTearStore || e.kind == EventKind::kDiskFull ||
+                          e.kind == EventKind::kDiskOk || e.kind == EventKind::kReplaceSymlink;
+    line("event", FormatDuration(e.at_ms) + " " + EventKindName(e.kind) +
+                      (e.consumer.empty() ? "" : " " + e.consumer) +
+                      (on_store ? " " + e.store.Name() : ""));
   }
   return out;
 }

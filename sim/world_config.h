@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/credential.h"
@@ -82,6 +83,27 @@ enum class EventKind : uint8_t {
   kDiskOk,
   kRateLimitNext,  // the next token request gets 429 with Retry-After (one request)
 };
+
+// The names scenario files use ("do": ...), also printed by DescribeWorld.
+inline constexpr std::pair<const char*, EventKind> kEventKindNames[] = {
+    {"relogin", EventKind::kRelogin},
+    {"restart", EventKind::kRestart},
+    {"kill-during-refresh", EventKind::kKillDuringRefresh},
+    {"keychain-lock", EventKind::kKeychainLock},
+    {"keychain-unlock", EventKind::kKeychainUnlock},
+    {"tear", EventKind::kTearStore},
+    {"server-down", EventKind::kServerDown},
+    {"server-up", EventKind::kServerUp},
+    {"replace-symlink", EventKind::kReplaceSymlink},
+    {"disk-full", EventKind::kDiskFull},
+    {"disk-ok", EventKind::kDiskOk},
+    {"rate-limit-next", EventKind::kRateLimitNext}};
+inline const char* EventKindName(EventKind kind) {
+  for (const auto& [name, k] : kEventKindNames) {
+    if (k == kind) return name;
+  }
+  return "unknown";
+}
 
 struct ScriptedEvent {
   int64_t at_ms = 0;
