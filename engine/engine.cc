@@ -170,19 +170,23 @@ std::shared_ptr<const StoreView> Engine::Decode(size_t store_index, const StoreR
 }
 
 std::shared_ptr<const std::vector<Candidate>> Engine::CandidatesWithPending(
-    const Snapshot& snapshot) const {
+    const Snapshot& snapshot, bool with_parked) const {
   assert(snapshot.candidates);
-  if (!pending_) return snapshot.candidates;
-  // The pending pair first, so it wins ties: it is the newest pair, held in memory until every
-  // store has it. Built member by member: g++ 12 -O3 misreads a designated initializer here as
-  // leaving slot.pool_entry_id uninitialized (-Wmaybe-uninitialized).
+  const bool add_parked = with_parked && parked_.has_value();
+  if (!pending_ && !add_parked) return snapshot.candidates;
   std::vector<Candidate> candidates;
-  Candidate pending;
-  pending.store = config_.stores.front();
-  pending.credential = *pending_;
-  candidates.push_back(std::move(pending));
+  if (pending_) {
+    // The pending pair first, so it wins ties: it is the newest pair, held in memory until every
+    // store has it. Built member by member: g++ 12 -O3 misreads a designated initializer here as
+    // leaving slot.pool_entry_id uninitialized (-Wmaybe-uninitialized).
+    Candidate pending;
+    pending.store = config_.stores.front();
+    pending.credential = *pending_;
+    candidates.push_back(std::move(pending));
+  }
   const auto& from_stores = snapshot.Candidates();
   candidates.insert(candidates.end(), from_stores.begin(), from_stores.end());
+  if (add_parked) candidates.push_back(*parked_);
   return std::make_shared<const std::vector<Candidate>>(std::move(candidates));
 }
 
@@ -280,9 +284,11 @@ Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rej
 
 Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
                                            std::string seen_refresh) {
-  // Re-read everything under the locks: another process may have rotated while we waited.
+  // Re-read everything under the locks: another process may have rotated while we waited, or
+  // parked a pair that no store could take.
   Snapshot snapshot = co_await ReadSnapshot();
-  const auto shared_candidates = CandidatesWithPending(snapshot);
+  co_await ReadParked();
+  const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
   const auto& candidates = *shared_candidates;
   const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
@@ -300,6 +306,9 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
     // Spread it to the stores that lag behind so no reader is left with a spent token.
     WriteReport report = co_await WriteBack(chosen, /*login=*/false);
+    if (report.complete() && candidates[*best].store.kind == StoreKind::kEngineRescue) {
+      co_await ClearParked();  // every store has the parked pair now
+    }
     TokenResult result =
         Serve(chosen, "adopted a valid copy from " + candidates[*best].store.Name());
     result.adopted = true;
@@ -330,8 +339,12 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
         WriteReport report = co_await CommitRotation(next, std::move(seen));
         if (report.complete()) {
           pending_.reset();
+          co_await ClearParked();  // what a sibling parked is older than `next`
         } else {
           pending_ = next;  // the server already rotated: never lose the only live pair
+          if (report.written.empty() && !co_await Park(next)) {
+            report.failed.push_back("credsim-rescue: the pair could not be parked either");
+          }
         }
         TokenResult result = Serve(next, report.complete() ? "refreshed"
                                                            : "refreshed; not saved "
@@ -362,7 +375,8 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
     if (!lost) dead.insert(current.refresh_token);
     Snapshot snapshot = co_await ReadSnapshot();
-    const auto shared_candidates = CandidatesWithPending(snapshot);
+    co_await ReadParked();
+    const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
     const auto& candidates = *shared_candidates;
     for (auto& token : RefreshTokensIn(candidates)) seen.insert(token);
     PickOptions options = OptionsNow(rejected);
@@ -482,12 +496,53 @@ Task<Engine::WriteReport> Engine::CommitRotation(Credential next,
   co_return report;
 }
 
+Task<void> Engine::ReadParked() {
+  parked_.reset();
+  if (!config_.rescue_store) co_return;
+  const StoreRead read = co_await io_.Read(*config_.rescue_store);
+  const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
+  if (view.readable() && !view.slots.empty()) parked_ = view.slots.front();
+}
+
+// Report 7 across processes: the server rotated, no store took the pair, and the next process to
+// get the locks would read the spent token and replay it. Parked here, that process finds it.
+Task<bool> Engine::Park(Credential pair) {
+  if (!config_.rescue_store || pair.refresh_token.empty()) co_return false;
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    const StoreRead read = co_await io_.Read(*config_.rescue_store);
+    const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
+    if (view.corrupt) co_return false;  // reported by doctor; never overwritten blindly
+    if (read.status != IoStatus::kOk && read.status != IoStatus::kNotFound) co_return false;
+    const StoreWrite write =
+        co_await io_.CompareAndSwap(*config_.rescue_store, read.version, EncodeParked(pair));
+    if (write.status == IoStatus::kOk) co_return true;
+    if (write.status != IoStatus::kConflict) co_return false;
+  }
+  co_return false;
+}
+
+Task<void> Engine::ClearParked() {
+  parked_.reset();
+  if (!config_.rescue_store) co_return;
+  for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
+    const StoreRead read = co_await io_.Read(*config_.rescue_store);
+    const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
+    if (!view.readable() || view.slots.empty()) co_return;  // nothing parked (or corrupt: kept)
+    const StoreWrite write = co_await io_.CompareAndSwap(*config_.rescue_store, read.version,
+                                                         std::string(kNothingParked));
+    if (write.status != IoStatus::kConflict) co_return;  // done, or retried by the next commit
+  }
+}
+
 Task<void> Engine::CommitPending() {
   assert(pending_.has_value());
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return;  // try again on the next call
   WriteReport report = co_await WriteBack(*pending_, /*login=*/false);
-  if (report.complete()) pending_.reset();
+  if (report.complete()) {
+    pending_.reset();
+    co_await ClearParked();
+  }
   co_await UnlockAll(std::move(held));
 }
 
@@ -496,6 +551,7 @@ Task<TokenResult> Engine::Login(Credential fresh) {
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return Fail(TokenStatus::kTransient, "lock busy");
   WriteReport report = co_await WriteBack(fresh, /*login=*/true);
+  co_await ClearParked();  // a fresh login supersedes anything parked
   co_await UnlockAll(std::move(held));
   pending_.reset();
   blocked_fingerprint_.reset();  // a re-login unblocks at once

@@ -16,8 +16,7 @@ target_link_libraries(credsim_engine PUBLIC credsim_formats)
 add_library(credsim_engine_posix STATIC
   ${CMAKE_CURRENT_LIST_DIR}/atomic_file.cc
   ${CMAKE_CURRENT_LIST_DIR}/io_posix.cc
-  ${CMAKE_CURRENT_LIST_DIR}/keychain_directory.cc
-  ${CMAKE_CURRENT_LIST_DIR}/pending_rescue.cc)
+  ${CMAKE_CURRENT_LIST_DIR}/keychain_directory.cc)
 target_link_libraries(credsim_engine_posix PUBLIC credsim_engine PkgConfig::HTTPLIB Threads::Threads)
 
 add_executable(credsim-engine ${CMAKE_CURRENT_LIST_DIR}/cli/main.cc)
@@ -40,5 +39,5 @@ credsim_test(engine_units_test
           ${CMAKE_CURRENT_LIST_DIR}/store_codec_test.cc ${CMAKE_CURRENT_LIST_DIR}/doctor_test.cc
   LIBS credsim_engine_testing LABELS unit)
 credsim_test(engine_posix_test
-  SOURCES ${CMAKE_CURRENT_LIST_DIR}/atomic_file_test.cc ${CMAKE_CURRENT_LIST_DIR}/pending_rescue_test.cc
+  SOURCES ${CMAKE_CURRENT_LIST_DIR}/atomic_file_test.cc ${CMAKE_CURRENT_LIST_DIR}/io_posix_test.cc
   LIBS credsim_engine_posix credsim_engine_testing LABELS unit)

@@ -120,10 +120,17 @@ class Engine {
   Task<bool> LockAll(std::vector<LockId>* held);
   Task<void> UnlockAll(std::vector<LockId> held);
 
-  // The pending pair (if any) first, then the snapshot's candidates; shared, never copied when
-  // nothing is pending.
+  // The pending pair (if any) first, then the snapshot's candidates, then (with_parked, under the
+  // locks) a pair a sibling parked, last so that it loses ties. Shared, never copied when there
+  // is nothing to add.
   std::shared_ptr<const std::vector<Candidate>> CandidatesWithPending(
-      const Snapshot& snapshot) const;
+      const Snapshot& snapshot, bool with_parked = false) const;
+  // The rescue store (SessionConfig::rescue_store), only while every lock is held: ReadParked
+  // sets parked_; Park saves a pair no store took (false if it could not); ClearParked empties
+  // the store once every store has the newest pair.
+  Task<void> ReadParked();
+  Task<bool> Park(Credential pair);
+  Task<void> ClearParked();
   std::shared_ptr<const StoreView> Decode(size_t store_index, const StoreRead& read);
   TokenResult Serve(const Credential& credential, std::string detail) const;
   PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
@@ -134,6 +141,8 @@ class Engine {
   // A rotated pair that some store could not take yet. It is the newest credential of the
   // session; losing it would strand the session (report 7), so it is served and re-committed.
   std::optional<Credential> pending_;
+  // The pair found in the rescue store at the last ReadParked, if any.
+  std::optional<Candidate> parked_;
   // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;

@@ -347,6 +347,72 @@ TEST_F(EngineTest, PartlyWrittenRotationKeepsTheShortRetrySchedule) {
   EXPECT_EQ(io.slept_ms(), 500 + 1000 + 2000);
 }
 
+// Report 7 across processes. Process 1 rotates but no store takes the pair: it parks it in the
+// rescue store. Process 2 (a new Engine) finds the expired, spent rt-1 in the file, takes the
+// locks, finds the parked pair, and commits it without a refresh; the rescue store is emptied.
+const StoreId kRescue{StoreKind::kEngineRescue, "anthropic"};
+
+TEST_F(EngineTest, ParkedPairIsFoundByTheNextProcessInsteadOfReplayingTheSpentToken) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 100);
+  {
+    Engine first(io, DefaultSession(Provider::kAnthropic, ""));
+    const TokenResult r = RunToCompletion(first.GetToken());
+    ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+    ASSERT_TRUE(r.commit_pending);
+  }  // the process exits with the pair only in the rescue store
+  ASSERT_TRUE(io.Has(kRescue));
+  EXPECT_NE(io.Get(kRescue).find("rt-2"), std::string::npos);
+  io.FailWrites(kFile, 0);
+  Engine second(io, DefaultSession(Provider::kAnthropic, ""));
+  const TokenResult r = RunToCompletion(second.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_TRUE(r.adopted);
+  EXPECT_EQ(io.token_requests(), 1) << "no replay of the spent rt-1";
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_EQ(io.Get(kRescue), kNothingParked) << "emptied once every store has the pair";
+  EXPECT_FALSE(io.any_lock_held());
+}
+
+// Swarm seed 3598 of `credsim swarm --seeds 4000 --minutes 1440`: a keychain-only session whose
+// keychain refused writes for an hour. The rotating process kept the pair in memory, a sibling
+// then read the keychain's spent token and replayed it. Parked, the pair reaches the sibling,
+// which serves it while the keychain still refuses, and commits it once the keychain takes it.
+TEST_F(EngineTest, KeychainOnlySessionSurvivesAKeychainThatRefusesWrites) {
+  SessionConfig keychain_only = DefaultSession(Provider::kAnthropic, "");
+  keychain_only.stores = {kKeychain};
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kKeychain, 1000);
+  Engine rotating(io, keychain_only);
+  ASSERT_TRUE(RunToCompletion(rotating.GetToken()).commit_pending);
+  Engine sibling(io, keychain_only);
+  const TokenResult served = RunToCompletion(sibling.GetToken());
+  ASSERT_EQ(served.status, TokenStatus::kOk) << served.detail;
+  EXPECT_EQ(served.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 1) << "the sibling did not replay rt-1";
+  EXPECT_NE(io.Get(kRescue).find("rt-2"), std::string::npos) << "still parked: not committed";
+  io.FailWrites(kKeychain, 0);
+  ASSERT_EQ(RunToCompletion(sibling.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(ClaudeInKeychain().refresh_token, "rt-2");
+  EXPECT_EQ(io.Get(kRescue), kNothingParked);
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
+// The rescue store is credsim's own file, but a corrupt one is still reported and left alone:
+// never restored, never overwritten.
+TEST_F(EngineTest, CorruptRescueStoreIsNeitherRestoredNorOverwritten) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.Put(kRescue, "{not json");
+  io.FailWrites(kFile, 100);
+  Engine engine(io, DefaultSession(Provider::kAnthropic, ""));
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.refreshed) << "rt-1 was the live token: the corrupt file held nothing usable";
+  EXPECT_NE(r.detail.find("could not be parked"), std::string::npos) << r.detail;
+  EXPECT_EQ(io.Get(kRescue), "{not json");
+}
+
 // A compare-and-swap lost to another writer is re-read and merged, not overwritten.
 TEST_F(EngineTest, ConflictingWriterIsMergedNotClobbered) {
   io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));

@@ -256,6 +256,7 @@ PosixPaths PosixPaths::ForHome(const std::string& home) {
   paths.agent_dir = home + "/.hermes";
   paths.codex_dir = home + "/.codex";
   paths.keychain_dir = home + "/.credsim/keychain";
+  paths.rescue_dir = home + "/.credsim";
   return paths;
 }
 
@@ -270,6 +271,8 @@ std::string PosixPaths::FilePath(const StoreId& id) const {
                                 : agent_dir + "/profiles/" + id.profile + "/auth.json";
     case StoreKind::kCodexAuth:
       return codex_dir + "/auth.json";
+    case StoreKind::kEngineRescue:
+      return rescue_dir + "/pending-" + id.profile + ".json";
   }
   return "";
 }

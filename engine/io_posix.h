@@ -27,6 +27,7 @@ struct PosixPaths {
   std::string agent_dir;     // ~/.hermes (profiles in <agent_dir>/profiles/<name>/auth.json)
   std::string codex_dir;     // $CODEX_HOME or ~/.codex
   std::string keychain_dir;  // directory-backed keychain: ~/.credsim/keychain
+  std::string rescue_dir;    // ~/.credsim (pending-<provider>.json: StoreKind::kEngineRescue)
 
   // Everything under `home`, as the tools lay it out.
   static PosixPaths ForHome(const std::string& home);

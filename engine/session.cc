@@ -17,6 +17,7 @@ SessionConfig DefaultSession(Provider provider, const std::string& agent_profile
   }
   if (!agent_profile.empty()) config.stores.push_back({StoreKind::kAgentAuth, agent_profile});
   config.stores.push_back({StoreKind::kAgentAuth, ""});
+  config.rescue_store = StoreId{StoreKind::kEngineRescue, ProviderName(provider)};
   return config;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ struct SessionConfig {
   // Every store that may hold the session, in reading order (ties between equally fresh copies go
   // to the earlier store). The engine writes a refreshed pair into all of them.
   std::vector<StoreId> stores;
+  // Where a rotated pair that no store could take is parked for sibling processes (report 7; a
+  // keychain-only session whose keychain is locked): a StoreId of kind kEngineRescue, read only
+  // under the locks. DefaultSession sets it; nullopt turns parking off.
+  std::optional<StoreId> rescue_store;
   std::string token_url;
   std::string client_id;
   BodyFormat body_format = BodyFormat::kJson;

@@ -253,6 +253,8 @@ std::optional<std::string> Encode(Provider provider, const StoreView& view, cons
       return EncodeCodex(view, c, now_ms, policy);
     case StoreKind::kAgentAuth:
       return EncodeAgent(provider, view, c, now_ms, policy);
+    case StoreKind::kEngineRescue:
+      return std::nullopt;  // not a session store: EncodeParked writes it whole
   }
   return std::nullopt;
 }
@@ -286,6 +288,23 @@ void DecodeSlots(Provider provider, StoreView& view) {
                                        .slot = Slot{.kind = Slot::Kind::kCodexTokens},
                                        .credential = FromCodex(*parsed.value().tokens)});
       }
+      return;
+    }
+    case StoreKind::kEngineRescue: {
+      // A Claude credentials document whatever the provider; "{}" when nothing is parked.
+      auto parsed = formats::ParseClaudeCredentials(view.bytes);
+      if (!parsed) {
+        view.corrupt = parsed.error().ToString();
+        return;
+      }
+      const auto& oauth = parsed.value().oauth;
+      if (!oauth || oauth->refresh_token.empty()) return;
+      Credential c = FromClaude(*oauth);
+      if (provider == Provider::kOpenAiCodex)
+        c.account_id = AccountOf(std::nullopt, c.access_token);
+      view.slots.push_back(Candidate{.store = view.id,
+                                     .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
+                                     .credential = std::move(c)});
       return;
     }
     case StoreKind::kAgentAuth: {
@@ -358,6 +377,17 @@ std::optional<std::string> EncodeCredential(Provider provider, const StoreView& 
 std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
                                        const Credential& credential, int64_t now_ms) {
   return Encode(provider, view, credential, now_ms, WritePolicy{.login = true});
+}
+
+std::string EncodeParked(const Credential& c) {
+  assert(!c.refresh_token.empty());
+  formats::ClaudeCredentials doc;
+  doc.oauth = formats::ClaudeOauth{.access_token = c.access_token,
+                                   .refresh_token = c.refresh_token,
+                                   .expires_at_ms = c.expires_at_ms,
+                                   .scopes = c.scopes,
+                                   .subscription_type = c.subscription_type};
+  return formats::SerializeClaudeCredentials(doc);
 }
 
 }  // namespace credsim::engine

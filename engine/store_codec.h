@@ -18,6 +18,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/credential.h"
@@ -63,5 +64,11 @@ std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
 // True when `slot` should receive `incoming` (see EncodeCredential).
 bool ShouldOverwrite(const Credential& existing, const Credential& incoming,
                      const std::set<std::string>& superseded = {});
+
+// The rescue store's content for a parked pair (kEngineRescue): a Claude credentials document
+// (access, refresh, expiresAt, scopes, subscriptionType) whatever the provider; an OpenAI pair's
+// account is read back from its access token's claims. kNothingParked once it is committed.
+std::string EncodeParked(const Credential& credential);
+inline constexpr std::string_view kNothingParked = "{}\n";
 
 }  // namespace credsim::engine

@@ -14,6 +14,8 @@ std::string StoreId::Name() const {
       return profile.empty() ? "agent" : "agent:" + profile;
     case StoreKind::kCodexAuth:
       return "codex-file";
+    case StoreKind::kEngineRescue:
+      return "credsim-rescue";
   }
   assert(false && "unknown StoreKind");
   return "unknown";
@@ -40,6 +42,10 @@ LockId LockFor(StoreKind kind) {
       return LockId::kAgentHome;
     case StoreKind::kCodexAuth:
       return LockId::kCodexHome;
+    case StoreKind::kEngineRescue:
+      // Never asked by the engine (the rescue store is touched only while every lock of its
+      // session is held); the agent home's flock is credsim's own kind of lock.
+      return LockId::kAgentHome;
   }
   assert(false && "unknown StoreKind");
   return LockId::kAgentHome;

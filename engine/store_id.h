@@ -12,11 +12,15 @@ enum class StoreKind : uint8_t {
   kClaudeFile,      // ~/.claude/.credentials.json
   kAgentAuth,  // an agent's auth.json (Hermes-shaped): root store, or a profile's (profile != "")
   kCodexAuth,  // ~/.codex/auth.json
+  // ~/.credsim/pending-<provider>.json (profile = the provider's name): a rotated pair that no
+  // session store could take yet, parked for sibling processes of the engine. Read and written
+  // only while every lock of the session is held; never one of SessionConfig::stores.
+  kEngineRescue,
 };
 
 struct StoreId {
   StoreKind kind = StoreKind::kClaudeFile;
-  std::string profile;  // kAgentAuth only: "" is the root store
+  std::string profile;  // kAgentAuth: "" is the root store; kEngineRescue: the provider
 
   friend auto operator<=>(const StoreId&, const StoreId&) = default;
   friend bool operator==(const StoreId&, const StoreId&) = default;

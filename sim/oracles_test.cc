@@ -212,6 +212,22 @@ TEST(NoCollateralDamageOracle, FiresWhenAReferenceWriteReplacesASymlink) {
   EXPECT_NE(oracle.violations()[0].message.find("symlink"), std::string::npos);
 }
 
+// Emptying the engine's own rescue store is its protocol; the same write to a tool's store is a
+// store going back to nothing.
+TEST(NoCollateralDamageOracle, EmptyingTheRescueStoreIsNotGoingBack) {
+  NoCollateralDamage oracle;
+  StoreWritten w{.consumer = "ref", .reference = true, .store = "credsim-rescue"};
+  w.readable_before = w.readable_after = true;
+  w.family_before = 1;
+  w.generation_before = 7;
+  oracle.OnWrite(w);
+  EXPECT_TRUE(oracle.violations().empty());
+  w.store = "claude-file";
+  oracle.OnWrite(w);
+  ASSERT_EQ(oracle.violations().size(), 1u);
+  EXPECT_NE(oracle.violations()[0].message.find("went back"), std::string::npos);
+}
+
 TEST(NoCollateralDamageOracle, HoldsWhenTheReferenceWritesThroughASymlinkAToolReplaced) {
   // The reference writes through the link (it keeps it); a Claude Code rename replaces it, which
   // is the tool's doing and not judged.

@@ -74,6 +74,8 @@ std::string DocFor(engine::StoreKind kind, const DocTokens& tokens, bool openai)
       return AgentAuthDoc(tokens, openai);
     case engine::StoreKind::kCodexAuth:
       return CodexAuthDoc(tokens);
+    case engine::StoreKind::kEngineRescue:
+      return ClaudeCredentialsDoc(tokens);  // the format the engine parks pairs in
   }
   return {};
 }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cstdlib>
+#include <utility>
 
 #include "engine/store_codec.h"
 #include "sim/labels.h"
@@ -401,6 +402,10 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   if (o.response_lost && reply.ok() && lost_rotations_.size() < kMaxLostRotations) {
     lost_rotations_.insert({reply.family_id, reply.presented_generation});
   }
+  if (c && reply.ok() && !o.response_lost && reply.generation > reply.presented_generation) {
+    c->last_granted =
+        Consumer::Granted{reply.family_id, reply.presented_generation, reply.generation};
+  }
   ++summary_.refreshes;
   if (reply.counted_as_reuse) ++summary_.reuse_seen;
   trace_.Event(now_ms(), "token.reply", who)
@@ -514,6 +519,25 @@ void World::KillConsumer(size_t index, const char* why) {
     }
   }
   trace_.Event(now_ms(), "consumer.killed", c.spec.name).Str("why", why);
+  // Killed between the server's answer and the first store write (or with the pair pending in
+  // memory only): the successor is gone with the process, exactly as if the answer had been lost
+  // on the wire, and no client can avoid replaying its predecessor. Classified the same way.
+  if (const auto g = std::exchange(c.last_granted, std::nullopt);
+      g && authority_.IsLiveGeneration(g->family, g->issued) &&
+      !AnyStoreHolds(g->family, g->issued) && lost_rotations_.size() < kMaxLostRotations) {
+    lost_rotations_.insert({g->family, g->presented});
+    trace_.Event(now_ms(), "refresh.lost_with_process", c.spec.name)
+        .Str("rt", "fam" + std::to_string(g->family) + "/rt" + std::to_string(g->issued));
+  }
+}
+
+bool World::AnyStoreHolds(uint32_t family, uint32_t generation) const {
+  for (const auto& [id, state] : stores_) {
+    for (const auto& [f, gen] : state.summary.refresh_tokens) {
+      if (f == family && gen == generation) return true;
+    }
+  }
+  return false;
 }
 
 Task<void> World::Relogin(size_t index) {

@@ -91,6 +91,13 @@ class World {
     std::unique_ptr<engine::Engine> engine;
     bool kill_at_next_refresh = false;
     uint32_t incarnation = 0;
+    // The last rotation the authority granted to this consumer (family, presented generation,
+    // issued generation): if the process dies before any store holds the issued pair, the pair
+    // dies with it (KillConsumer).
+    struct Granted {
+      uint32_t family = 0, presented = 0, issued = 0;
+    };
+    std::optional<Granted> last_granted;
   };
   Consumer& consumer(size_t index) { return *consumers_[index]; }
   size_t consumer_count() const { return consumers_.size(); }
@@ -121,6 +128,8 @@ class World {
 
   // True when a store the consumer reads holds the family's live refresh token.
   bool UsableCredentialFor(size_t consumer) const;
+  // Some store (any, the engine's rescue store included) holds this refresh token.
+  bool AnyStoreHolds(uint32_t family, uint32_t generation) const;
   void ReportDemand(const DemandObserved& demand);
   // A consumer compared `expires_at_ms` with its clock (`local_now_ms`) and decided; the world adds
   // true time and the consumer's skew bound and hands it to the oracles (clock).

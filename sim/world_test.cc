@@ -53,6 +53,32 @@ TEST(World, ReferenceConsumersShareOneSessionForADay) {
   EXPECT_FALSE(r.summary.limit_hit);
 }
 
+// A restart that lands after the server rotated but before any store holds the new pair: the pair
+// dies with the process, as if its answer had been lost on the wire, and the restarted process's
+// replay of the predecessor is one no client can avoid. The oracles classify it so (swarm seed
+// 698 of `swarm --seeds 4000 --minutes 1440` once blamed the reference for it).
+TEST(World, RestartBetweenTheAnswerAndTheFirstWriteIsALostRotation) {
+  WorldConfig c;
+  c.duration_ms = 10 * kMinuteMs;
+  c.net_latency_ms_min = c.net_latency_ms_max = 100;  // the answer is on the wire during 109-209
+  c.store_latency_ms_min = c.store_latency_ms_max = 1;
+  c.stores = {{.id = {StoreKind::kClaudeFile, ""}, .expired = true}};
+  c.consumers = {{.name = "ref"}};
+  c.consumers[0].need_every_ms_min = c.consumers[0].need_every_ms_max = kMinuteMs;
+  c.events = {{150, EventKind::kRestart, "ref", {}}};
+  RunResult r = RunWorld(c, {.keep_index = true});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_GE(r.summary.reuse_seen, 1u) << "the restarted process replayed the predecessor";
+  EXPECT_TRUE(std::any_of(r.index.begin(), r.index.end(), [](const Trace::IndexEntry& e) {
+    return e.event == "refresh.lost_with_process";
+  }));
+  // Moved past the write, the same restart loses nothing and nothing is replayed.
+  c.events = {{2 * kSecondMs, EventKind::kRestart, "ref", {}}};
+  r = RunWorld(c, {});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  EXPECT_EQ(r.summary.reuse_seen, 0u);
+}
+
 TEST(World, ReferenceHoldsUnderNetworkFaults) {
   WorldConfig c = ClaudeWorld(3, "reference", 12 * kHourMs);
   c.faults = {.drop_before_per_million = 100'000,

@@ -20,7 +20,6 @@
 #include "engine/engine.h"
 #include "engine/formats/token_response.h"
 #include "engine/io_posix.h"
-#include "engine/pending_rescue.h"
 #include "engine/reconcile.h"
 #include "engine/token_client.h"
 
@@ -261,11 +260,6 @@ std::string ServedToken(Engine& engine, Io& io) {
   return best ? candidates[*best].credential.access_token : "";
 }
 
-// Report 7 across processes: see engine/pending_rescue.h.
-std::string RescuePath(const Options& options) {
-  return options.home + "/.credsim/pending-" + ProviderName(options.provider) + ".json";
-}
-
 int RunCommand(const Options& options, Engine& engine, Io& io);
 
 int Run(const Options& options) {
@@ -279,13 +273,11 @@ int Run(const Options& options) {
     paths.codex_dir = codex_home;
   }
   auto io = NewPosixIo(paths, PosixIoOptions{.clock_offset_ms = options.clock_offset_ms});
+  // A pair this process rotates but no store takes is parked by the engine itself, under the
+  // locks, in ~/.credsim/pending-<provider>.json (SessionConfig::rescue_store), where the next
+  // process finds it: nothing to do on the way out.
   Engine engine(*io, config);
-
-  const std::string rescue = RescuePath(options);
-  RestoreRescued(engine, rescue);
-  const int code = RunCommand(options, engine, *io);
-  ParkPending(engine, rescue);
-  return code;
+  return RunCommand(options, engine, *io);
 }
 
 int RunCommand(const Options& options, Engine& engine, Io& io) {

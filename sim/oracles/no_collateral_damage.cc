@@ -6,6 +6,9 @@ namespace credsim::sim {
 
 void NoCollateralDamage::OnWrite(const StoreWritten& w) {
   if (!w.reference) return;
+  // The engine empties its own rescue store once a parked pair is in every store: that is its
+  // protocol (StoreKind::kEngineRescue), not a store going back.
+  if (w.store == "credsim-rescue" && w.family_after == 0 && w.readable_after) return;
   if (w.readable_before && !w.readable_after) {
     Fire(w.consumer, w.t_ms, w.store + " left unreadable");
   } else if (w.scopes_before && !w.scopes_after) {

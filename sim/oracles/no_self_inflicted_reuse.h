@@ -5,7 +5,8 @@
 // Deliberately NOT verified: reuse in worlds with any non-reference consumer (a legacy policy or a
 // tool model may cause reuse that the reference cannot prevent; lineage classifies those), and a
 // replay of a token whose rotating answer was lost on the wire (the client never saw the successor;
-// no client can avoid that one, and lineage reports it as such).
+// no client can avoid that one, and lineage reports it as such), or died with a process killed
+// before any store held the successor (World::KillConsumer classifies that as the same loss).
 #pragma once
 
 #include "sim/oracles/oracle.h"
