@@ -101,14 +101,16 @@ Engine::Engine(Io& io, SessionConfig config)
   assert(config_.lock_timeout_ms >= 0);
 }
 
-Task<TokenResult> Engine::GetToken() { co_return co_await Acquire(Mode::kGet, ""); }
+// Plain functions returning Acquire's own task (its parameters are taken by value into its
+// frame): no coroutine frame of their own and no extra move of the result on every call.
+Task<TokenResult> Engine::GetToken() { return Acquire(Mode::kGet, ""); }
 
 Task<TokenResult> Engine::Refresh(bool only_if_needed) {
-  co_return co_await Acquire(only_if_needed ? Mode::kGet : Mode::kRefresh, "");
+  return Acquire(only_if_needed ? Mode::kGet : Mode::kRefresh, "");
 }
 
 Task<TokenResult> Engine::OnUnauthorized(std::string rejected_access_token) {
-  co_return co_await Acquire(Mode::kUnauthorized, std::move(rejected_access_token));
+  return Acquire(Mode::kUnauthorized, std::move(rejected_access_token));
 }
 
 Task<Snapshot> Engine::ReadSnapshot() {
@@ -120,13 +122,11 @@ Task<Snapshot> Engine::ReadSnapshot() {
     const std::shared_ptr<const StoreView>& held = decoded_[i];
     const StoreVersion known =
         held && held->status == IoStatus::kOk ? held->version : StoreVersion{};
-    // Two statements, not `?:` with a co_await in each arm: g++ 12 miscompiles that.
-    StoreRead read;
-    if (known.exists) {
-      read = co_await io_.ReadIfChanged(config_.stores[i], known);
-    } else {
-      read = co_await io_.Read(config_.stores[i]);
-    }
+    // The task is chosen first and awaited once: `?:` with a co_await in each arm is miscompiled
+    // by g++ 12, and assigning in two arms would move every read once more.
+    Task<StoreRead> reading =
+        known.exists ? io_.ReadIfChanged(config_.stores[i], known) : io_.Read(config_.stores[i]);
+    StoreRead read = co_await std::move(reading);
     snapshot.stores.push_back(Decode(i, read));
     fingerprint = MixFingerprint(fingerprint, *snapshot.stores.back());
   }

@@ -43,23 +43,25 @@ Task<void> EngineConsumer(World& world, size_t index) {
       r = co_await engine.OnUnauthorized(r.credential.access_token);
       served = AcceptedByApi(world, r);
     }
-    world.ReportDemand(
-        DemandObserved{.t_ms = t_ms,
-                       .consumer = spec.name,
-                       .reference = c.reference,
-                       .served = served,
-                       .status = engine::TokenStatusName(r.status),
-                       // A label costs the authority a MAC; only traced
-                       // demands (failed ones, or all with trace_io) need it.
-                       .token_label = served && !world.config().trace_io
-                                          ? std::string()
-                                          : world.LabelOf(r.credential.access_token),
-                       // Usable when the demand began AND when it ended: a
-                       // family revoked meanwhile by another actor's reuse (a
-                       // tool refreshing outside every lock) leaves nothing any
-                       // policy could serve; that reuse is judged on its own.
-                       .usable_credential_existed = usable && world.UsableCredentialFor(index),
-                       .local_now_ms = local_before_ms});
+    world.ReportDemand(DemandObserved{
+        .t_ms = t_ms,
+        .consumer = spec.name,
+        .reference = c.reference,
+        .served = served,
+        .status = engine::TokenStatusName(r.status),
+        // A label costs the authority a MAC; only traced
+        // demands (failed ones, or all with trace_io) need it.
+        .token_label = served && !world.config().trace_io
+                           ? std::string()
+                           : world.LabelOf(r.credential.access_token),
+        // Usable when the demand began AND when it ended: a
+        // family revoked meanwhile by another actor's reuse (a
+        // tool refreshing outside every lock) leaves nothing any
+        // policy could serve; that reuse is judged on its own.
+        // (Only a failed demand is judged: a served one skips the
+        // second look.)
+        .usable_credential_existed = usable && (served || world.UsableCredentialFor(index)),
+        .local_now_ms = local_before_ms});
     co_await world.scheduler().Delay(
         world.choices().RangeInclusive(spec.need_every_ms_min, spec.need_every_ms_max));
   }
