@@ -31,7 +31,7 @@ constexpr const char* kUsage =
     "  credsim run FILE|DIR... [--policy NAME] [--seed N] [--trace out.jsonl] [--json]\n"
     "              [--junit FILE] [--html DIR] [--verbose]\n"
     "  credsim check FILE|DIR...\n"
-    "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME]\n"
+    "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME] [--no-tools]\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
     "                [--trace out.jsonl] [--verbose]\n"
     "  credsim policies\n";
@@ -46,7 +46,7 @@ struct Args {
   std::string policy, trace, shard, junit, html;
   std::optional<uint64_t> seed;
   int64_t seeds = 100, minutes = 24 * 60;
-  bool json = false, verbose = false;
+  bool json = false, verbose = false, no_tools = false;
 };
 
 bool ParseU64(const std::string& s, uint64_t* out) {
@@ -70,6 +70,8 @@ std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why)
     uint64_t n = 0;
     if (arg == "--json") {
       a.json = true;
+    } else if (arg == "--no-tools") {
+      a.no_tools = true;
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else if (arg == "--policy" && value(&a.policy)) {
@@ -224,6 +226,7 @@ std::string ReplayCommand(uint64_t seed, const Args& a) {
   std::string cmd =
       "credsim replay " + std::to_string(seed) + " --minutes " + std::to_string(a.minutes);
   if (!a.policy.empty()) cmd += " --policy " + a.policy;
+  if (a.no_tools) cmd += " --no-tools";
   return cmd;
 }
 
@@ -237,7 +240,8 @@ int Swarm(const Args& a) {
     }
   }
   const SwarmOptions options{.minutes = a.minutes,
-                             .policy = a.policy.empty() ? "reference" : a.policy};
+                             .policy = a.policy.empty() ? "reference" : a.policy,
+                             .tools = !a.no_tools};
   const bool tty = isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();  // progress display only
   std::map<std::string, int64_t> hits;
@@ -262,10 +266,10 @@ int Swarm(const Args& a) {
   if (tty) std::fprintf(stderr, "\n");
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("swarm: %lld seeds (%llu..%llu), %lld minutes each, policy %s: %lld failed\n",
+  std::printf("swarm: %lld seeds (%llu..%llu), %lld minutes each, policy %s%s: %lld failed\n",
               (long long)a.seeds, (unsigned long long)first,
               (unsigned long long)(first + a.seeds - 1), (long long)a.minutes,
-              options.policy.c_str(), (long long)failures);
+              options.policy.c_str(), a.no_tools ? ", no tools" : "", (long long)failures);
   for (const auto& [oracle, n] : hits) std::printf("  %-26s %lld\n", oracle.c_str(), (long long)n);
   std::fprintf(stderr, "swarm: %.1f s wall, %.0f seeds/min\n", seconds,
                seconds > 0 ? 60.0 * a.seeds / seconds : 0.0);
