@@ -58,9 +58,13 @@ void AddToolConsumers(ChoiceSource& pick, WorldConfig& c) {
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options) {
   // The world's shape comes from its own stream, apart from the run's choices, so that changing
   // how a run draws latencies never changes which world a seed names.
-  uint64_t state = seed ^ 0x5eed5eed5eed5eedull;
-  PrngChoices pick(SplitMix64(state));
+  PrngChoices pick(SwarmShapeSeed(seed));
   return SwarmWorldFrom(pick, seed, options);
+}
+
+uint64_t SwarmShapeSeed(uint64_t seed) {
+  uint64_t state = seed ^ 0x5eed5eed5eed5eedull;
+  return SplitMix64(state);
 }
 
 WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions& options) {

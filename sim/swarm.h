@@ -25,6 +25,8 @@ struct SwarmOptions {
 };
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options);
+// The seed of the generator SwarmWorld draws a world's shape from (its run uses `seed` itself).
+uint64_t SwarmShapeSeed(uint64_t seed);
 // The same, with every shape decision drawn from `pick` (a tape or a fuzzer's input drives the
 // world's shape too, not only its run). `seed` is only recorded.
 WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions& options);

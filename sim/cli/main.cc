@@ -34,6 +34,7 @@ constexpr const char* kUsage =
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME] [--no-tools]\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
     "                [--trace out.jsonl] [--verbose]\n"
+    "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--out FILE] [--runs N]\n"
     "  credsim policies\n";
 
 int Usage(const std::string& why) {
@@ -282,6 +283,7 @@ int main(int argc, char** argv) {
   if (argc < 2) return Usage("missing command");
   const std::string command = argv[1];
   if (command == "replay") return ReplayMain(argc, argv, 2);  // its own options (cli/replay.h)
+  if (command == "shrink") return ShrinkMain(argc, argv, 2);
   std::string why;
   auto args = ParseArgs(argc, argv, 2, &why);
   if (!args) return Usage(why);
