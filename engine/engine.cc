@@ -496,11 +496,16 @@ Task<Engine::WriteReport> Engine::CommitRotation(Credential next,
   co_return report;
 }
 
+Task<StoreView> Engine::ReadRescue() {
+  assert(config_.rescue_store);
+  const StoreRead read = co_await io_.Read(*config_.rescue_store);
+  co_return DecodeStore(config_.provider, *config_.rescue_store, read);
+}
+
 Task<void> Engine::ReadParked() {
   parked_.reset();
   if (!config_.rescue_store) co_return;
-  const StoreRead read = co_await io_.Read(*config_.rescue_store);
-  const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
+  const StoreView view = co_await ReadRescue();
   if (view.readable() && !view.slots.empty()) parked_ = view.slots.front();
 }
 
@@ -509,12 +514,11 @@ Task<void> Engine::ReadParked() {
 Task<bool> Engine::Park(Credential pair) {
   if (!config_.rescue_store || pair.refresh_token.empty()) co_return false;
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
-    const StoreRead read = co_await io_.Read(*config_.rescue_store);
-    const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
-    if (view.corrupt) co_return false;  // reported by doctor; never overwritten blindly
-    if (read.status != IoStatus::kOk && read.status != IoStatus::kNotFound) co_return false;
+    const StoreView view = co_await ReadRescue();
+    if (view.corrupt) co_return false;  // never overwritten blindly; the caller says so
+    if (view.status != IoStatus::kOk && view.status != IoStatus::kNotFound) co_return false;
     const StoreWrite write =
-        co_await io_.CompareAndSwap(*config_.rescue_store, read.version, EncodeParked(pair));
+        co_await io_.CompareAndSwap(*config_.rescue_store, view.version, EncodeParked(pair));
     if (write.status == IoStatus::kOk) co_return true;
     if (write.status != IoStatus::kConflict) co_return false;
   }
@@ -525,10 +529,9 @@ Task<void> Engine::ClearParked() {
   parked_.reset();
   if (!config_.rescue_store) co_return;
   for (int attempt = 0; attempt < kMaxCasAttempts; ++attempt) {
-    const StoreRead read = co_await io_.Read(*config_.rescue_store);
-    const StoreView view = DecodeStore(config_.provider, *config_.rescue_store, read);
+    const StoreView view = co_await ReadRescue();
     if (!view.readable() || view.slots.empty()) co_return;  // nothing parked (or corrupt: kept)
-    const StoreWrite write = co_await io_.CompareAndSwap(*config_.rescue_store, read.version,
+    const StoreWrite write = co_await io_.CompareAndSwap(*config_.rescue_store, view.version,
                                                          std::string(kNothingParked));
     if (write.status != IoStatus::kConflict) co_return;  // done, or retried by the next commit
   }

@@ -128,6 +128,7 @@ class Engine {
   // The rescue store (SessionConfig::rescue_store), only while every lock is held: ReadParked
   // sets parked_; Park saves a pair no store took (false if it could not); ClearParked empties
   // the store once every store has the newest pair.
+  Task<StoreView> ReadRescue();  // the rescue store, decoded (its status and version included)
   Task<void> ReadParked();
   Task<bool> Park(Credential pair);
   Task<void> ClearParked();

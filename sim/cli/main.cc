@@ -50,14 +50,6 @@ struct Args {
   bool json = false, verbose = false, no_tools = false;
 };
 
-bool ParseU64(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  *out = std::stoull(s);
-  return true;
-}
-
 std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why) {
   Args a;
   for (int i = from; i < argc; ++i) {

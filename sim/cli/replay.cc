@@ -54,14 +54,6 @@ std::optional<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   return bytes;
 }
 
-bool ParseU64(const std::string& s, uint64_t* out) {
-  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
-    return false;
-  }
-  *out = std::stoull(s);
-  return true;
-}
-
 std::optional<Options> ParseOptions(int argc, char** argv, int from, std::string* why) {
   Options o;
   for (int i = from; i < argc; ++i) {

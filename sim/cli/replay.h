@@ -8,7 +8,20 @@
 // reruns that world and reports the first line that differs, if any.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 namespace credsim::sim {
+
+// A decimal number of at most 19 digits (so it fits in 64 bits), nothing else; both `credsim`
+// argument parsers use it.
+inline bool ParseU64(const std::string& s, uint64_t* out) {
+  if (s.empty() || s.size() > 19 || s.find_first_not_of("0123456789") != std::string::npos) {
+    return false;
+  }
+  *out = std::stoull(s);
+  return true;
+}
 
 // argv[from..] are replay's arguments. Exit codes: 0 identical and all oracles held, 1 an oracle
 // failed or the rerun diverged from the trace, 2 bad input or usage.

@@ -4,6 +4,7 @@
 #include <cassert>
 
 #include "sim/policies/registry.h"
+#include "sim/policies/tool_common.h"
 #include "sim/policies/tool_models.h"
 #include "sim/sim_io.h"
 #include "sim/world.h"
@@ -12,18 +13,14 @@ namespace credsim::sim {
 namespace {
 
 bool AcceptedByApi(World& world, const engine::TokenResult& r) {
-  if (r.status != engine::TokenStatus::kOk || r.credential.access_token.empty()) return false;
-  const oauth::AccessCheck check =
-      world.authority().ValidateAccessToken(r.credential.access_token, world.abs_ms());
-  return check.state == oauth::AccessState::kLive;
+  return r.status == engine::TokenStatus::kOk && ApiAccepts(world, r.credential.access_token);
 }
 
 Task<void> EngineConsumer(World& world, size_t index) {
   World::Consumer& c = world.consumer(index);
   const ConsumerSpec spec = c.spec;  // copied: this frame may outlive a restart of the record
   engine::Engine& engine = *c.engine;
-  const int64_t max_demands =
-      world.config().duration_ms / std::max<int64_t>(spec.need_every_ms_min, 1) + 2;
+  const int64_t max_demands = MaxDemands(world, spec);
   if (spec.start_ms > world.now_ms())
     co_await world.scheduler().Delay(spec.start_ms - world.now_ms());
   for (int64_t i = 0; i < max_demands; ++i) {

@@ -12,23 +12,11 @@ using engine::IoStatus;
 using engine::StoreId;
 using engine::StoreKind;
 using formats::JsonValue;
+using legacy::EditAgentRead;
+using legacy::ForEachPoolEntry;
 using legacy::ObjectOf;
-using legacy::ReadOf;
 
 constexpr int64_t kHourMs = 60 * 60 * 1000;
-
-// Calls `fn` on every entry of every provider's list in credential_pool.
-template <typename Fn>
-void ForEachPoolEntry(JsonValue& doc, Fn fn) {
-  JsonValue* pool = doc.Find("credential_pool");
-  if (!pool || !pool->is_object()) return;
-  for (auto& provider : pool->members) {
-    if (!provider.value.is_array()) continue;
-    for (JsonValue& entry : provider.value.array) {
-      if (entry.is_object()) fn(entry);
-    }
-  }
-}
 
 bool IsExhausted(const JsonValue& entry) {
   const JsonValue* s = entry.Find("last_status");
@@ -70,11 +58,10 @@ class ReadsProvidersBlockOnly final : public engine::IoWrapper {
   using IoWrapper::IoWrapper;
   Task<engine::StoreRead> Read(StoreId store) override {
     engine::StoreRead real = co_await target().Read(store);
-    if (store.kind != StoreKind::kAgentAuth || real.status != IoStatus::kOk) co_return real;
-    auto doc = ObjectOf(real.bytes);
-    if (!doc) co_return real;
-    doc->Remove("credential_pool");
-    co_return ReadOf(std::move(real), formats::WriteJsonTree(*doc));
+    co_return EditAgentRead(store, std::move(real), [](JsonValue& doc) {
+      doc.Remove("credential_pool");
+      return true;
+    });
   }
 };
 
@@ -86,15 +73,14 @@ class ExhaustedFlagSticky final : public engine::IoWrapper {
   using IoWrapper::IoWrapper;
   Task<engine::StoreRead> Read(StoreId store) override {
     engine::StoreRead real = co_await target().Read(store);
-    if (store.kind != StoreKind::kAgentAuth || real.status != IoStatus::kOk) co_return real;
-    auto doc = ObjectOf(real.bytes);
-    if (!doc) co_return real;
-    ForEachPoolEntry(*doc, [](JsonValue& entry) {
-      if (!IsExhausted(entry)) return;
-      entry.Remove("access_token");
-      entry.Remove("refresh_token");
+    co_return EditAgentRead(store, std::move(real), [](JsonValue& doc) {
+      ForEachPoolEntry(doc, [](JsonValue& entry) {
+        if (!IsExhausted(entry)) return;
+        entry.Remove("access_token");
+        entry.Remove("refresh_token");
+      });
+      return true;
     });
-    co_return ReadOf(std::move(real), formats::WriteJsonTree(*doc));
   }
 };
 
@@ -156,13 +142,14 @@ class SingletonRefreshNotMirrored final : public engine::IoWrapper {
   using IoWrapper::IoWrapper;
   Task<engine::StoreRead> Read(StoreId store) override {
     engine::StoreRead real = co_await target().Read(store);
-    if (store.kind != StoreKind::kAgentAuth || real.status != IoStatus::kOk) co_return real;
-    auto doc = ObjectOf(real.bytes);
-    if (!doc) co_return real;
-    real_version_ = real.version;
-    real_bytes_ = real.bytes;
-    doc->Remove("providers");
-    co_return ReadOf(std::move(real), formats::WriteJsonTree(*doc));
+    const engine::StoreVersion version = real.version;
+    std::string bytes = real.bytes;
+    co_return EditAgentRead(store, std::move(real), [&](JsonValue& doc) {
+      real_version_ = version;  // what the runtime's own write must replace
+      real_bytes_ = std::move(bytes);
+      doc.Remove("providers");
+      return true;
+    });
   }
   Task<engine::StoreWrite> CompareAndSwap(StoreId store, engine::StoreVersion expected,
                                           std::string bytes) override {

@@ -81,16 +81,14 @@ class StaticTokenProfile final : public engine::IoWrapper {
   Task<engine::StoreRead> Read(StoreId store) override {
     if (legacy::IsClaudeStore(store)) co_return engine::StoreRead{};  // never consulted
     engine::StoreRead r = co_await target().Read(store);
-    if (store.kind != StoreKind::kAgentAuth || r.status != IoStatus::kOk) co_return r;
-    auto doc = legacy::ObjectOf(r.bytes);
-    JsonValue* pool = doc ? doc->Find("credential_pool") : nullptr;
-    if (!pool || !pool->is_object()) co_return r;
-    for (auto& provider : pool->members) {
-      for (JsonValue& entry : provider.value.array) {
-        if (entry.is_object()) entry.Remove("refresh_token");  // type "token": no refresh
-      }
-    }
-    co_return legacy::ReadOf(std::move(r), formats::WriteJsonTree(*doc));
+    co_return legacy::EditAgentRead(store, std::move(r), [](JsonValue& doc) {
+      const JsonValue* pool = doc.Find("credential_pool");
+      if (!pool || !pool->is_object()) return false;  // nothing to rewrite: read as it is
+      legacy::ForEachPoolEntry(doc, [](JsonValue& entry) {
+        entry.Remove("refresh_token");  // type "token": no refresh
+      });
+      return true;
+    });
   }
   Task<engine::StoreWrite> CompareAndSwap(StoreId, engine::StoreVersion,
                                           std::string bytes) override {

@@ -31,6 +31,32 @@ inline engine::StoreRead ReadOf(engine::StoreRead real, std::string bytes) {
   return real;
 }
 
+// An agent store read as the buggy tool sees it: `edit` changes the parsed document, and the
+// read then returns the edited document instead. Other stores, failed reads, bytes that are not a
+// JSON object, and reads for which `edit` returns false come back as they are.
+template <typename Edit>
+engine::StoreRead EditAgentRead(const engine::StoreId& store, engine::StoreRead real, Edit edit) {
+  if (store.kind != engine::StoreKind::kAgentAuth || real.status != engine::IoStatus::kOk) {
+    return real;
+  }
+  auto doc = ObjectOf(real.bytes);
+  if (!doc || !edit(*doc)) return real;
+  return ReadOf(std::move(real), formats::WriteJsonTree(*doc));
+}
+
+// Calls `fn` on every entry (an object) of every provider's list in credential_pool.
+template <typename Fn>
+void ForEachPoolEntry(formats::JsonValue& doc, Fn fn) {
+  formats::JsonValue* pool = doc.Find("credential_pool");
+  if (!pool || !pool->is_object()) return;
+  for (auto& provider : pool->members) {
+    if (!provider.value.is_array()) continue;
+    for (formats::JsonValue& entry : provider.value.array) {
+      if (entry.is_object()) fn(entry);
+    }
+  }
+}
+
 // A write the buggy tool believed done without doing it.
 inline engine::StoreWrite PretendWritten(const std::string& bytes) {
   return engine::StoreWrite{engine::IoStatus::kOk, engine::VersionOf(bytes), {}};

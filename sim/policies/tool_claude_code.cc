@@ -7,7 +7,6 @@
 #include <string>
 
 #include "engine/formats/token_response.h"
-#include "engine/session.h"
 #include "sim/policies/tool_common.h"
 #include "sim/policies/tool_docs.h"
 #include "sim/sim_io.h"
@@ -96,11 +95,7 @@ engine::HttpRequest RefreshRequest(const formats::ClaudeOauth& o) {
   body += ",\"client_id\":\"" + std::string(kClientId) + "\",\"scope\":";
   AppendJsonEscaped(body, scope);
   body += "}";
-  engine::HttpRequest r;
-  r.url = engine::DefaultSession(engine::Provider::kAnthropic, "").token_url;
-  r.content_type = "application/json";  // RC:44
-  r.body = std::move(body);
-  return r;
+  return JsonTokenRequest(engine::Provider::kAnthropic, std::move(body));  // JSON: RC:44
 }
 
 // Which stores this refresh lands in: the flavor's, or (sometimes) only one of the two.

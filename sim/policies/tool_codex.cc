@@ -6,7 +6,6 @@
 
 #include "engine/formats/time_units.h"
 #include "engine/formats/token_response.h"
-#include "engine/session.h"
 #include "sim/policies/tool_common.h"
 #include "sim/policies/tool_docs.h"
 #include "sim/sim_io.h"
@@ -65,11 +64,7 @@ engine::HttpRequest RefreshRequest(const std::string& refresh_token, const char*
                      "\",\"refresh_token\":";  // RC:19, no scope (RC:20)
   AppendJsonEscaped(body, refresh_token);
   body += "}";
-  engine::HttpRequest r;
-  r.url = engine::DefaultSession(engine::Provider::kOpenAiCodex, "").token_url;
-  r.content_type = "application/json";  // RC:18
-  r.body = std::move(body);
-  return r;
+  return JsonTokenRequest(engine::Provider::kOpenAiCodex, std::move(body));  // JSON: RC:18
 }
 
 // POST, retrying 5xx and unsent requests; nullopt when every attempt failed that way.

@@ -3,9 +3,18 @@
 #include <algorithm>
 #include <cassert>
 
+#include "engine/session.h"
 #include "sim/world.h"
 
 namespace credsim::sim {
+
+engine::HttpRequest JsonTokenRequest(engine::Provider provider, std::string body) {
+  engine::HttpRequest r;
+  r.url = engine::DefaultSession(provider, "").token_url;
+  r.content_type = "application/json";
+  r.body = std::move(body);
+  return r;
+}
 
 bool ApiAccepts(World& world, const std::string& access_token) {
   if (access_token.empty()) return false;

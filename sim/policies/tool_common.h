@@ -17,6 +17,10 @@ namespace credsim::sim {
 
 class World;
 
+// A JSON POST of `body` to the provider's real token URL (every tool model's refresh; each builds
+// its own body, which is where the tools differ).
+engine::HttpRequest JsonTokenRequest(engine::Provider provider, std::string body);
+
 // The protected resource's answer for this access token, now: true = 200, false = 401.
 bool ApiAccepts(World& world, const std::string& access_token);
 
