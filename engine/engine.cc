@@ -146,26 +146,21 @@ Task<Snapshot> Engine::ReadSnapshot() {
 std::shared_ptr<const StoreView> Engine::Decode(size_t store_index, const StoreRead& read) {
   assert(store_index < decoded_.size());
   std::shared_ptr<const StoreView>& cached = decoded_[store_index];
-  if (read.unchanged) {
-    // Io promised the version we named, which is the cached view's: reuse it.
-    assert(read.status == IoStatus::kOk && cached && cached->version == read.version);
-    if (cached->facts.mode == read.facts.mode &&
-        cached->facts.is_symlink == read.facts.is_symlink) {
-      return cached;
-    }
-    StoreRead full = read;  // same bytes, new facts (doctor reports them)
-    full.bytes = cached->bytes;
-    full.unchanged = false;
-    cached = std::make_shared<const StoreView>(
-        DecodeStore(config_.provider, config_.stores[store_index], full));
-    return cached;
-  }
+  // An unchanged read (Io::ReadIfChanged) names the cached view's version and leaves the bytes out.
+  assert(!read.unchanged ||
+         (read.status == IoStatus::kOk && cached && cached->version == read.version));
   if (cached && cached->status == read.status && cached->version == read.version &&
       cached->facts.mode == read.facts.mode && cached->facts.is_symlink == read.facts.is_symlink) {
     return cached;
   }
+  StoreRead full;
+  if (read.unchanged) {  // the cached view's bytes, with new facts (doctor reports them)
+    full = read;
+    full.bytes = cached->bytes;
+    full.unchanged = false;
+  }
   cached = std::make_shared<const StoreView>(
-      DecodeStore(config_.provider, config_.stores[store_index], read));
+      DecodeStore(config_.provider, config_.stores[store_index], read.unchanged ? full : read));
   return cached;
 }
 

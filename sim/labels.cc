@@ -28,4 +28,8 @@ LabelParts ParseLabel(std::string_view label) {
   return parts;
 }
 
+std::string RefreshLabel(uint32_t family, uint32_t generation) {
+  return "fam" + std::to_string(family) + "/rt" + std::to_string(generation);
+}
+
 }  // namespace credsim::sim

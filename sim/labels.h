@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace credsim::sim {
@@ -13,5 +14,7 @@ struct LabelParts {
 
 // "fam<F>/<kind><G>" -> {F, G}; anything else -> {0, 0}.
 LabelParts ParseLabel(std::string_view label);
+// {F, G} -> "fam<F>/rt<G>": a refresh token's label, for traces and messages.
+std::string RefreshLabel(uint32_t family, uint32_t generation);
 
 }  // namespace credsim::sim

@@ -246,8 +246,7 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.symlink_after = state.symlink;
   trace_.Event(now_ms(), "store.write", w.consumer)
       .Str("store", w.store)
-      .Str("rt",
-           "fam" + std::to_string(w.family_after) + "/rt" + std::to_string(w.generation_after))
+      .Str("rt", RefreshLabel(w.family_after, w.generation_after))
       .Bool("readable", w.readable_after)
       .Bool("scopes", w.scopes_after);
   if (w.symlink_before && !w.symlink_after) {
@@ -527,7 +526,7 @@ void World::KillConsumer(size_t index, const char* why) {
       !AnyStoreHolds(g->family, g->issued) && lost_rotations_.size() < kMaxLostRotations) {
     lost_rotations_.insert({g->family, g->presented});
     trace_.Event(now_ms(), "refresh.lost_with_process", c.spec.name)
-        .Str("rt", "fam" + std::to_string(g->family) + "/rt" + std::to_string(g->issued));
+        .Str("rt", RefreshLabel(g->family, g->issued));
   }
 }
 

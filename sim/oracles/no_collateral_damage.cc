@@ -2,13 +2,17 @@
 
 #include <utility>
 
+#include "engine/store_id.h"
+#include "sim/labels.h"
+
 namespace credsim::sim {
 
 void NoCollateralDamage::OnWrite(const StoreWritten& w) {
   if (!w.reference) return;
   // The engine empties its own rescue store once a parked pair is in every store: that is its
   // protocol (StoreKind::kEngineRescue), not a store going back.
-  if (w.store == "credsim-rescue" && w.family_after == 0 && w.readable_after) return;
+  static const std::string kRescue = engine::StoreId{engine::StoreKind::kEngineRescue, ""}.Name();
+  if (w.store == kRescue && w.family_after == 0 && w.readable_after) return;
   if (w.readable_before && !w.readable_after) {
     Fire(w.consumer, w.t_ms, w.store + " left unreadable");
   } else if (w.scopes_before && !w.scopes_after) {
@@ -20,9 +24,8 @@ void NoCollateralDamage::OnWrite(const StoreWritten& w) {
   } else if (std::pair(w.family_after, w.generation_after) <
              std::pair(w.family_before, w.generation_before)) {
     Fire(w.consumer, w.t_ms,
-         w.store + " went back from fam" + std::to_string(w.family_before) + "/rt" +
-             std::to_string(w.generation_before) + " to fam" + std::to_string(w.family_after) +
-             "/rt" + std::to_string(w.generation_after));
+         w.store + " went back from " + RefreshLabel(w.family_before, w.generation_before) +
+             " to " + RefreshLabel(w.family_after, w.generation_after));
   }
 }
 
