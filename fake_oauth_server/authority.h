@@ -187,9 +187,6 @@ class TokenAuthority {
   TokenReply Handle(const TokenRequest& request, int64_t now_ms);
   // Mint a fresh family directly (what a completed login does), for tests and the simulator.
   TokenReply Login(const LoginRequest& request, int64_t now_ms);
-  TokenReply IssueFamily(const LoginRequest& request, int64_t now_ms) {
-    return Login(request, now_ms);
-  }
 
   AuthorizeReply Authorize(const AuthorizeRequest& request, int64_t now_ms);
 
@@ -206,6 +203,9 @@ class TokenAuthority {
 
   // Redacted label for logs: "fam1/rt3", "fam1/at3", "fam1/id3", or "unknown". Never token text.
   std::string Label(std::string_view token) const;
+  // What a token text stands for (kind, family, generation, expiry), if this authority sealed it.
+  // Ground truth for the simulator's own reading of stores; never shown to a client.
+  std::optional<TokenHandle> Inspect(std::string_view token) const { return ParseMemo(token); }
   std::optional<uint32_t> CurrentGeneration(uint32_t family_id) const;
   FamilyView Family(uint32_t family_id) const;
   // Family(id).fate == kLive && Family(id).generation == generation, without copying the view

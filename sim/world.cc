@@ -5,7 +5,6 @@
 #include <cstdlib>
 #include <utility>
 
-#include "engine/store_codec.h"
 #include "sim/labels.h"
 #include "sim/policies/registry.h"
 #include "sim/sim_io.h"
@@ -143,28 +142,8 @@ void World::Seed() {
 }
 
 void World::Summarize(const engine::StoreId& id, StoreState& state) const {
-  StoreSummary& s = state.summary;
-  s = StoreSummary{};
-  s.exists = state.exists;
   state.version = state.exists ? engine::VersionOf(state.bytes) : engine::StoreVersion{};
-  if (!state.exists) return;
-  engine::StoreRead read{engine::IoStatus::kOk, state.bytes, state.version, {}, {}};
-  engine::StoreView view = engine::DecodeStore(config_.provider, id, read);
-  s.readable = view.readable();
-  s.markers = state.bytes.find(kMarkerKey) != std::string::npos;
-  s.scopes = true;
-  const bool claude =
-      id.kind == engine::StoreKind::kClaudeFile || id.kind == engine::StoreKind::kClaudeKeychain;
-  for (const engine::Candidate& c : view.slots) {
-    if (c.credential.refresh_token.empty()) continue;
-    if (claude && (!c.credential.scopes || c.credential.scopes->empty())) s.scopes = false;
-    const LabelParts p = ParseLabel(authority_.Label(c.credential.refresh_token));
-    if (s.refresh_tokens.size() < 16) s.refresh_tokens.push_back({p.family, p.generation});
-    if (std::pair(p.family, p.generation) > std::pair(s.family, s.generation)) {
-      s.family = p.family;
-      s.generation = p.generation;
-    }
-  }
+  state.summary = ReadStoreTruth(id.kind, state.exists, state.bytes, authority_);
 }
 
 const StoreState* World::store(const engine::StoreId& id) const {

@@ -21,22 +21,13 @@
 #include "sim/choice.h"
 #include "sim/oracles/oracle.h"
 #include "sim/scheduler.h"
+#include "sim/store_truth.h"
 #include "sim/trace.h"
 #include "sim/world_config.h"
 
 namespace credsim::sim {
 
 class SimIo;
-
-// What a store holds, as ground truth (kept current on every write, so oracles need not re-parse).
-struct StoreSummary {
-  bool exists = false;
-  bool readable = false;                // parses as its format
-  uint32_t family = 0, generation = 0;  // freshest refresh token found (0: none)
-  std::vector<std::pair<uint32_t, uint32_t>> refresh_tokens;  // (family, generation) of each slot
-  bool scopes = false;   // every Claude slot holding a token carries scopes
-  bool markers = false;  // the unknown-field markers are still there
-};
 
 struct StoreState {
   std::string bytes;
@@ -45,7 +36,7 @@ struct StoreState {
   // Fingerprint of `bytes`, kept by World::Summarize after every change: every engine read and
   // compare-and-swap needs it, and hashing the bytes each time was a quarter of a world's run.
   engine::StoreVersion version;
-  StoreSummary summary;
+  StoreTruth summary;  // the world's own reading (store_truth.h), kept current on every change
 };
 
 struct RunSummary {

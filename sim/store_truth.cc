@@ -1,0 +1,121 @@
+#include "sim/store_truth.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+
+#include "base/assert.h"
+#include "sim/store_docs.h"
+
+namespace credsim::sim {
+namespace {
+
+namespace dom = simdjson::dom;
+
+// Sealed tokens are far longer than this; shorter strings (names, scopes, dates) skip the MAC.
+constexpr size_t kMinTokenLength = 20;
+constexpr size_t kMaxValuesVisited = 4096;
+
+struct Walk {
+  const oauth::TokenAuthority& authority;
+  bool claude;
+  StoreTruth& truth;
+  size_t visited = 0;
+
+  std::optional<oauth::TokenHandle> TokenIn(dom::element value) const {
+    std::string_view text;
+    if (value.get_string().get(text) != simdjson::SUCCESS || text.size() < kMinTokenLength) {
+      return std::nullopt;
+    }
+    return authority.Inspect(text);
+  }
+
+  void NoteRefresh(const oauth::TokenHandle& h) {
+    if (truth.refresh_tokens.size() < kMaxTruthTokens) {
+      truth.refresh_tokens.push_back({h.family_id, h.generation});
+    }
+    if (std::pair(h.family_id, h.generation) > std::pair(truth.family, truth.generation)) {
+      truth.family = h.family_id;
+      truth.generation = h.generation;
+    }
+  }
+
+  static std::optional<int64_t> Number(dom::element value) {
+    int64_t i = 0;
+    if (value.get_int64().get(i) == simdjson::SUCCESS) return i;
+    double d = 0;
+    if (value.get_double().get(d) == simdjson::SUCCESS && d > -9e15 && d < 9e15) {
+      return static_cast<int64_t>(d);
+    }
+    return std::nullopt;
+  }
+
+  // One object's own members: its tokens, its stored expiry, its scopes.
+  void Object(dom::object object, int depth) {
+    bool holds_refresh = false, has_scopes = false;
+    std::optional<oauth::TokenHandle> access;
+    std::optional<int64_t> stored_expiry_ms;
+    for (dom::key_value_pair member : object) {
+      if (member.key == "scopes") {
+        dom::array scopes;
+        has_scopes = member.value.get_array().get(scopes) == simdjson::SUCCESS && scopes.size() > 0;
+      } else if (member.key == "expiresAt" || member.key == "expires_at_ms") {
+        stored_expiry_ms = Number(member.value);
+      } else if (auto h = TokenIn(member.value)) {
+        if (h->kind == oauth::TokenKind::kRefresh) holds_refresh = true, NoteRefresh(*h);
+        if (h->kind == oauth::TokenKind::kAccess) access = h;
+        continue;
+      }
+      Value(member.value, depth + 1);
+    }
+    if (holds_refresh && claude && !has_scopes) truth.scopes = false;
+    if (access && stored_expiry_ms) {
+      truth.expiry_overstated_ms =
+          std::max(truth.expiry_overstated_ms, *stored_expiry_ms - access->expires_ms);
+    }
+  }
+
+  void Value(dom::element value, int depth) {
+    if (depth > kMaxTruthDepth || ++visited > kMaxValuesVisited) return;
+    dom::object object;
+    dom::array array;
+    if (value.get_object().get(object) == simdjson::SUCCESS) {
+      Object(object, depth);
+    } else if (value.get_array().get(array) == simdjson::SUCCESS) {
+      for (dom::element item : array) {
+        if (auto h = TokenIn(item); h && h->kind == oauth::TokenKind::kRefresh) NoteRefresh(*h);
+        Value(item, depth + 1);
+      }
+    }
+  }
+};
+
+}  // namespace
+
+StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view bytes,
+                          const oauth::TokenAuthority& authority) {
+  StoreTruth truth;
+  truth.exists = exists;
+  if (!exists) return truth;
+  truth.markers = bytes.find(kMarkerKey) != std::string_view::npos;
+  // One parser per thread: its buffers are reused, and worlds may run on several threads.
+  thread_local dom::parser parser;
+  const simdjson::padded_string padded(bytes);
+  dom::element root;
+  dom::object top;
+  if (parser.parse(padded).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(top) != simdjson::SUCCESS) {
+    return truth;
+  }
+  truth.readable = true;
+  truth.scopes = true;
+  const bool claude =
+      kind == engine::StoreKind::kClaudeFile || kind == engine::StoreKind::kClaudeKeychain;
+  Walk walk{authority, claude, truth};
+  walk.Value(root, 0);
+  CREDSIM_ASSERT(truth.refresh_tokens.size() <= kMaxTruthTokens);
+  CREDSIM_ASSERT(truth.expiry_overstated_ms >= 0);
+  return truth;
+}
+
+}  // namespace credsim::sim
