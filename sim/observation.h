@@ -53,6 +53,9 @@ struct DemandObserved {
   bool usable_credential_existed = false;
   // Expiry decision check (clock oracle): what the consumer's clock said vs. the truth.
   int64_t local_now_ms = 0;
+  // A failed demand only: why, from ground truth at the moment it was reported (the world sets
+  // it; see oracles/availability.h for the names).
+  std::string outage_cause;
 };
 
 // One expiry decision: a consumer compared a stored expiry with its own clock ("refresh now" or

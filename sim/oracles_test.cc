@@ -240,7 +240,7 @@ TEST(NoCollateralDamageOracle, HoldsWhenTheReferenceWritesThroughASymlinkAToolRe
   c.consumers = {{.name = "ref"}};
   c.consumers.push_back({.name = "cli", .policy = "claude-code-cli"});
   c.consumers.back().need_every_ms_min = c.consumers.back().need_every_ms_max = 10 * kMinuteMs;
-  c.events = {{3 * kHourMs, EventKind::kReplaceSymlink, "", {StoreKind::kClaudeFile, ""}}};
+  c.events = {{3 * kHourMs, EventKind::kReplaceSymlink, "", engine::StoreId{StoreKind::kClaudeFile, ""}}};
   RunResult r = RunWorld(c, {});
   EXPECT_TRUE(r.ok()) << FormatViolation(r.violations.front(), true);
 }

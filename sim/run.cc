@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/session.h"
+#include "sim/oracles/availability.h"
 #include "sim/oracles/clock.h"
 #include "sim/oracles/lineage.h"
 #include "sim/oracles/no_collateral_damage.h"
@@ -20,7 +21,7 @@ int64_t LockoutBoundMs(const WorldConfig& config) {
 
 int64_t QuietFromMs(const WorldConfig& config) {
   int64_t quiet = config.faults_until_ms;
-  bool keychain_locked = false, server_down = false;
+  bool keychain_locked = false, server_down = false, api_rejecting = false;
   std::vector<ScriptedEvent> events = config.events;
   std::stable_sort(
       events.begin(), events.end(),
@@ -31,8 +32,10 @@ int64_t QuietFromMs(const WorldConfig& config) {
     if (e.kind == EventKind::kKeychainUnlock) keychain_locked = false;
     if (e.kind == EventKind::kServerDown) server_down = true;
     if (e.kind == EventKind::kServerUp) server_down = false;
+    if (e.kind == EventKind::kApiRejectStart) api_rejecting = true;
+    if (e.kind == EventKind::kApiRejectEnd) api_rejecting = false;
   }
-  return keychain_locked || server_down ? config.duration_ms : quiet;
+  return keychain_locked || server_down || api_rejecting ? config.duration_ms : quiet;
 }
 
 RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOptions& options) {
@@ -52,8 +55,9 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   NoLockout lockout(LockoutBoundMs(config), QuietFromMs(config));
   NoCollateralDamage collateral;
   Clock clock;
+  Availability availability;
   World world(config, choices, trace);
-  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &clock, &leak};
+  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &clock, &leak, &availability};
   for (Oracle* o : oracles) world.AddOracle(o);
   result.summary = world.Run();
   for (Oracle* o : oracles) {
@@ -63,6 +67,9 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   result.lost_response_replays = lineage.lost_response_replays();
   result.real_reuses = lineage.real_reuses();
   result.expiry_decisions = clock.decisions();
+  result.outages = availability.outages();
+  result.outages_dropped = availability.outages_dropped();
+  result.availability = availability.consumers();
   if (options.keep_index) result.index = trace.index();
   return result;
 }

@@ -8,6 +8,7 @@
 
 #include "sim/choice.h"
 #include "sim/observation.h"
+#include "sim/oracles/availability.h"
 #include "sim/trace.h"
 #include "sim/world.h"
 #include "sim/world_config.h"
@@ -27,6 +28,10 @@ struct RunResult {
   uint64_t real_reuses = 0;
   uint64_t expiry_decisions = 0;  // checked by the clock oracle
   bool reference_only = false;
+  // Every consumer's outages and served fraction (oracles/availability.h): reported, never hidden.
+  std::vector<Outage> outages;
+  uint64_t outages_dropped = 0;
+  std::vector<ConsumerAvailability> availability;
   bool ok() const { return violations.empty(); }
 };
 

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "engine/formats/json_tree.h"
+#include "sim/oracles/availability.h"
 #include "sim/policies/registry.h"
 
 namespace credsim::sim {
@@ -142,13 +143,34 @@ bool NeedsStore(EventKind k) {
          k == EventKind::kReplaceSymlink;
 }
 bool NeedsConsumer(EventKind k) {
-  return k == EventKind::kRelogin || k == EventKind::kRestart || k == EventKind::kKillDuringRefresh;
+  return k == EventKind::kRelogin || k == EventKind::kRestart ||
+         k == EventKind::kKillDuringRefresh || k == EventKind::kFailAfterGrant ||
+         k == EventKind::kClockJump;
 }
+bool NeedsBy(EventKind k) { return k == EventKind::kServerClockJump || k == EventKind::kClockJump; }
+bool TakesStore(EventKind k) { return NeedsStore(k) || k == EventKind::kRelogin; }
+bool TakesConsumer(EventKind k) { return NeedsConsumer(k) || k == EventKind::kLoseNextResponse; }
 
 bool ParseServer(Reader& r, const JsonValue& v, WorldConfig& w) {
-  if (!r.Keys(v, "$.server", {"provider", "access_ttl", "reuse", "latency", "retry_after"}))
+  if (!r.Keys(v, "$.server",
+              {"provider", "access_ttl", "reuse", "latency", "retry_after", "race",
+               "revoke_siblings_on_refresh", "token_delay", "refresh_ttl"})) {
     return false;
-  std::string provider = "anthropic", reuse;
+  }
+  std::string provider = "anthropic", reuse, race;
+  if (!r.Bool(v.Find("revoke_siblings_on_refresh"), "$.server.revoke_siblings_on_refresh",
+              &w.revoke_siblings_on_refresh) ||
+      !r.Duration(v.Find("token_delay"), "$.server.token_delay", &w.token_grant_delay_ms) ||
+      !r.Duration(v.Find("refresh_ttl"), "$.server.refresh_ttl", &w.refresh_ttl_ms) ||
+      !r.Str(v.Find("race"), "$.server.race", &race)) {
+    return false;
+  }
+  if (w.refresh_ttl_ms <= 0) return r.Fail("$.server.refresh_ttl", "expected more than 0s");
+  if (!race.empty()) {
+    auto policy = oauth::ParseRacePolicy(race);
+    if (!policy) return r.Fail("$.server.race", "expected strict or lenient");
+    w.race = *policy;
+  }
   if (!r.Str(v.Find("provider"), "$.server.provider", &provider)) return false;
   auto p = engine::ParseProvider(provider);
   if (!p) return r.Fail("$.server.provider", "expected anthropic or openai-codex");
@@ -220,9 +242,22 @@ bool ParseStores(Reader& r, const JsonValue& v, WorldConfig& w) {
 }
 
 bool ParseConsumer(Reader& r, const JsonValue& c, const std::string& path, WorldConfig& w) {
-  if (!r.Keys(c, path, {"name", "policy", "profile", "skew", "every", "start", "stores"}))
+  if (!r.Keys(
+          c, path,
+          {"name", "policy", "profile", "skew", "drift_ppm", "lock", "every", "start", "stores"})) {
     return false;
+  }
   ConsumerSpec s;
+  std::string lock = "home";
+  if (const JsonValue* drift = c.Find("drift_ppm")) {
+    if (drift->kind != JsonKind::kInt64 || drift->int64 < -100'000 || drift->int64 > 100'000)
+      return r.Fail(path + ".drift_ppm", "expected an integer from -100000 to 100000");
+    s.drift_ppm = static_cast<int32_t>(drift->int64);
+  }
+  if (!r.Str(c.Find("lock"), path + ".lock", &lock)) return false;
+  if (lock != "home" && lock != "process")
+    return r.Fail(path + ".lock", "expected home (shared by the home's processes) or process");
+  s.lock = lock == "process" ? LockTopology::kProcess : LockTopology::kHome;
   if (!r.Required(c.Find("name"), path + ".name", &s.name) ||
       !r.Str(c.Find("policy"), path + ".policy", &s.policy) ||
       !r.Str(c.Find("profile"), path + ".profile", &s.profile) ||
@@ -264,7 +299,7 @@ bool ParseConsumers(Reader& r, const JsonValue& v, WorldConfig& w) {
 }
 
 bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldConfig& w) {
-  if (!r.Keys(e, path, {"at", "do", "consumer", "store"})) return false;
+  if (!r.Keys(e, path, {"at", "do", "consumer", "store", "by"})) return false;
   ScriptedEvent ev;
   std::string kind;
   if (!e.Find("at")) return r.Fail(path + ".at", std::string("required (") + kDurationHelp + ")");
@@ -284,8 +319,22 @@ bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldCon
                   "unknown event \"" + kind + "\" (expected one of: " + Joined(names) + ")");
   if (NeedsStore(ev.kind) && !e.Find("store"))
     return r.Fail(path + ".store", std::string("required for ") + kind + " (" + kStoreHelp + ")");
-  if (e.Find("store") && !Store(r, e.Find("store"), path + ".store", &ev.store)) return false;
-  if (NeedsConsumer(ev.kind)) {
+  if (e.Find("store") && !TakesStore(ev.kind))
+    return r.Fail(path + ".store", std::string("not used by ") + kind);
+  if (e.Find("store")) {
+    engine::StoreId id;
+    if (!Store(r, e.Find("store"), path + ".store", &id)) return false;
+    ev.store = id;
+  }
+  if (e.Find("consumer") && !TakesConsumer(ev.kind))
+    return r.Fail(path + ".consumer", std::string("not used by ") + kind);
+  if (NeedsBy(ev.kind) != (e.Find("by") != nullptr)) {
+    return r.Fail(path + ".by", NeedsBy(ev.kind)
+                                    ? "required for " + kind + " (e.g. \"5m\", \"-2h\")"
+                                    : "not used by " + kind);
+  }
+  if (!r.Duration(e.Find("by"), path + ".by", &ev.by_ms, /*signed_ok=*/true)) return false;
+  if (NeedsConsumer(ev.kind) || !ev.consumer.empty()) {
     bool found = false;
     for (const ConsumerSpec& c : w.consumers) found |= c.name == ev.consumer;
     if (!found) return r.Fail(path + ".consumer", "expected the name of a consumer");
@@ -304,6 +353,11 @@ bool ParseEvents(Reader& r, const JsonValue& v, WorldConfig& w) {
   return true;
 }
 
+bool ConsumerNamed(const Scenario& s, const std::string& name) {
+  return name == "*" || std::any_of(s.world.consumers.begin(), s.world.consumers.end(),
+                                    [&](const ConsumerSpec& c) { return c.name == name; });
+}
+
 bool ParseFires(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
                 Expectation& e) {
   if (!r.Keys(v, path, {"oracle", "consumer", "window"})) return false;
@@ -318,12 +372,47 @@ bool ParseFires(Reader& r, const JsonValue& v, const std::string& path, const Sc
     return r.Fail(path + ".oracle",
                   "unknown oracle \"" + e.oracle + "\" (expected one of: " + Joined(names) + ")");
   }
-  bool found = e.consumer == "*";
-  for (const ConsumerSpec& c : s.world.consumers) found |= c.name == e.consumer;
-  if (!found) return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
+  if (!ConsumerNamed(s, e.consumer))
+    return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
   if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
   if (!r.Range(v.Find("window"), path + ".window", &e.from_ms, &e.to_ms)) return false;
   if (e.to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
+  return true;
+}
+
+bool ParseOutage(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
+                 OutageExpectation& o) {
+  if (!r.Keys(v, path, {"consumer", "cause", "window"}) ||
+      !r.Required(v.Find("consumer"), path + ".consumer", &o.consumer) ||
+      !r.Required(v.Find("cause"), path + ".cause", &o.cause)) {
+    return false;
+  }
+  std::set<std::string> causes(std::begin(kOutageCauses), std::end(kOutageCauses));
+  if (!causes.count(o.cause)) {
+    return r.Fail(path + ".cause",
+                  "unknown cause \"" + o.cause + "\" (expected one of: " + Joined(causes) + ")");
+  }
+  if (!ConsumerNamed(s, o.consumer))
+    return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
+  if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
+  if (!r.Range(v.Find("window"), path + ".window", &o.from_ms, &o.to_ms)) return false;
+  if (o.to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
+  return true;
+}
+
+// {"outages": [...]}: every oracle holds, and the run shows exactly these outages.
+bool ParseHoldWithOutages(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
+                          Expectation& e) {
+  if (!r.Keys(v, path, {"outages"})) return false;
+  const JsonValue& list = *v.Find("outages");
+  if (!list.is_array() || list.array.empty() || list.array.size() > 16)
+    return r.Fail(path + ".outages", "expected an array of 1 to 16 outages");
+  for (size_t i = 0; i < list.array.size(); ++i) {
+    OutageExpectation o;
+    if (!ParseOutage(r, list.array[i], path + ".outages[" + std::to_string(i) + "]", s, o))
+      return false;
+    e.outages.push_back(o);
+  }
   return true;
 }
 
@@ -341,11 +430,15 @@ bool ParseExpect(Reader& r, const JsonValue& v, Scenario& s) {
     reference |= IsReferencePolicy(m.key);
     if (m.value.kind == JsonKind::kString) {
       if (m.value.string != "all-hold") return r.Fail(path, "expected \"all-hold\" or an object");
+    } else if (m.value.is_object() && m.value.Find("outages")) {
+      if (!ParseHoldWithOutages(r, m.value, path, s, e)) return false;
     } else if (!ParseFires(r, m.value, path, s, e)) {
       return false;
     }
     if (IsReferencePolicy(m.key) && !e.all_hold)
-      return r.Fail(path, "expected \"all-hold\": the reference must recover");
+      return r.Fail(path,
+                    "expected \"all-hold\" or {\"outages\": [...]}: the reference must "
+                    "hold every oracle");
     s.expectations.push_back(e);
   }
   return true;

@@ -16,12 +16,23 @@ namespace credsim::sim {
 // What a run of one policy must show. all_hold: no oracle fires. Otherwise `oracle` fires for
 // `consumer` ("*": any consumer, for races whose loser the report does not name) at a time inside
 // [from_ms, to_ms]. A legacy run that fails differently, or not at all, is a broken reproduction.
+// An outage a scenario expects (oracles/availability.h): `consumer` ("*": any) is out for `cause`
+// from a moment inside [from_ms, to_ms].
+struct OutageExpectation {
+  std::string consumer;
+  std::string cause;
+  int64_t from_ms = 0, to_ms = 0;
+};
+
+// With all_hold, every outage of the run must match one of `outages` and each of `outages` must
+// match one: an outage nobody expected fails the verdict, and so does one that did not happen.
 struct Expectation {
   std::string policy;
   bool all_hold = true;
   std::string oracle;
   std::string consumer;
   int64_t from_ms = 0, to_ms = 0;
+  std::vector<OutageExpectation> outages;
 };
 
 struct Scenario {

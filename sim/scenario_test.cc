@@ -82,7 +82,8 @@ TEST(ScenarioFormat, WrongValuesAreNamed) {
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "\"reference\": \"all-hold\"",
                             "\"reference\": {\"oracle\": \"no_lockout\", \"consumer\": \"agent\","
                             " \"window\": \"1m\"}")),
-            "$.expect.reference: expected \"all-hold\": the reference must recover");
+            "$.expect.reference: expected \"all-hold\" or {\"outages\": [...]}: the reference "
+            "must hold every oracle");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "\"every\": \"1m\"", "\"every\": 60")),
             "$.consumers[0].every: expected \"5m\" or [\"1m\", \"5m\"]");
   EXPECT_EQ(ErrorOf(Replace(kMinimal, "\"consumers\": [",
@@ -94,6 +95,92 @@ TEST(ScenarioFormat, WrongValuesAreNamed) {
                             "\"consumers\": [")),
             "$.events[0].store: required for tear (expected claude-keychain, claude-file, "
             "codex-file, agent or agent:PROFILE)");
+}
+
+std::string WithEvent(const std::string& event) {
+  return Replace(kMinimal, "\"consumers\": [", "\"events\": [" + event + "], \"consumers\": [");
+}
+
+TEST(ScenarioFormat, NewEventsCheckTheirArguments) {
+  std::string error;
+  auto ok = ParseScenario(
+      WithEvent("{\"at\": \"10m\", \"do\": \"clock-jump\", \"consumer\": \"agent\", "
+                "\"by\": \"-2h\"}, {\"at\": \"11m\", \"do\": \"lose-next-response\"}, "
+                "{\"at\": \"12m\", \"do\": \"relogin\", \"consumer\": \"agent\", "
+                "\"store\": \"claude-file\"}"),
+      &error);
+  ASSERT_TRUE(ok) << error;
+  ASSERT_EQ(ok->world.events.size(), 3u);
+  EXPECT_EQ(ok->world.events[0].by_ms, -2 * kHourMs);
+  EXPECT_TRUE(ok->world.events[1].consumer.empty());
+  ASSERT_TRUE(ok->world.events[2].store.has_value());
+  EXPECT_EQ(ok->world.events[2].store->kind, engine::StoreKind::kClaudeFile);
+
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"server-clock-jump\"}")),
+            "$.events[0].by: required for server-clock-jump (e.g. \"5m\", \"-2h\")");
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"server-up\", \"by\": \"1m\"}")),
+            "$.events[0].by: not used by server-up");
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"server-up\", "
+                              "\"store\": \"claude-file\"}")),
+            "$.events[0].store: not used by server-up");
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"keychain-lock\", "
+                              "\"consumer\": \"agent\"}")),
+            "$.events[0].consumer: not used by keychain-lock");
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"fail-after-grant\"}")),
+            "$.events[0].consumer: expected the name of a consumer");
+  EXPECT_EQ(ErrorOf(WithEvent("{\"at\": \"1m\", \"do\": \"lose-next-response\", "
+                              "\"consumer\": \"nobody\"}")),
+            "$.events[0].consumer: expected the name of a consumer");
+}
+
+TEST(ScenarioFormat, ServerAndConsumerKnobsAreChecked) {
+  std::string error;
+  auto ok = ParseScenario(
+      Replace(Replace(kMinimal, "\"consumers\": [",
+                      "\"server\": {\"revoke_siblings_on_refresh\": true, \"token_delay\": "
+                      "\"12s\", \"refresh_ttl\": \"2h\", \"race\": \"lenient\"}, "
+                      "\"consumers\": ["),
+              "\"every\": \"1m\"", "\"every\": \"1m\", \"drift_ppm\": -500, \"lock\": \"process\""),
+      &error);
+  ASSERT_TRUE(ok) << error;
+  EXPECT_TRUE(ok->world.revoke_siblings_on_refresh);
+  EXPECT_EQ(ok->world.token_grant_delay_ms, 12 * kSecondMs);
+  EXPECT_EQ(ok->world.refresh_ttl_ms, 2 * kHourMs);
+  EXPECT_EQ(ok->world.race, oauth::RacePolicy::kLenient);
+  EXPECT_EQ(ok->world.consumers[0].drift_ppm, -500);
+  EXPECT_EQ(ok->world.consumers[0].lock, LockTopology::kProcess);
+
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "\"every\": \"1m\"", "\"every\": \"1m\", \"lock\": \"dir\"")),
+            "$.consumers[0].lock: expected home (shared by the home's processes) or process");
+  EXPECT_EQ(
+      ErrorOf(Replace(kMinimal, "\"every\": \"1m\"", "\"every\": \"1m\", \"drift_ppm\": 1.5")),
+      "$.consumers[0].drift_ppm: expected an integer from -100000 to 100000");
+  EXPECT_EQ(ErrorOf(Replace(kMinimal, "\"consumers\": [",
+                            "\"server\": {\"race\": \"polite\"}, \"consumers\": [")),
+            "$.server.race: expected strict or lenient");
+}
+
+TEST(ScenarioFormat, OutageExpectationsAreChecked) {
+  const std::string with_outage = Replace(
+      kMinimal, "\"reference\": \"all-hold\"",
+      "\"reference\": {\"outages\": [{\"consumer\": \"agent\", \"cause\": \"session_dead\", "
+      "\"window\": [\"1m\", \"5m\"]}]}");
+  std::string error;
+  auto ok = ParseScenario(with_outage, &error);
+  ASSERT_TRUE(ok) << error;
+  ASSERT_EQ(ok->expectations[0].outages.size(), 1u);
+  EXPECT_TRUE(ok->expectations[0].all_hold);
+  EXPECT_EQ(ok->expectations[0].outages[0].cause, "session_dead");
+  EXPECT_EQ(ok->expectations[0].outages[0].to_ms, 5 * kMinuteMs);
+  EXPECT_EQ(ErrorOf(Replace(with_outage, "\"session_dead\"", "\"bad_luck\"")),
+            "$.expect.reference.outages[0].cause: unknown cause \"bad_luck\" (expected one of: "
+            "api_rejecting, injected_faults, keychain_locked, lockout, out_of_reach, server_down, "
+            "session_dead)");
+  EXPECT_EQ(ErrorOf(Replace(with_outage, "\"consumer\": \"agent\", \"cause\"",
+                            "\"consumer\": \"nobody\", \"cause\"")),
+            "$.expect.reference.outages[0].consumer: expected the name of a consumer, or \"*\"");
+  EXPECT_EQ(ErrorOf(Replace(with_outage, "\"outages\": [{", "\"x\": 1, \"outages\": [{")),
+            "$.expect.reference.x: unknown key (expected one of: outages)");
 }
 
 TEST(ScenarioFormat, InvalidJsonIsReported) {

@@ -7,7 +7,10 @@
 namespace credsim::sim {
 
 SimIo::SimIo(World& world, size_t owner, int64_t skew_ms, int32_t drift_ppm)
-    : world_(world), owner_(owner), skew_ms_(skew_ms), drift_ppm_(drift_ppm) {}
+    : world_(world), owner_(owner), skew_ms_(skew_ms), drift_ppm_(drift_ppm) {
+  process_local_locks_ =
+      owner < world.consumer_count() && world.consumer(owner).spec.lock == LockTopology::kProcess;
+}
 
 Task<engine::StoreRead> SimIo::Read(engine::StoreId store) {
   co_await world_.scheduler().Delay(world_.StoreLatencyMs());
@@ -29,12 +32,13 @@ Task<engine::StoreWrite> SimIo::CompareAndSwap(engine::StoreId store, engine::St
 
 Task<engine::IoStatus> SimIo::Lock(engine::LockId lock, int64_t timeout_ms) {
   co_await world_.scheduler().Delay(world_.StoreLatencyMs());
+  if (process_local_locks_) co_return engine::IoStatus::kOk;
   co_return co_await world_.AcquireLock(lock, owner_, timeout_ms);
 }
 
 Task<void> SimIo::Unlock(engine::LockId lock) {
   co_await world_.scheduler().Delay(world_.StoreLatencyMs());
-  world_.ReleaseLock(lock, owner_);
+  if (!process_local_locks_) world_.ReleaseLock(lock, owner_);
 }
 
 Task<engine::HttpResult> SimIo::PostToken(engine::HttpRequest request) {

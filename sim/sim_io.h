@@ -29,12 +29,16 @@ class SimIo final : public engine::Io {
   uint64_t RandomBelow(uint64_t bound_exclusive) override;
 
   size_t owner() const { return owner_; }
+  // A scripted jump of this consumer's clock (EventKind::kClockJump).
+  void JumpClock(int64_t by_ms) { skew_ms_ += by_ms; }
 
  private:
   World& world_;
   size_t owner_;
   int64_t skew_ms_;
   int32_t drift_ppm_;
+  // Locks held inside this process only (LockTopology::kProcess): they exclude nobody else.
+  bool process_local_locks_ = false;
 };
 
 }  // namespace credsim::sim

@@ -167,11 +167,10 @@ std::string DescribeWorld(const WorldConfig& c) {
                                    std::to_string(s.need_every_ms_max) + "ms");
   }
   for (const ScriptedEvent& e : c.events) {
-    const bool on_store = e.kind == EventKind::kTearStore || e.kind == EventKind::kDiskFull ||
-                          e.kind == EventKind::kDiskOk || e.kind == EventKind::kReplaceSymlink;
     line("event", FormatDuration(e.at_ms) + " " + EventKindName(e.kind) +
                       (e.consumer.empty() ? "" : " " + e.consumer) +
-                      (on_store ? " " + e.store.Name() : ""));
+                      (e.store ? " " + e.store->Name() : "") +
+                      (e.by_ms != 0 ? " by " + std::to_string(e.by_ms) + "ms" : ""));
   }
   return out;
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <utility>
 
+#include "base/assert.h"
 #include "sim/labels.h"
 #include "sim/policies/registry.h"
 #include "sim/sim_io.h"
@@ -21,6 +22,8 @@ oauth::AuthorityConfig AuthorityConfigFor(const WorldConfig& c) {
   a.access_ttl_ms = c.access_ttl_ms;
   a.reuse = c.reuse;
   a.race = c.race;
+  a.revoke_access_on_refresh = c.revoke_siblings_on_refresh;
+  a.refresh_ttl_ms = c.refresh_ttl_ms;
   return a;
 }
 
@@ -364,7 +367,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     return InvalidRequestReply(decoded.why);
   }
   decoded.request.seen_commit_seq = seen;
-  const oauth::TokenReply reply = authority_.Handle(decoded.request, abs_ms());
+  const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
   o.reached_server = true;
   o.outcome = std::string(oauth::ToString(reply.outcome));
   o.counted_as_reuse = reply.counted_as_reuse;
@@ -376,7 +379,9 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
       lost_rotations_.count({reply.family_id, reply.presented_generation}) > 0;
   Consumer* c = owner < consumers_.size() ? consumers_[owner].get() : nullptr;
   const bool killed = c && c->kill_at_next_refresh;
-  o.response_lost = killed || (faulty && choices_.Chance(config_.faults.drop_after_per_million));
+  const bool dies_after_grant = c && c->fail_after_grant && reply.ok();
+  o.response_lost = killed || LoseThisResponse(c) ||
+                    (faulty && choices_.Chance(config_.faults.drop_after_per_million));
   if (o.response_lost && reply.ok() && lost_rotations_.size() < kMaxLostRotations) {
     lost_rotations_.insert({reply.family_id, reply.presented_generation});
   }
@@ -396,16 +401,12 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   Observe(o);
   if (killed) {
     c->kill_at_next_refresh = false;
-    const size_t index = c->index;
-    // The process dies while the answer is on the wire: a helper kills it right after this
-    // resumption (an actor cannot destroy its own frame), then it restarts a second later.
-    scheduler_.Spawn(
-        [](World& w, size_t i) -> Task<void> {
-          w.KillConsumer(i, "killed during refresh");
-          co_await w.scheduler().Delay(kSecondMs);
-          w.StartConsumer(i);
-        }(*this, index),
-        0);
+    ScheduleDeathAndRestart(c->index, "killed during refresh");
+  } else if (dies_after_grant) {
+    // The answer arrives; the process dies at its next step, before any store write. KillConsumer
+    // then finds the granted pair in no store and classifies it as lost with the process.
+    c->fail_after_grant = false;
+    ScheduleDeathAndRestart(c->index, "failed after the grant");
   }
   if (o.response_lost) {
     engine::HttpResult lost;
@@ -416,16 +417,60 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   return EncodeTokenReply(reply, authority_.personality());
 }
 
+bool World::LoseThisResponse(Consumer* c) {
+  if (c && c->lose_next_response) {
+    c->lose_next_response = false;
+    return true;
+  }
+  if (lose_next_any_ == 0) return false;
+  --lose_next_any_;
+  return true;
+}
+
+void World::ScheduleDeathAndRestart(size_t index, const char* why) {
+  // A helper kills the process right after this resumption (an actor cannot destroy its own
+  // frame); it restarts a second later.
+  scheduler_.Spawn(
+      [](World& w, size_t i, const char* reason) -> Task<void> {
+        w.KillConsumer(i, reason);
+        co_await w.scheduler().Delay(kSecondMs);
+        w.StartConsumer(i);
+      }(*this, index, why),
+      0);
+}
+
 void World::Observe(const RefreshObserved& refresh) {
   for (Oracle* o : oracles_) o->OnRefresh(refresh);
 }
 
-void World::ReportDemand(const DemandObserved& demand) {
+const char* World::OutageCause(size_t index) const {
+  const Consumer& c = *consumers_[index];
+  const bool reads_keychain = std::any_of(
+      c.session.stores.begin(), c.session.stores.end(),
+      [](const engine::StoreId& id) { return id.kind == engine::StoreKind::kClaudeKeychain; });
+  if (server_down_) return "server_down";
+  if (api_rejecting_) return "api_rejecting";
+  if (keychain_locked_ && reads_keychain) return "keychain_locked";
+  if (faults_active()) return "injected_faults";
+  if (UsableCredentialFor(index)) return "lockout";
+  for (const auto& [id, state] : stores_) {
+    for (auto [family, generation] : state.summary.refresh_tokens) {
+      if (authority_.IsLiveGeneration(family, generation)) return "out_of_reach";
+    }
+  }
+  return "session_dead";
+}
+
+void World::ReportDemand(DemandObserved demand) {
   ++summary_.demands;
   if (!demand.served) {
     ++summary_.demands_failed;
+    const std::optional<size_t> index = FindConsumer(demand.consumer);
+    CREDSIM_ASSERT(index.has_value(), "demands come from consumers");
+    demand.outage_cause = OutageCause(*index);
     trace_.Event(demand.t_ms, "demand.failed", demand.consumer)
         .Str("status", demand.status)
+        .Str("cause", demand.outage_cause)
         .Bool("usable_existed", demand.usable_credential_existed);
   } else if (config_.trace_io) {
     trace_.Event(demand.t_ms, "demand.served", demand.consumer).Str("at", demand.token_label);
@@ -444,7 +489,7 @@ void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_
                    .local_now_ms = local_now_ms,
                    .true_now_ms = kEpochMs + t_ms,
                    .leeway_ms = leeway_ms,
-                   .skew_bound_ms = std::abs(c.spec.skew_ms) + drift_ms,
+                   .skew_bound_ms = std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms,
                    .decided_expiring = decided_expiring};
   // The world's own promise: a consumer's clock is never further off than its skew bound.
   assert(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);
@@ -470,7 +515,7 @@ bool World::UsableCredentialFor(size_t index) const {
 void World::StartConsumer(size_t index) {
   Consumer& c = *consumers_[index];
   ++c.incarnation;
-  c.io = std::make_unique<SimIo>(*this, index, c.spec.skew_ms, c.spec.drift_ppm);
+  c.io = std::make_unique<SimIo>(*this, index, c.spec.skew_ms + c.clock_jump_ms, c.spec.drift_ppm);
   c.policy_io = MakePolicyIo(c.spec.policy, *c.io);
   c.engine = std::make_unique<engine::Engine>(c.policy_io ? *c.policy_io : *c.io, c.session);
   c.actor = scheduler_.Spawn(RunConsumer(*this, index), 0);
@@ -518,16 +563,21 @@ bool World::AnyStoreHolds(uint32_t family, uint32_t generation) const {
   return false;
 }
 
-Task<void> World::Relogin(size_t index) {
+Task<void> World::Relogin(size_t index, std::optional<engine::StoreId> only_store) {
   // A user's login is its own short process: a fresh engine on its own Io writes the new family
-  // into every store of that consumer's session.
+  // into every store of that consumer's session, or only into `only_store` (a tool's own login).
   const Consumer& c = *consumers_[index];
-  oauth::TokenReply login = authority_.Login({.client_id = c.session.client_id}, abs_ms());
+  engine::SessionConfig session = c.session;
+  if (only_store) {
+    session.stores = {*only_store};
+    session.rescue_store.reset();
+  }
+  oauth::TokenReply login = authority_.Login({.client_id = c.session.client_id}, server_ms());
   trace_.Event(now_ms(), "user.relogin", c.spec.name)
       .Str("rt", LabelOf(login.tokens.refresh_token));
   if (helper_ios_.size() >= 256) co_return;
   helper_ios_.push_back(std::make_unique<SimIo>(*this, kWorldOwner, 0, 0));
-  helper_engines_.push_back(std::make_unique<engine::Engine>(*helper_ios_.back(), c.session));
+  helper_engines_.push_back(std::make_unique<engine::Engine>(*helper_ios_.back(), session));
   engine::Credential fresh;
   fresh.access_token = login.tokens.access_token;
   fresh.refresh_token = login.tokens.refresh_token;
@@ -544,7 +594,7 @@ void World::Apply(const ScriptedEvent& e) {
   const std::optional<size_t> who = FindConsumer(e.consumer);
   switch (e.kind) {
     case EventKind::kRelogin:
-      if (who) scheduler_.Spawn(Relogin(*who), 0);
+      if (who) scheduler_.Spawn(Relogin(*who, e.store), 0);
       break;
     case EventKind::kRestart:
       if (who) {
@@ -560,15 +610,17 @@ void World::Apply(const ScriptedEvent& e) {
       keychain_locked_ = e.kind == EventKind::kKeychainLock;
       break;
     case EventKind::kTearStore:
-      if (auto it = stores_.find(e.store); it != stores_.end() && it->second.exists) {
+      CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
+      if (auto it = stores_.find(*e.store); it != stores_.end() && it->second.exists) {
         it->second.bytes.resize(it->second.bytes.size() / 2);
-        Summarize(e.store, it->second);
+        Summarize(*e.store, it->second);
       }
       break;
     case EventKind::kReplaceSymlink:
-      if (auto it = stores_.find(e.store); it != stores_.end() && it->second.symlink) {
+      CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
+      if (auto it = stores_.find(*e.store); it != stores_.end() && it->second.symlink) {
         it->second.symlink = false;
-        trace_.Event(now_ms(), "store.symlink_replaced", "").Str("store", e.store.Name());
+        trace_.Event(now_ms(), "store.symlink_replaced", "").Str("store", e.store->Name());
       }
       break;
     case EventKind::kServerDown:
@@ -576,16 +628,38 @@ void World::Apply(const ScriptedEvent& e) {
       server_down_ = e.kind == EventKind::kServerDown;
       break;
     case EventKind::kDiskFull:
-      disk_full_.insert(e.store);
-      break;
     case EventKind::kDiskOk:
-      disk_full_.erase(e.store);
+      CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
+      if (e.kind == EventKind::kDiskFull) disk_full_.insert(*e.store);
+      if (e.kind == EventKind::kDiskOk) disk_full_.erase(*e.store);
       break;
     case EventKind::kRateLimitNext:
       rate_limit_next_ = std::min<uint32_t>(rate_limit_next_ + 1, 1024);
       break;
+    case EventKind::kLoseNextResponse:
+      if (who) consumers_[*who]->lose_next_response = true;
+      if (!who) lose_next_any_ = std::min<uint32_t>(lose_next_any_ + 1, 1024);
+      break;
+    case EventKind::kFailAfterGrant:
+      if (who) consumers_[*who]->fail_after_grant = true;
+      break;
+    case EventKind::kServerClockJump:
+      server_clock_offset_ms_ += e.by_ms;
+      break;
+    case EventKind::kClockJump:
+      if (who) {
+        consumers_[*who]->clock_jump_ms += e.by_ms;
+        consumers_[*who]->io->JumpClock(e.by_ms);
+      }
+      break;
+    case EventKind::kApiRejectStart:
+    case EventKind::kApiRejectEnd:
+      api_rejecting_ = e.kind == EventKind::kApiRejectStart;
+      break;
   }
-  trace_.Event(now_ms(), "script.event", e.consumer).Int("kind", static_cast<int>(e.kind));
+  trace_.Event(now_ms(), "script.event", e.consumer)
+      .Str("do", EventKindName(e.kind))
+      .Int("by_ms", e.by_ms);
 }
 
 Task<void> World::Script() {

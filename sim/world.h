@@ -67,6 +67,10 @@ class World {
   oauth::TokenAuthority& authority() { return authority_; }
   int64_t now_ms() const { return scheduler_.now_ms(); }  // relative to the start
   int64_t abs_ms() const { return kEpochMs + scheduler_.now_ms(); }
+  // The server's clock (epoch ms): true time plus its scripted jumps. Every authority call uses it.
+  int64_t server_ms() const { return abs_ms() + server_clock_offset_ms_; }
+  // Scripted: the API refuses every access token (EventKind::kApiRejectStart).
+  bool api_rejecting() const { return api_rejecting_; }
   bool faults_active() const { return now_ms() < config_.faults_until_ms; }
   int64_t NetLatencyMs();
   int64_t StoreLatencyMs();
@@ -81,6 +85,9 @@ class World {
     std::unique_ptr<engine::Io> policy_io;  // a legacy deviation wrapped around io, or null
     std::unique_ptr<engine::Engine> engine;
     bool kill_at_next_refresh = false;
+    bool lose_next_response = false;  // scripted: the next answer it gets is lost on the wire
+    bool fail_after_grant = false;    // scripted: dies after its next granted refresh
+    int64_t clock_jump_ms = 0;        // scripted jumps of its clock so far (kept across restarts)
     uint32_t incarnation = 0;
     // The last rotation the authority granted to this consumer (family, presented generation,
     // issued generation): if the process dies before any store holds the issued pair, the pair
@@ -121,7 +128,8 @@ class World {
   bool UsableCredentialFor(size_t consumer) const;
   // Some store (any, the engine's rescue store included) holds this refresh token.
   bool AnyStoreHolds(uint32_t family, uint32_t generation) const;
-  void ReportDemand(const DemandObserved& demand);
+  // Hands a demand to the oracles; a failed one gets its outage cause from ground truth first.
+  void ReportDemand(DemandObserved demand);
   // A consumer compared `expires_at_ms` with its clock (`local_now_ms`) and decided; the world adds
   // true time and the consumer's skew bound and hands it to the oracles (clock).
   // `t_ms` is the world time at which the consumer read its clock.
@@ -151,10 +159,13 @@ class World {
   void StartConsumer(size_t index);
   void KillConsumer(size_t index, const char* why);
   Task<void> Script();
-  Task<void> Relogin(size_t index);
+  Task<void> Relogin(size_t index, std::optional<engine::StoreId> only_store);
+  void ScheduleDeathAndRestart(size_t index, const char* why);
+  bool LoseThisResponse(Consumer* c);
   Task<void> StaleLockJanitor(engine::LockId lock, size_t dead_owner);
   void Apply(const ScriptedEvent& event);
   void Summarize(const engine::StoreId& id, StoreState& state) const;
+  const char* OutageCause(size_t index) const;
   engine::StoreWrite Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
                             size_t owner, bool keep_link);
   void Observe(const RefreshObserved& refresh);
@@ -179,6 +190,9 @@ class World {
   bool server_down_ = false;
   std::set<engine::StoreId> disk_full_;  // scripted: writes to these fail
   uint32_t rate_limit_next_ = 0;         // scripted: this many token requests get 429
+  uint32_t lose_next_any_ = 0;           // scripted: this many answers (to anyone) get lost
+  int64_t server_clock_offset_ms_ = 0;   // scripted server clock jumps
+  bool api_rejecting_ = false;
   RunSummary summary_;
 };
 

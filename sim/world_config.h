@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -19,13 +20,20 @@ inline constexpr int64_t kMinuteMs = 60 * kSecondMs;
 inline constexpr int64_t kHourMs = 60 * kMinuteMs;
 inline constexpr int64_t kDayMs = 24 * kHourMs;
 
+// Which processes a consumer's cross-process lock excludes.
+enum class LockTopology : uint8_t {
+  kHome,     // one lock per tool directory, shared by every process of the home (flock / mkdir)
+  kProcess,  // a lock inside the process only: nothing is excluded across processes
+};
+
 struct ConsumerSpec {
   std::string name;
   // "reference", a legacy policy (policies/registry.h), or a tool model ("claude-code-cli", ...).
   std::string policy = "reference";
-  std::string profile;  // agent profile ("" = none): adds agent:<profile> to the session's stores
-  int64_t skew_ms = 0;  // this consumer's clock minus true time
-  int32_t drift_ppm = 0;
+  std::string profile;    // agent profile ("" = none): adds agent:<profile> to the session's stores
+  int64_t skew_ms = 0;    // this consumer's clock minus true time
+  int32_t drift_ppm = 0;  // its clock gains (or, negative, loses) this much per million
+  LockTopology lock = LockTopology::kHome;
   int64_t need_every_ms_min = kMinuteMs;  // gap between two demands for a token, drawn per demand
   int64_t need_every_ms_max = kMinuteMs;
   int64_t start_ms = 0;
@@ -82,6 +90,16 @@ enum class EventKind : uint8_t {
   kDiskFull,        // every write to `store` fails (kIoError) until kDiskOk
   kDiskOk,
   kRateLimitNext,  // the next token request gets 429 with Retry-After (one request)
+  // The server acts on the next token request (of `consumer`, or of anyone), and the answer is
+  // lost on the wire; the process stays alive.
+  kLoseNextResponse,
+  // `consumer`'s next granted refresh is received, then its process exits before writing anything
+  // (its next step, e.g. an API call answering 402 or 5xx, failed fatally); it restarts 1 s later.
+  kFailAfterGrant,
+  kServerClockJump,  // the server's clock moves by `by` (backwards: it keeps its latest time)
+  kClockJump,        // `consumer`'s clock moves by `by`
+  kApiRejectStart,   // the API answers 401 to every access token until kApiRejectEnd
+  kApiRejectEnd,
 };
 
 // The names scenario files use ("do": ...), also printed by DescribeWorld.
@@ -97,7 +115,13 @@ inline constexpr std::pair<const char*, EventKind> kEventKindNames[] = {
     {"replace-symlink", EventKind::kReplaceSymlink},
     {"disk-full", EventKind::kDiskFull},
     {"disk-ok", EventKind::kDiskOk},
-    {"rate-limit-next", EventKind::kRateLimitNext}};
+    {"rate-limit-next", EventKind::kRateLimitNext},
+    {"lose-next-response", EventKind::kLoseNextResponse},
+    {"fail-after-grant", EventKind::kFailAfterGrant},
+    {"server-clock-jump", EventKind::kServerClockJump},
+    {"clock-jump", EventKind::kClockJump},
+    {"api-401-start", EventKind::kApiRejectStart},
+    {"api-401-end", EventKind::kApiRejectEnd}};
 inline const char* EventKindName(EventKind kind) {
   for (const auto& [name, k] : kEventKindNames) {
     if (k == kind) return name;
@@ -108,8 +132,12 @@ inline const char* EventKindName(EventKind kind) {
 struct ScriptedEvent {
   int64_t at_ms = 0;
   EventKind kind = EventKind::kRelogin;
-  std::string consumer;   // kRelogin, kRestart, kKillDuringRefresh
-  engine::StoreId store;  // kTearStore, kDiskFull, kDiskOk
+  std::string consumer;  // kRelogin, kRestart, kKillDuringRefresh, kFailAfterGrant, kClockJump;
+                         // optional for kLoseNextResponse
+  // kTearStore, kDiskFull, kDiskOk, kReplaceSymlink; with kRelogin: the login writes this store
+  // only (a tool's own login), leaving every other store, flag and cooldown as it was.
+  std::optional<engine::StoreId> store;
+  int64_t by_ms = 0;  // kServerClockJump, kClockJump
 };
 
 struct WorldConfig {
@@ -118,7 +146,11 @@ struct WorldConfig {
   int64_t access_ttl_ms = 8 * kHourMs;
   oauth::ReusePolicy reuse;
   oauth::RacePolicy race = oauth::RacePolicy::kStrict;
-  int64_t net_latency_ms_min = 5;  // one way
+  // A rotation revokes the family's earlier access tokens: another consumer's token gets 401
+  // before its stored expiry (what made the refresh storm of report 22 visible to users).
+  bool revoke_siblings_on_refresh = false;
+  int64_t refresh_ttl_ms = 30 * kDayMs;  // a family's absolute lifetime, from its login
+  int64_t net_latency_ms_min = 5;        // one way
   int64_t net_latency_ms_max = 150;
   int64_t store_latency_ms_min = 0;
   int64_t store_latency_ms_max = 2;

@@ -65,7 +65,7 @@ TEST(World, RestartBetweenTheAnswerAndTheFirstWriteIsALostRotation) {
   c.stores = {{.id = {StoreKind::kClaudeFile, ""}, .expired = true}};
   c.consumers = {{.name = "ref"}};
   c.consumers[0].need_every_ms_min = c.consumers[0].need_every_ms_max = kMinuteMs;
-  c.events = {{150, EventKind::kRestart, "ref", {}}};
+  c.events = {{150, EventKind::kRestart, "ref"}};
   RunResult r = RunWorld(c, {.keep_index = true});
   EXPECT_TRUE(r.ok()) << Describe(r);
   EXPECT_GE(r.summary.reuse_seen, 1u) << "the restarted process replayed the predecessor";
@@ -73,7 +73,7 @@ TEST(World, RestartBetweenTheAnswerAndTheFirstWriteIsALostRotation) {
     return e.event == "refresh.lost_with_process";
   }));
   // Moved past the write, the same restart loses nothing and nothing is replayed.
-  c.events = {{2 * kSecondMs, EventKind::kRestart, "ref", {}}};
+  c.events = {{2 * kSecondMs, EventKind::kRestart, "ref"}};
   r = RunWorld(c, {});
   EXPECT_TRUE(r.ok()) << Describe(r);
   EXPECT_EQ(r.summary.reuse_seen, 0u);

@@ -18,7 +18,8 @@ engine::HttpRequest JsonTokenRequest(engine::Provider provider, std::string body
 
 bool ApiAccepts(World& world, const std::string& access_token) {
   if (access_token.empty()) return false;
-  return world.authority().ValidateAccessToken(access_token, world.abs_ms()).state ==
+  if (world.api_rejecting()) return false;
+  return world.authority().ValidateAccessToken(access_token, world.server_ms()).state ==
          oauth::AccessState::kLive;
 }
 

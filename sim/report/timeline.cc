@@ -54,7 +54,8 @@ class Builder {
       Served("consumer:" + c, t);
     } else if (ev == "consumer.killed" || ev == "user.relogin" || ev == "script.event" ||
                ev == "store.symlink_replaced") {
-      if (!c.empty()) Add("consumer:" + c, {t, MarkKind::kEvent, ev + " " + StrOf(l, "why")});
+      const std::string what = ev == "script.event" ? StrOf(l, "do") : ev + " " + StrOf(l, "why");
+      if (!c.empty()) Add("consumer:" + c, {t, MarkKind::kEvent, what});
     }
   }
 

@@ -1,5 +1,6 @@
 #include "sim/report/verdict.h"
 
+#include <algorithm>
 #include <cassert>
 #include <cstdio>
 #include <cstdlib>
@@ -9,6 +10,40 @@ namespace {
 
 std::string Describe(const Violation& v) {
   return v.oracle + " " + (v.consumer.empty() ? "-" : v.consumer) + " @" + ShortDuration(v.t_ms);
+}
+
+bool Matches(const OutageExpectation& e, const Outage& o) {
+  return o.cause == e.cause && (e.consumer == "*" || o.consumer == e.consumer) &&
+         o.from_ms >= e.from_ms && o.from_ms <= e.to_ms;
+}
+
+std::string DescribeExpected(const OutageExpectation& e) {
+  return e.consumer + " " + e.cause + " from [" + ShortDuration(e.from_ms) + ", " +
+         ShortDuration(e.to_ms) + "]";
+}
+
+// All held: what the run showed, outages included ("all held" only when nobody was out).
+std::string ObservedHeld(const RunResult& r) {
+  if (r.outages.empty()) return "all held";
+  const Outage& o = r.outages.front();
+  return "held; outage " + o.consumer + " " + o.cause + " @" + ShortDuration(o.from_ms) +
+         (r.outages.size() > 1 ? " (+" + std::to_string(r.outages.size() - 1) + ")" : "");
+}
+
+// Empty when every outage was expected and every expected outage happened.
+std::string OutageMismatch(const Expectation& e, const RunResult& r) {
+  if (r.outages_dropped > 0) return "more outages than the report can list";
+  for (const Outage& o : r.outages) {
+    const bool expected = std::any_of(e.outages.begin(), e.outages.end(),
+                                      [&](const OutageExpectation& x) { return Matches(x, o); });
+    if (!expected) return "an outage nobody expected: " + DescribeOutage(o);
+  }
+  for (const OutageExpectation& x : e.outages) {
+    const bool seen = std::any_of(r.outages.begin(), r.outages.end(),
+                                  [&](const Outage& o) { return Matches(x, o); });
+    if (!seen) return "the expected outage did not happen: " + DescribeExpected(x);
+  }
+  return "";
 }
 
 bool Matches(const Expectation& e, const Violation& v) {
@@ -63,14 +98,22 @@ Verdict Judge(const Expectation& e, const RunResult& r) {
   v.expected = e.all_hold ? "all hold"
                           : e.oracle + " " + e.consumer + " in [" + ShortDuration(e.from_ms) +
                                 ", " + ShortDuration(e.to_ms) + "]";
-  v.observed = r.violations.empty() ? "all held" : Describe(r.violations.front());
+  if (e.all_hold && !e.outages.empty()) {
+    v.expected += "; outage " + DescribeExpected(e.outages.front());
+    if (e.outages.size() > 1) v.expected += " (+" + std::to_string(e.outages.size() - 1) + ")";
+  }
+  v.observed = r.violations.empty() ? ObservedHeld(r) : Describe(r.violations.front());
   if (r.summary.limit_hit) {
     v.why = "the run hit its event limit";
     return v;
   }
   if (e.all_hold) {
-    v.ok = r.violations.empty();
-    if (!v.ok) v.why = "an oracle fired under " + e.policy;
+    if (!r.violations.empty()) {
+      v.why = "an oracle fired under " + e.policy;
+      return v;
+    }
+    v.why = OutageMismatch(e, r);
+    v.ok = v.why.empty();
     return v;
   }
   for (const Violation& violation : r.violations) {
