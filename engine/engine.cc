@@ -310,7 +310,29 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     result.wrote = report.written;
     co_return result;
   }
-  co_return co_await Rotate(chosen, std::move(rejected), RefreshTokensIn(candidates));
+  co_return co_await RotateUnlessTooSoon(mode, chosen, std::move(rejected),
+                                         RefreshTokensIn(candidates));
+}
+
+Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chosen,
+                                              std::string rejected, std::set<std::string> seen) {
+  const PickOptions by_time = OptionsNow("");
+  const bool only_the_401 = mode == Mode::kUnauthorized && Servable(ClassifyFor(chosen, by_time));
+  if (only_the_401 && last_unauthorized_rotation_ms_) {
+    const int64_t since_ms = by_time.now_ms - *last_unauthorized_rotation_ms_;
+    if (since_ms >= 0 && since_ms < config_.unauthorized_rotation_gap_ms) {
+      TokenResult result = Fail(TokenStatus::kTransient,
+                                "the API refused a token this process rotated for an earlier 401; "
+                                "rotating again would not help yet");
+      result.retry_after_ms = config_.unauthorized_rotation_gap_ms - since_ms;
+      co_return result;
+    }
+  }
+  TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen));
+  if (only_the_401 && result.status == TokenStatus::kOk && result.refreshed) {
+    last_unauthorized_rotation_ms_ = by_time.now_ms;
+  }
+  co_return result;
 }
 
 Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,

@@ -107,6 +107,9 @@ class Engine {
   };
 
   Task<TokenResult> Acquire(Mode mode, std::string rejected);
+  // Rotates `chosen` unless a 401 asked for it and the last 401 rotation was too recent.
+  Task<TokenResult> RotateUnlessTooSoon(Mode mode, const Credential& chosen, std::string rejected,
+                                        std::set<std::string> seen);
   Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
   Task<TokenResult> AcquireAfterForeignRotation(Mode mode, std::string rejected);
   Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
@@ -147,6 +150,9 @@ class Engine {
   // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;
+  // When this engine last rotated because the API refused a token that had not expired (local
+  // clock): the next such rotation waits SessionConfig::unauthorized_rotation_gap_ms.
+  std::optional<int64_t> last_unauthorized_rotation_ms_;
   // The last decoded view of each configured store (same index), reused while the store's version
   // is unchanged.
   std::vector<std::shared_ptr<const StoreView>> decoded_;
