@@ -249,9 +249,10 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
 }
 
 // A refresh token refused as reused, with no other copy in any store, may mean that a tool which
-// refreshes outside every lock (Codex CLI does, REAL_CLIENTS.md) has just won a race and is about
-// to write the winner's pair. With our locks released, watch the stores for a bounded while
-// (Codex's own losers wait ~0.5 s for the same reason); true as soon as any store changes.
+// refreshes outside every lock (Codex CLI does: docs/REAL_CLIENTS.md#codex-write-back) has just
+// won a race and is about to write the winner's pair. With our locks released, watch the stores
+// for a bounded while (Codex's own losers wait ~0.5 s for the same reason:
+// docs/REAL_CLIENTS.md#codex-concurrency); true as soon as any store changes.
 Task<bool> Engine::AwaitForeignRotation(uint64_t dead_fingerprint) {
   for (int poll = 0; poll < config_.foreign_rotation_polls; ++poll) {
     co_await io_.SleepMs(config_.foreign_rotation_poll_ms);

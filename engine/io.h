@@ -1,19 +1,18 @@
 // Io: every effect the credential engine has, in one interface (in the spirit of LevelDB's Env).
 //
-// The engine never touches a file, socket, lock or clock except through this class. Two
-// implementations exist: the real one (engine/io_posix.h: atomic files, flock/mkdir locks,
-// cpp-httplib, the system clock) and the simulator's (sim/), which suspends every call and resumes
-// it at a virtual time. IoWrapper forwards everything, so a fault layer overrides only what it
-// breaks.
+// The engine never touches a file, socket, lock or clock except through this class.
+// Implementations: the real one (engine/io_posix.h: atomic files, flock/mkdir locks, cpp-httplib,
+// the system clock), the simulator's (sim/sim_io.h), which suspends every call and resumes it at a
+// virtual time, and an in-memory one for tests (engine/testing/mem_io.h). IoWrapper forwards every
+// call but ReadIfChanged to its target, so a fault layer overrides only what it breaks.
 //
 // Rules for implementations:
 //  - Every coroutine parameter is taken by value (a lazy Task may start after the caller's
-//  temporaries
-//    are gone).
+//    temporaries are gone).
 //  - No call throws. Failures are values (IoStatus, HttpResult::transport).
 //  - Store versions are content fingerprints (StoreVersion), so compare-and-swap means the same
-//  thing
-//    for a file, a keychain item and a simulated store: "write only if the bytes are still these".
+//    thing for a file, a keychain item and a simulated store: "write only if the bytes are still
+//    these".
 #pragma once
 
 #include <cstdint>
@@ -44,7 +43,8 @@ struct StoreVersion {
 };
 StoreVersion VersionOf(std::string_view bytes);  // FNV-1a 64 of the bytes; exists = true
 
-// Facts about the file behind a store, for `doctor`. Simulated stores report defaults.
+// Facts about the file behind a store, for `doctor`. The simulator sets only is_symlink (a store
+// set up as a symlink); mode and path keep their defaults there. MemIo reports what a test set.
 struct StoreFacts {
   bool is_symlink = false;
   uint32_t mode = 0600;  // permission bits
@@ -120,7 +120,10 @@ class Io {
   virtual uint64_t RandomBelow(uint64_t bound_exclusive) = 0;
 };
 
-// Forwards every call to another Io; fault layers derive from it and override what they break.
+// Forwards every call to another Io except ReadIfChanged: that one keeps Io's default, a full
+// Read through this wrapper's own Read, so a fault layer that overrides Read sees every read (and
+// the engine behind a wrapper never gets an `unchanged` answer). Fault layers derive from it and
+// override what they break.
 class IoWrapper : public Io {
  public:
   explicit IoWrapper(Io& target) : target_(target) {}

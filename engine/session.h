@@ -55,7 +55,8 @@ struct SessionConfig {
 // The stores a tool combination shares, for one provider:
 //  anthropic:    claude-keychain, claude-file, agent:<profile> (if any), agent (root)
 //  openai-codex: codex-file, agent:<profile> (if any), agent (root)
-// Token URLs and client ids are the real clients' (REAL_CLIENTS.md).
+// Token URLs and client ids are the real clients' (docs/REAL_CLIENTS.md#claude-code-endpoints,
+// docs/REAL_CLIENTS.md#claude-code-refresh-request, docs/REAL_CLIENTS.md#codex-refresh-request).
 SessionConfig DefaultSession(Provider provider, const std::string& agent_profile);
 
 }  // namespace credsim::engine

@@ -13,8 +13,12 @@
 namespace credsim::engine {
 
 // JSON or form body as the session says; anthropic and openai-codex bodies follow what the real
-// clients send (REAL_CLIENTS.md): grant_type, refresh_token, client_id (and refresh_reason for
-// Codex). No scope is sent: the server keeps the granted scope, and we keep the stored one.
+// clients send (docs/REAL_CLIENTS.md#claude-code-refresh-request,
+// docs/REAL_CLIENTS.md#codex-refresh-request): grant_type, refresh_token, client_id (and
+// refresh_reason for Codex). Unlike Claude Code, no scope is sent, so the server answers with the
+// login's scope; MergeGrant stores the answer's scopes when it has any (the stored ones only when
+// it has none). Measured consequence: Claude Code's five scopes were replaced by a login's two
+// until Claude Code's next refresh (docs/REAL_CLIENTS.md#fake-server-scope-narrowing).
 HttpRequest BuildRefreshRequest(const SessionConfig& config, const std::string& refresh_token);
 
 struct RefreshOutcome {

@@ -70,7 +70,7 @@ std::optional<ReusePolicy> ParseReusePolicy(std::string_view text) {
     p.revoke_after_grace = true;
     window.remove_suffix(kRevokeSuffix.size());
   }
-  // "grace:2000" (bare milliseconds, as the issue writes it) or "grace:2s".
+  // "grace:2000" (bare milliseconds, as --reuse-policy documents it) or "grace:2s".
   std::optional<int64_t> ms = ParseDurationMs(window);
   if (!ms && !window.empty() && window.size() <= 12 &&
       window.find_first_not_of("0123456789") == std::string_view::npos) {

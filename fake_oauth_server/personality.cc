@@ -3,7 +3,7 @@
 namespace credsim::oauth {
 namespace {
 
-// Wording copied from the provider answers recorded in the shared samples
+// Wording copied from the provider answers in engine/formats/testdata/
 // (token-error-anthropic-invalid-grant.json, api-error-anthropic-expired.json).
 constexpr Personality kAnthropic{
     .provider = Provider::kAnthropic,

@@ -20,7 +20,7 @@ struct Personality {
   Provider provider;
   std::string_view name;
   // Token endpoint paths. The first is the provider's own; every personality also answers the
-  // DESIGN.md contract path /v1/oauth/token.
+  // contract path /v1/oauth/token (README.md, "Contracts").
   std::array<std::string_view, 2> token_paths;
   std::string_view authorize_path;
   std::string_view device_path;
@@ -30,8 +30,9 @@ struct Personality {
   std::string_view manual_redirect_uri;
   std::string_view default_scope;
   // Also granted to a login that names no scope (its tokens still carry default_scope), so that a
-  // refresh may ask for them: Claude Code asks for these on every refresh (REAL_CLIENTS.md) and
-  // the real server grants them. Anything else is beyond the grant (RFC 6749 §6).
+  // refresh may ask for them: Claude Code asks for these on every refresh
+  // (docs/REAL_CLIENTS.md#claude-code-refresh-request) and the real server grants them. Anything
+  // else is beyond the grant (RFC 6749 §6).
   std::string_view default_grant_extra;
   // anthropic: opaque "sk-ant-oat01-..." / "sk-ant-ort01-..."; openai: unsigned JWTs and "rt_...".
   bool jwt_tokens;
@@ -39,7 +40,8 @@ struct Personality {
   std::string_view refresh_prefix;
   ErrorShape refresh_error_shape;
   // A refresh without client_id is invalid_request. Anthropic's own clients always send it
-  // (REAL_CLIENTS.md), so a client that omits it would fail against the real server too.
+  // (docs/REAL_CLIENTS.md#claude-code-refresh-request), so a client that omits it would fail
+  // against the real server too.
   bool refresh_requires_client_id;
   // Wording of refresh failures (flat shape) and of the protected resource's 401.
   std::string_view invalid_refresh_description;
@@ -50,9 +52,9 @@ struct Personality {
 const Personality& PersonalityFor(Provider provider);
 std::optional<Provider> ParseProvider(std::string_view name);
 
-// OpenAI's nested error codes for a refresh token that cannot be used (REAL_CLIENTS.md: Codex shows
-// "refresh token was already used" for refresh_token_reused and asks for a new login for the
-// others).
+// OpenAI's nested error codes for a refresh token that cannot be used. Codex shows "refresh token
+// was already used" for refresh_token_reused and handles refresh_token_expired the same way
+// (docs/REAL_CLIENTS.md#codex-errors); refresh_token_invalidated was not measured.
 inline constexpr std::string_view kOpenAiReusedCode = "refresh_token_reused";
 inline constexpr std::string_view kOpenAiExpiredCode = "refresh_token_expired";
 inline constexpr std::string_view kOpenAiInvalidatedCode = "refresh_token_invalidated";

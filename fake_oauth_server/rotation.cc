@@ -33,7 +33,8 @@ TokenReply TokenAuthority::RefreshRejected(Outcome outcome, const TokenHandle* h
     r.presented_label = "unknown";
   }
   if (personality_.refresh_error_shape != ErrorShape::kOpenAiNested) return r;
-  // OpenAI: permanent refresh failures are 401 with a nested error.code (REAL_CLIENTS.md).
+  // OpenAI: permanent refresh failures are 401 with a nested error.code
+  // (docs/REAL_CLIENTS.md#codex-what-a-fake-server-needs).
   std::string_view code;
   std::string_view message;
   if (outcome == Outcome::kReusedRetired || outcome == Outcome::kRaceLoser) {

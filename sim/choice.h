@@ -1,8 +1,9 @@
 // ChoiceSource: every decision the simulated world makes is drawn here, and only here.
 //
 // Why one interface: the same world can then be driven by a seeded PRNG (swarm), by a recorded
-// byte tape (replay), and later by a fuzzer's input or a shrinker's tape, without the world
-// knowing which. The integer distributions are our own (std::*_distribution differ between
+// byte tape (replay, `credsim replay --tape`), or by the shrinker's tapes (sim/shrink.h,
+// `credsim shrink`), and a fuzzer's input would be just another tape, without the world knowing
+// which. The integer distributions are our own (std::*_distribution differ between
 // standard libraries, which would make a seed mean different worlds on different machines), and
 // each method carries its bounds in its name.
 #pragma once
@@ -22,8 +23,10 @@ class ChoiceSource {
   // 64 raw bits. Everything else is derived from this.
   virtual uint64_t NextU64() = 0;
 
-  // Uniform in [0, bound_exclusive); bound_exclusive > 0. Rejection sampling, so no modulo bias;
-  // the loop is bounded (a tape that keeps producing rejected values falls back to the modulo).
+  // Uniform in [0, bound_exclusive); bound_exclusive > 0. Lemire's multiply-and-shift with
+  // rejection, so no modulo bias; larger raw values give larger results. A rejected value (for a
+  // bound that is not a power of two, 0 is one) draws again, so a run of zero words gives 0. The
+  // loop is bounded: after 64 rejections the last value is used.
   uint64_t BelowU64(uint64_t bound_exclusive);
   // Uniform in [lo, hi]; lo <= hi.
   int64_t RangeInclusive(int64_t lo, int64_t hi);

@@ -1,5 +1,5 @@
-# The scenario library (issue 5): legacy policies, the report writers, their tests and the
-# `scenarios` regression gate. Included from sim/CMakeLists.txt so this part has one owner.
+# The scenario library: legacy policies, the report writers, their tests and the `scenarios`
+# regression gate (scenarios/README.md). Included from sim/CMakeLists.txt.
 target_sources(credsim_sim PRIVATE
   policies/legacy_pool.cc
   policies/legacy_reads.cc

@@ -1,8 +1,10 @@
 // Tape shrinking: a failing world, given as the byte tape that drew it (its shape, then its run;
 // TapeChoices), made smaller while it still fails the same way. Choices are the high word of
-// value * bound (ChoiceSource::BelowU64), so a zero word is the smallest choice: fewer consumers,
-// shorter skews, the first option. The shrinker zeroes ever smaller runs of 8-byte words, keeping
-// each change under which the predicate still holds, within a budget of runs.
+// value * bound (ChoiceSource::BelowU64), so smaller words mean smaller choices and a run of zero
+// words the smallest (a lone zero word is rejected for most bounds, and the draw takes the next
+// word): fewer consumers, shorter skews, the first option. The shrinker zeroes ever smaller runs
+// of 8-byte words, keeping each change under which the predicate still holds, within a budget of
+// runs.
 #pragma once
 
 #include <cstdint>

@@ -1,6 +1,7 @@
-// Initial store documents, shaped like the real tools write them (REAL_CLIENTS.md, formats/
-// samples). Each carries an unknown field named credsimMarker (inside the credential object and at
-// the top level), so the collateral-damage oracle can see whether a writer kept unknown fields.
+// Initial store documents, shaped like the real tools write them (docs/REAL_CLIENTS.md, and the
+// samples in engine/formats/testdata/). Each carries an unknown field named credsimMarker (inside
+// the credential object and at the top level), so the collateral-damage oracle can see whether a
+// writer kept unknown fields.
 #pragma once
 
 #include <cstdint>

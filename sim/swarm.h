@@ -15,9 +15,11 @@ struct SwarmOptions {
   int64_t minutes = 24 * 60;         // simulated duration
   std::string policy = "reference";  // the policy every engine consumer runs
   int consumers_max = 6;
-  // Store write failures after a rotation: a sibling process then replays the spent token (the
-  // engine keeps the pair only in memory; report 7's sidecar is not implemented), which
-  // no_self_inflicted_reuse reports. Off in the smoke test until the engine handles it.
+  // Store write failures (drawn per world like the other faults). They are how the swarm found
+  // report 7 of docs/REPORTS.md: a rotation whose write-back fails. The engine now retries the
+  // write under the locks and parks what still fails in its rescue store
+  // (StoreKind::kEngineRescue, ~/.credsim/pending-<provider>.json), so siblings do not replay the
+  // spent token; the smoke test (swarm_test.cc) runs with them on. False: never drawn.
   bool store_write_faults = true;
   // Draw models of the real tools into some worlds, alongside the engine consumers (each kind on
   // or off per world, swarm-style); some worlds become openai-codex worlds with Codex CLI models.

@@ -1,5 +1,6 @@
-// The tool models do what REAL_CLIENTS.md ("RC:<line>") says the real tools do, each in a small
-// world built to show one fact. Expected values come from that page, not from recorded output.
+// The tool models do what docs/REAL_CLIENTS.md says the real tools do, each in a small world
+// built to show one fact (each test cites its section). Expected values come from that page, not
+// from recorded output.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -98,8 +99,8 @@ formats::ClaudeOauth OauthOf(const std::string& bytes) {
 // --- Claude Code ------------------------------------------------------------------------------
 
 TEST(ClaudeCodeModel, WipesTheFileOnInvalidGrantWhenItStillHoldsTheSentToken) {
-  // The file holds a spent pair, expired: the CLI refreshes (RC:42), gets invalid_grant and wipes
-  // the file's tokens, keeping every other field (RC:60-61).
+  // The file holds a spent pair, expired: the CLI refreshes, gets invalid_grant and wipes the
+  // file's tokens, keeping every other field (docs/REAL_CLIENTS.md#claude-code-refused-refresh).
   WorldConfig c = Small(10 * kMinuteMs);
   c.stores = {{kFile, InitialContent::kPrevious, /*expired=*/true}};
   c.consumers = {Tool("cc", "claude-code-cli", kHourMs)};
@@ -117,7 +118,7 @@ TEST(ClaudeCodeModel, WipesTheFileOnInvalidGrantWhenItStillHoldsTheSentToken) {
 
 TEST(ClaudeCodeModel, DoesNotWipeWhenTheFileHoldsAnotherToken) {
   // The keychain build reads the spent keychain copy and sends it; the file holds the live pair,
-  // not the token sent, so nothing is wiped (RC:61).
+  // not the token sent, so nothing is wiped (docs/REAL_CLIENTS.md#claude-code-refused-refresh).
   WorldConfig c = Small(10 * kMinuteMs);
   c.stores = {{kKeychain, InitialContent::kPrevious, /*expired=*/true},
               {kFile, InitialContent::kCurrent, /*expired=*/false}};
@@ -130,8 +131,9 @@ TEST(ClaudeCodeModel, DoesNotWipeWhenTheFileHoldsAnotherToken) {
 }
 
 TEST(ClaudeCodeModel, DoesNotSaveAGrantWhoseScopeLacksInference) {
-  // With a clientId the stored scopes are sent (RC:46) and the server echoes them; a scope
-  // without user:inference is not saved, and the old access token stays in use (RC:48-49).
+  // With a clientId the stored scopes are sent (docs/REAL_CLIENTS.md#claude-code-refresh-request)
+  // and the server echoes them; a scope without user:inference is not saved, and the old access
+  // token stays in use (docs/REAL_CLIENTS.md#claude-code-required-answer-fields).
   WorldConfig c = Small(10 * kMinuteMs);
   InitialStore file{kFile, InitialContent::kCurrent, /*expired=*/true};
   file.claude_client_id = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
@@ -148,9 +150,10 @@ TEST(ClaudeCodeModel, DoesNotSaveAGrantWhoseScopeLacksInference) {
 }
 
 TEST(ClaudeCodeModel, SavesWithResponseScopesDroppingInnerUnknownKeysOnly) {
-  // Without a clientId it sends its fixed scope list (RC:45-46); the grant is saved with the
-  // response's scopes, claudeAiOauth is rebuilt (inner unknown keys dropped), top-level kept
-  // (RC:54-56).
+  // Without a clientId it sends its fixed scope list
+  // (docs/REAL_CLIENTS.md#claude-code-refresh-request); the grant is saved with the response's
+  // scopes, claudeAiOauth is rebuilt (inner unknown keys dropped), top-level kept
+  // (docs/REAL_CLIENTS.md#claude-code-write-back).
   WorldConfig c = Small(10 * kMinuteMs);
   c.stores = {{kFile, InitialContent::kCurrent, /*expired=*/true}};
   c.consumers = {Tool("cc", "claude-code-cli", kHourMs)};
@@ -172,7 +175,7 @@ TEST(ClaudeCodeModel, SavesWithResponseScopesDroppingInnerUnknownKeysOnly) {
 
 TEST(ClaudeCodeModel, ConcurrentRunsMakeExactlyOneRefresh) {
   // 3-6 concurrent `claude -p` make exactly one refresh: the directory lock serialises them
-  // (RC:64). Six runs start together on an expired file.
+  // (docs/REAL_CLIENTS.md#claude-code-concurrency). Six runs start together on an expired file.
   WorldConfig c = Small(5 * kMinuteMs);
   c.stores = {{kFile, InitialContent::kCurrent, /*expired=*/true}};
   for (int i = 0; i < 6; ++i)
@@ -186,7 +189,8 @@ TEST(ClaudeCodeModel, ConcurrentRunsMakeExactlyOneRefresh) {
 
 TEST(ClaudeCodeModel, SlowEndpointMakesWaitersGiveUpTheLock) {
   // A 12 s token endpoint: waiters retry the lock every 1-2 s up to 5 times, then go on with the
-  // stale token (RC:53, RC:65).
+  // stale token (docs/REAL_CLIENTS.md#claude-code-lock-protocol,
+  // docs/REAL_CLIENTS.md#claude-code-concurrency).
   WorldConfig c = Small(5 * kMinuteMs);
   c.token_grant_delay_ms = 12 * kSecondMs;
   c.stores = {{kFile, InitialContent::kCurrent, /*expired=*/true}};
@@ -204,7 +208,7 @@ WorldConfig CodexWorld(int processes, int64_t duration_ms) {
   WorldConfig c = Small(duration_ms);
   c.provider = engine::Provider::kOpenAiCodex;
   // The pair is minted 2 min before the start: a 4 min access token has < 5 min left at t=0, so
-  // every process refreshes proactively at once (RC:15).
+  // every process refreshes proactively at once (docs/REAL_CLIENTS.md#codex-when-it-refreshes).
   c.access_ttl_ms = 4 * kMinuteMs;
   c.stores = {{kCodex}};
   for (int i = 0; i < processes; ++i) {
@@ -219,9 +223,9 @@ size_t DemandsWithStatus(const Ran& r, const std::string& status) {
 }
 
 TEST(CodexModel, DiscardsItsResultWhenAuthJsonChangedMeanwhile) {
-  // Two processes refresh the same token outside any lock (RC:21); under a grace window both get
-  // the successor. The first to take auth.lock writes; the second re-reads, sees auth.json
-  // changed and discards its own result (RC:22).
+  // Two processes refresh the same token outside any lock; under a grace window both get the
+  // successor. The first to take auth.lock writes; the second re-reads, sees auth.json changed
+  // and discards its own result (docs/REAL_CLIENTS.md#codex-write-back).
   WorldConfig c = CodexWorld(2, 2 * kMinuteMs);
   c.reuse = {.kind = oauth::ReuseKind::kGrace, .grace_ms = 10 * kSecondMs};
   Ran r;
@@ -233,8 +237,8 @@ TEST(CodexModel, DiscardsItsResultWhenAuthJsonChangedMeanwhile) {
 }
 
 TEST(CodexModel, SlowEndpointReproducesAlreadyUsedForTheLosers) {
-  // openai/codex 6498 (RC:27-30): four processes, single-use tokens, an endpoint that takes >= 1 s:
-  // three exit with "refresh token was already used".
+  // openai/codex #6498 (docs/REAL_CLIENTS.md#codex-concurrency): four processes, single-use
+  // tokens, an endpoint that takes >= 1 s: three exit with "refresh token was already used".
   WorldConfig c = CodexWorld(4, 2 * kMinuteMs);
   c.token_grant_delay_ms = 1500;
   Ran r;
@@ -246,7 +250,7 @@ TEST(CodexModel, SlowEndpointReproducesAlreadyUsedForTheLosers) {
 
 TEST(CodexModel, FastEndpointLetsTheLosersRecover) {
   // The same race with a fast endpoint: the winner's answer lands within ~0.5 s, the losers
-  // reload auth.json and go on (RC:28).
+  // reload auth.json and go on (docs/REAL_CLIENTS.md#codex-concurrency).
   WorldConfig c = CodexWorld(4, 2 * kMinuteMs);
   Ran r;
   RunRecorded(c, r);
@@ -256,8 +260,8 @@ TEST(CodexModel, FastEndpointLetsTheLosersRecover) {
 }
 
 TEST(CodexModel, InPlaceRewriteIsSeenTornByAConcurrentReader) {
-  // Older Codex rewrote auth.json in place (REPORTS.md 27): between truncate and write a reader
-  // finds it torn. The world records the torn window.
+  // Codex was reported to rewrite auth.json in place (docs/REPORTS.md 27): between truncate and
+  // write a reader finds it torn. The world records the torn window.
   WorldConfig c = CodexWorld(1, 2 * kMinuteMs);
   c.codex_in_place_rewrite = true;
   c.trace_io = true;

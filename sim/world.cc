@@ -321,8 +321,9 @@ void World::ReleaseLock(engine::LockId lock, size_t owner) {
 }
 
 Task<void> World::StaleLockJanitor(engine::LockId lock, size_t dead_owner) {
-  // Claude Code's mkdir lock outlives a killed holder until it is 10 s stale (REAL_CLIENTS.md);
-  // a flock dies with its process, so only this lock waits.
+  // Claude Code's mkdir lock outlives a killed holder until it is 10 s stale
+  // (docs/REAL_CLIENTS.md#claude-code-lock-protocol); a flock dies with its process, so only this
+  // lock waits.
   co_await scheduler_.Delay(10 * kSecondMs);
   if (locks_[static_cast<size_t>(lock)].holder == dead_owner) ReleaseLock(lock, dead_owner);
 }

@@ -55,7 +55,8 @@ struct InitialStore {
   bool scopes = true;
   bool subscription = true;
   // Claude stores only: a clientId in claudeAiOauth (Claude Code then sends the stored scopes on
-  // refresh, REAL_CLIENTS.md), and the scopes to store when `scopes` (empty: inference+profile).
+  // refresh: docs/REAL_CLIENTS.md#claude-code-refresh-request), and the scopes to store when
+  // `scopes` (empty: inference+profile).
   std::string claude_client_id;
   std::vector<std::string> claude_scopes;
   bool symlink = false;  // the path is a symlink (a dotfiles setup); see EventKind::kReplaceSymlink
@@ -155,10 +156,13 @@ struct WorldConfig {
   int64_t store_latency_ms_min = 0;
   int64_t store_latency_ms_max = 2;
   // Extra time the token endpoint takes to answer a *successful* grant (it commits the rotation on
-  // arrival, errors answer at once): the slow endpoint of openai/codex 6498 (REAL_CLIENTS.md).
+  // arrival, errors answer at once): the slow endpoint of openai/codex #6498
+  // (docs/REAL_CLIENTS.md#codex-concurrency; that only a late winner makes losers fail:
+  // docs/REAL_CLIENTS.md#fake-server-the-codex-race-needs-a-late-answer).
   int64_t token_grant_delay_ms = 0;
   // Codex CLI models rewrite ~/.codex/auth.json in place (truncate, then write) instead of
-  // temp+rename, so a concurrent reader can see it torn (REPORTS.md 27, "A4").
+  // temp+rename, so a concurrent reader can see it torn (docs/REPORTS.md 27; Codex 0.169.0 was
+  // measured to rename: docs/REAL_CLIENTS.md#codex-write-back).
   bool codex_in_place_rewrite = false;
   NetworkFaults faults;
   int64_t faults_until_ms = 0;  // random faults are active in [0, faults_until_ms)

@@ -1,4 +1,4 @@
-// An agent's auth.json in the shape of Hermes' (see samples/agent-auth.json):
+// An agent's auth.json in the shape of Hermes' (example: engine/formats/testdata/agent-auth.json):
 //
 //   {"version": 1, "updated_at": ..., "active_provider": ...,
 //    "providers": {"openai-codex": {"tokens": {"access_token", "refresh_token", "id_token",

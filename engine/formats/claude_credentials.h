@@ -1,5 +1,6 @@
 // Claude Code credentials: ~/.claude/.credentials.json and the keychain item "Claude
-// Code-credentials" (same JSON). See ../shared/REAL_CLIENTS.md and samples/claude-credentials.json.
+// Code-credentials" (same JSON). Example: engine/formats/testdata/claude-credentials.json; what
+// Claude Code writes: docs/REAL_CLIENTS.md#claude-code-write-back.
 //
 //   {"claudeAiOauth": {"accessToken", "refreshToken", "expiresAt" (epoch ms), "scopes": [...],
 //                      "subscriptionType", "rateLimitTier", "refreshTokenExpiresAt" (ms),

@@ -1,4 +1,5 @@
-// Codex CLI ~/.codex/auth.json (see samples/codex-auth.json and REAL_CLIENTS.md):
+// Codex CLI ~/.codex/auth.json (example: engine/formats/testdata/codex-auth.json; what Codex does
+// with it: docs/REAL_CLIENTS.md#codex-write-back):
 //   {"auth_mode": "chatgpt", "OPENAI_API_KEY": null | "sk-...",
 //    "tokens": {"id_token", "access_token", "refresh_token", "account_id"},
 //    "last_refresh": RFC 3339}

@@ -92,7 +92,8 @@ TEST(HttpToken, OpenAiPersonality) {
   auto c = s.Client();
   const std::string rt = LoginRefreshToken(*c, R"({"client_id":"app_EMoamEEZ73f0CkXaXp7hrann"})");
   EXPECT_TRUE(rt.starts_with("rt_"));
-  // What Codex sends (REAL_CLIENTS.md): JSON with client_id and refresh_reason, no scope.
+  // What Codex sends (docs/REAL_CLIENTS.md#codex-refresh-request): JSON with client_id and
+  // refresh_reason, no scope.
   const std::string body =
       R"({"client_id":"app_EMoamEEZ73f0CkXaXp7hrann","grant_type":)"
       R"("refresh_token","refresh_reason":"proactive_expiry","refresh_token":")" +

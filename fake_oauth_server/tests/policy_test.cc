@@ -1,4 +1,4 @@
-// One test group per policy of the issue: reject, revoke-family, grace:MS, race strict/lenient,
+// One test group per server policy: reject, revoke-family, grace:MS, race strict/lenient,
 // access revocation on refresh, and the provider error shapes.
 #include <gtest/gtest.h>
 
@@ -239,7 +239,8 @@ TEST(Scope, AnExplicitlyScopedLoginGrantsExactlyThatScope) {
 }
 
 // A default anthropic login is also granted what Claude Code asks for on every refresh
-// (REAL_CLIENTS.md), as the real server grants it; its tokens still say the default scope.
+// (docs/REAL_CLIENTS.md#claude-code-refresh-request), as the real server grants it; its tokens
+// still say the default scope.
 TEST(Scope, ClaudeCodesRefreshScopeIsWithinADefaultLogin) {
   TokenAuthority auth(Config(), 1);
   TokenReply login = auth.Login({.client_id = "c"}, kT0);
@@ -260,8 +261,9 @@ TEST(Scope, IsScopeWithin) {
   EXPECT_FALSE(IsScopeWithin("ab", "a b"));
 }
 
-// Anthropic's clients always send client_id with a refresh (REAL_CLIENTS.md); the anthropic
-// personality refuses one without it. The openai personality does not require it.
+// Anthropic's clients always send client_id with a refresh
+// (docs/REAL_CLIENTS.md#claude-code-refresh-request); the anthropic personality refuses one
+// without it. The openai personality does not require it.
 TEST(ClientBinding, AnthropicRefreshWithoutClientIdIsInvalidRequest) {
   TokenAuthority auth(Config(), 1);
   TokenReply login = auth.Login({}, kT0);

@@ -91,8 +91,8 @@ class ProfileNotWrittenThrough final : public engine::IoWrapper {
   }
 };
 
-// Report 7 (credential_pool.py): a failed write-back after a rotation is logged at debug level and
-// reported as success, so the rotated pair is lost and the store keeps the consumed one.
+// Report 7 (hermes credential_pool.py): a failed write-back after a rotation is logged at debug
+// level and reported as success, so the rotated pair is lost and the store keeps the consumed one.
 class WriteBackErrorSwallowed final : public engine::IoWrapper {
  public:
   using IoWrapper::IoWrapper;
@@ -104,8 +104,10 @@ class WriteBackErrorSwallowed final : public engine::IoWrapper {
   }
 };
 
-// Report 5 of issue 5 (headless gateway): the refresh goes form-encoded to a legacy endpoint,
-// which answers 500; the engine treats that as transient forever.
+// A headless gateway, reported without a public issue
+// (docs/REPORTS.md#unconfirmed-a-headless-gateway-refreshes-at-a-legacy-endpoint): the refresh
+// goes form-encoded to a legacy endpoint, which answers 500; the engine treats that as transient
+// forever. Only the URL is changed here; the body stays JSON.
 class WrongEndpoint final : public engine::IoWrapper {
  public:
   using IoWrapper::IoWrapper;

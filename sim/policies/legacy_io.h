@@ -1,5 +1,5 @@
 // Legacy policies: the reference engine over an Io that introduces exactly one reported bug.
-// Reading a wrapper is reading the bug; each names its report (REPORTS.md numbering).
+// Reading a wrapper is reading the bug; each names its report (docs/REPORTS.md numbering).
 #pragma once
 
 #include <memory>

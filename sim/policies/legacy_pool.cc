@@ -51,8 +51,10 @@ class PoolNotSyncedFromFile final : public engine::IoWrapper {
   }
 };
 
-// Issue 5 item 6 (Hermes, openai-codex): `auth add` wrote the login into the pool only, and the
-// runtime resolves credentials from providers.<provider> only: "missing access_token".
+// Hermes, openai-codex, reported without a public issue
+// (docs/REPORTS.md#unconfirmed-a-login-written-to-the-pool-only): `auth add` wrote the login into
+// the pool only, and the runtime resolves credentials from providers.<provider> only: "missing
+// access_token".
 class ReadsProvidersBlockOnly final : public engine::IoWrapper {
  public:
   using IoWrapper::IoWrapper;

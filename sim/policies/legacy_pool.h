@@ -1,5 +1,6 @@
-// Legacy policies of an agent's credential pool (REPORTS.md 1, 10, 16, 19; issue 5 items 4, 6, 7):
-// the reference engine over an Io that makes the pool behave as the report describes.
+// Legacy policies of an agent's credential pool (docs/REPORTS.md 1, 10, 16, 19, and the
+// unconfirmed pool-only login): the reference engine over an Io that makes the pool behave as the
+// report describes.
 #pragma once
 
 #include <memory>

@@ -15,8 +15,8 @@ using engine::StoreId;
 using engine::StoreKind;
 using formats::JsonValue;
 
-// claude-code #41507, #88947 (REPORTS.md 20): a session that waited for the refresh lock goes on
-// with the refresh token it read before waiting; it never re-reads under the lock, so every
+// claude-code #41507, #88947 (docs/REPORTS.md 20): a session that waited for the refresh lock goes
+// on with the refresh token it read before waiting; it never re-reads under the lock, so every
 // waiter presents the token the lock holder just rotated.
 class NoReReadUnderLock final : public engine::IoWrapper {
  public:
@@ -44,7 +44,7 @@ class NoReReadUnderLock final : public engine::IoWrapper {
   std::map<StoreId, engine::StoreRead> before_lock_;  // bounded by the session's stores
 };
 
-// pi #6079, opencode #9111 (REPORTS.md 31): a live session keeps the credential it loaded at
+// pi #6079, opencode #9111 (docs/REPORTS.md 31): a live session keeps the credential it loaded at
 // start-up and never looks at the store again; another process's refresh goes unnoticed until
 // this one replays the spent refresh token. Its own writes update its copy.
 class NoReReadCachedCredential final : public engine::IoWrapper {
@@ -72,8 +72,8 @@ class NoReReadCachedCredential final : public engine::IoWrapper {
   std::map<StoreId, engine::StoreRead> loaded_;  // bounded by the session's stores
 };
 
-// OpenClaw #34117, #17274 (REPORTS.md 30): `configure` saved the Claude login as a static token
-// profile (no refresh token), and the anthropic:claude-cli profile, which Claude Code keeps
+// OpenClaw #34117, #17274 (docs/REPORTS.md 30): `configure` saved the Claude login as a static
+// token profile (no refresh token), and the anthropic:claude-cli profile, which Claude Code keeps
 // fresh, is never read: every ~8 h the token expires and nothing can renew it.
 class StaticTokenProfile final : public engine::IoWrapper {
  public:
@@ -96,8 +96,8 @@ class StaticTokenProfile final : public engine::IoWrapper {
   }
 };
 
-// hermes #15099 (REPORTS.md 9): a health check reads each store and POSTs every refresh token it
-// finds to the token endpoint "to see if it still works", throwing the answer away. Each POST
+// hermes #15099 (docs/REPORTS.md 9): a health check reads each store and POSTs every refresh token
+// it finds to the token endpoint "to see if it still works", throwing the answer away. Each POST
 // spends the token; the next one is a reuse.
 class ObserverSpendsRefreshTokens final : public engine::IoWrapper {
  public:

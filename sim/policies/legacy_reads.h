@@ -1,5 +1,5 @@
-// Legacy policies that read the stores the wrong way (REPORTS.md 9, 20, 30, 31): the reference
-// engine over an Io whose reads see what the buggy tool saw.
+// Legacy policies that read the stores the wrong way (docs/REPORTS.md 9, 20, 30, 31): the
+// reference engine over an Io whose reads see what the buggy tool saw.
 #pragma once
 
 #include <memory>

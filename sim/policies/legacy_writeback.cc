@@ -74,7 +74,7 @@ class WriteThroughOnlyFirstSave final : public engine::IoWrapper {
   bool profile_exists_ = false;
 };
 
-// OpenClaw #88028 and gitmoot-style loaders (REPORTS.md 30, 31): an auth.json that does not
+// OpenClaw #88028 and gitmoot-style loaders (docs/REPORTS.md 30, 31): an auth.json that does not
 // parse is treated as empty and replaced by a fresh document, which erases every provider and
 // field it held (the reference engine never rewrites a store it cannot parse).
 class CorruptStoreReplacedByEmpty final : public engine::IoWrapper {
@@ -92,8 +92,8 @@ class CorruptStoreReplacedByEmpty final : public engine::IoWrapper {
   }
 };
 
-// gitmoot #1856 (REPORTS.md 31): a failed refresh blanks the credential file in place: tokens set
-// to "" and expiresAt to 0, every other field kept. Here: any refresh that gets no grant.
+// gitmoot #1856 (docs/REPORTS.md 31): a failed refresh blanks the credential file in place: tokens
+// set to "" and expiresAt to 0, every other field kept. Here: any refresh that gets no grant.
 class FailedRefreshBlanksStore final : public engine::IoWrapper {
  public:
   using IoWrapper::IoWrapper;

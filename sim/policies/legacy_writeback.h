@@ -1,5 +1,5 @@
-// Legacy policies that write a store the wrong way (REPORTS.md 3, 13, 30, 31): the reference
-// engine over an Io whose writes do what the buggy tool's writes did.
+// Legacy policies that write a store the wrong way (docs/REPORTS.md 3, 13, 30, 31): the
+// reference engine over an Io whose writes do what the buggy tool's writes did.
 #pragma once
 
 #include <memory>

@@ -15,10 +15,12 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"KeychainNotWritten", PolicyKind::kLegacy, "refresh written to the file only (#3, #6)"},
       {"ProfileNotWrittenThrough", PolicyKind::kLegacy, "profile refresh strands root (#12)"},
       {"WriteBackErrorSwallowed", PolicyKind::kLegacy, "write error swallowed after rotation (#7)"},
-      {"WrongEndpoint", PolicyKind::kLegacy, "refresh sent to a legacy endpoint that answers 500"},
-      // Scenario library (issue 5): one reported bug each, see legacy_{pool,writeback,reads}.cc.
+      {"WrongEndpoint", PolicyKind::kLegacy,
+       "refresh sent to a legacy endpoint that answers 500 (unconfirmed)"},
+      // One reported bug each, see legacy_{pool,writeback,reads}.cc (numbers: docs/REPORTS.md).
       {"PoolNotSyncedFromFile", PolicyKind::kLegacy, "pool never syncs from the CC file (#1)"},
-      {"ReadsProvidersBlockOnly", PolicyKind::kLegacy, "auth add wrote the pool only (issue 5)"},
+      {"ReadsProvidersBlockOnly", PolicyKind::kLegacy,
+       "auth add wrote the pool only (unconfirmed)"},
       {"ExhaustedFlagSticky", PolicyKind::kLegacy, "exhausted flag outlives recovery (#16, #19)"},
       {"CooldownBlocksRefresh", PolicyKind::kLegacy, "no refresh during a cooldown (#19)"},
       {"SoleCredentialBenchedOnRateLimit", PolicyKind::kLegacy, "one 429 benches 1 h (#16)"},
@@ -32,12 +34,12 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"StaticTokenProfile", PolicyKind::kLegacy, "token profile without refresh (#30)"},
       {"ObserverSpendsRefreshTokens", PolicyKind::kLegacy, "health check POSTs each RT (#9)"},
       {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
-      {"claude-code-cli", PolicyKind::kToolModel, "Claude Code CLI 2.1.197 (REAL_CLIENTS.md)"},
+      {"claude-code-cli", PolicyKind::kToolModel, "Claude Code CLI 2.1.197 (docs/REAL_CLIENTS.md)"},
       {"claude-code-cli-keychain", PolicyKind::kToolModel,
        "Claude Code with the keychain, sometimes one store only (#4, #5)"},
       {"claude-code-ide", PolicyKind::kToolModel, "Claude Code IDE extension: file only (#6)"},
       {"agent-gateway", PolicyKind::kToolModel, "Hermes-shaped gateway profile, agent flock only"},
-      {"codex-cli", PolicyKind::kToolModel, "Codex CLI 0.169.0 (REAL_CLIENTS.md, #26)"},
+      {"codex-cli", PolicyKind::kToolModel, "Codex CLI 0.169.0 (docs/REAL_CLIENTS.md, #26)"},
   };
   return kPolicies;
 }

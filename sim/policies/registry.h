@@ -20,7 +20,7 @@ enum class PolicyKind : uint8_t { kReference, kLegacy, kToolModel };
 struct PolicyInfo {
   std::string name;
   PolicyKind kind;
-  std::string bug;  // what it reproduces (the report), empty for the reference
+  std::string bug;  // what it reproduces; #N is report N of docs/REPORTS.md; empty for reference
 };
 
 const std::vector<PolicyInfo>& AllPolicies();

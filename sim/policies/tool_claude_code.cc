@@ -19,11 +19,14 @@ namespace {
 using engine::StoreId;
 using engine::StoreKind;
 
-constexpr int64_t kRefreshWindowMs = 5 * kMinuteMs;                        // RC:42
-constexpr int64_t kRetryBackoffMs[] = {1000, 2000, 4000, 10000, 20000};    // RC:43
-constexpr int kLockRetries = 5;                                            // RC:53
-constexpr const char* kClientId = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";  // RC:45
-constexpr const char* kFixedScope =                                        // RC:45
+// docs/REAL_CLIENTS.md#claude-code-when-it-refreshes
+constexpr int64_t kRefreshWindowMs = 5 * kMinuteMs;
+constexpr int64_t kRetryBackoffMs[] = {1000, 2000, 4000, 10000, 20000};
+// docs/REAL_CLIENTS.md#claude-code-lock-protocol
+constexpr int kLockRetries = 5;
+// docs/REAL_CLIENTS.md#claude-code-refresh-request
+constexpr const char* kClientId = "9d1c250a-e61b-44d9-88ed-5944d1962f5e";
+constexpr const char* kFixedScope =
     "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload";
 
 const StoreId kFile{StoreKind::kClaudeFile, ""};
@@ -54,7 +57,7 @@ Task<ClaudeView> ReadOne(Ctx& x, StoreId id) {
   co_return v;
 }
 
-// The keychain build reads the keychain item and falls back to the file (REPORTS.md 4, 5).
+// The keychain build reads the keychain item and falls back to the file (docs/REPORTS.md 4, 5).
 Task<ClaudeView> ReadCredentials(Ctx& x) {
   if (x.flavor.keychain_first) {
     ClaudeView k = co_await ReadOne(x, kKeychain);
@@ -65,7 +68,7 @@ Task<ClaudeView> ReadCredentials(Ctx& x) {
 
 bool Expiring(Ctx& x, const formats::ClaudeOauth& o, bool report) {
   const int64_t local_ms = x.io.NowMs();
-  const bool expiring = o.expires_at_ms - local_ms < kRefreshWindowMs;  // RC:42
+  const bool expiring = o.expires_at_ms - local_ms < kRefreshWindowMs;
   if (report) {
     x.world.ReportExpiryDecision(x.index, x.world.now_ms(), o.expires_at_ms, local_ms,
                                  kRefreshWindowMs, expiring);
@@ -73,8 +76,9 @@ bool Expiring(Ctx& x, const formats::ClaudeOauth& o, bool report) {
   return expiring;
 }
 
-// mkdir lock, held across the HTTP request (RC:50-51); a waiter retries every 1-2 s up to 5 times,
-// then goes on with the stale token (RC:53). The world keeps a dead holder's lock 10 s (RC:51).
+// mkdir lock, held across the HTTP request; a waiter retries every 1-2 s up to 5 times, then goes
+// on with the stale token. The world keeps a dead holder's lock until it is 10 s stale.
+// docs/REAL_CLIENTS.md#claude-code-lock-protocol
 Task<bool> TakeRefreshLock(Ctx& x) {
   for (int attempt = 0; attempt <= kLockRetries; ++attempt) {
     const engine::IoStatus s = co_await x.io.Lock(engine::LockId::kClaudeHome, 0);
@@ -87,7 +91,8 @@ Task<bool> TakeRefreshLock(Ctx& x) {
 }
 
 engine::HttpRequest RefreshRequest(const formats::ClaudeOauth& o) {
-  // The stored scopes are sent only when the file has a clientId (RC:46); else the fixed list.
+  // The stored scopes are sent only when the file has a clientId; else the fixed list
+  // (docs/REAL_CLIENTS.md#claude-code-refresh-request).
   const std::string scope =
       o.client_id && o.scopes ? JoinScopes(*o.scopes) : std::string(kFixedScope);
   std::string body = "{\"grant_type\":\"refresh_token\",\"refresh_token\":";
@@ -95,7 +100,7 @@ engine::HttpRequest RefreshRequest(const formats::ClaudeOauth& o) {
   body += ",\"client_id\":\"" + std::string(kClientId) + "\",\"scope\":";
   AppendJsonEscaped(body, scope);
   body += "}";
-  return JsonTokenRequest(engine::Provider::kAnthropic, std::move(body));  // JSON: RC:44
+  return JsonTokenRequest(engine::Provider::kAnthropic, std::move(body));  // JSON, as measured
 }
 
 // Which stores this refresh lands in: the flavor's, or (sometimes) only one of the two.
@@ -111,8 +116,9 @@ std::vector<StoreId> TargetsFor(Ctx& x) {
 
 Task<void> SaveGrant(Ctx& x, formats::ClaudeOauth next) {
   for (const StoreId& id : TargetsFor(x)) {
-    // .storage-write.lock, re-read, temp file renamed over the original (RC:51-53); the rebuild
-    // keeps top-level keys and drops unknown keys inside claudeAiOauth (RC:54-56).
+    // .storage-write.lock, re-read, temp file renamed over the original
+    // (docs/REAL_CLIENTS.md#claude-code-lock-protocol); the rebuild keeps top-level keys and
+    // drops unknown keys inside claudeAiOauth (docs/REAL_CLIENTS.md#claude-code-write-back).
     engine::StoreRead current = co_await x.io.Read(id);
     const std::string old = current.status == engine::IoStatus::kOk ? current.bytes : "";
     (void)co_await RenameOver(x.world, id, RebuildClaudeDoc(old, next), x.index);
@@ -120,7 +126,7 @@ Task<void> SaveGrant(Ctx& x, formats::ClaudeOauth next) {
 }
 
 // invalid_grant: wipe the file's tokens, but only if it still holds the refresh token sent
-// (RC:60-61).
+// (docs/REAL_CLIENTS.md#claude-code-refused-refresh).
 Task<void> WipeIfStillHolds(Ctx& x, std::string sent_refresh) {
   ClaudeView file = co_await ReadOne(x, kFile);
   if (!file.oauth || file.oauth->refresh_token != sent_refresh) {
@@ -138,7 +144,8 @@ Task<std::string> RefreshLocked(Ctx& x, std::string rejected, std::string stale)
   if (!v.oauth || v.oauth->refresh_token.empty()) co_return stale;
   const formats::ClaudeOauth o = *v.oauth;
   if (o.access_token != rejected && o.access_token != stale && o.scopes && !Expiring(x, o, false)) {
-    co_return o.access_token;  // a sibling refreshed while this one waited (RC:64)
+    // A sibling refreshed while this one waited (docs/REAL_CLIENTS.md#claude-code-concurrency).
+    co_return o.access_token;
   }
   engine::HttpRequest request = RefreshRequest(o);
   engine::HttpResult http = co_await x.io.PostToken(std::move(request));
@@ -156,35 +163,39 @@ Task<std::string> RefreshLocked(Ctx& x, std::string rejected, std::string stale)
   const std::vector<std::string> scopes = SplitScope(grant.scope.value_or(""));
   if (!grant.expires_in_s ||
       std::find(scopes.begin(), scopes.end(), "user:inference") == scopes.end()) {
-    // Without expires_in and a scope holding user:inference it does not save (RC:48-49).
+    // Without expires_in and a scope holding user:inference it does not save
+    // (docs/REAL_CLIENTS.md#claude-code-required-answer-fields).
     x.world.trace().Event(x.world.now_ms(), "tool.grant_not_saved", x.name);
     co_return o.access_token;
   }
-  formats::ClaudeOauth next = o;  // subscriptionType, rateLimitTier, clientId carried (RC:54)
+  // subscriptionType, rateLimitTier and clientId are carried over; expiresAt is in ms; scopes
+  // come from the response (docs/REAL_CLIENTS.md#claude-code-write-back).
+  formats::ClaudeOauth next = o;
   next.access_token = grant.access_token;
   if (grant.refresh_token) next.refresh_token = *grant.refresh_token;
-  next.expires_at_ms = x.io.NowMs() + *grant.expires_in_s * 1000;  // expiresAt in ms (RC:54)
-  next.scopes = scopes;                                            // from the response (RC:55)
+  next.expires_at_ms = x.io.NowMs() + *grant.expires_in_s * 1000;
+  next.scopes = scopes;
   co_await SaveGrant(x, next);
   co_return next.access_token;
 }
 
 Task<std::string> Refresh(Ctx& x, std::string rejected, std::string stale) {
-  if (!co_await TakeRefreshLock(x)) co_return stale;  // go on with the stale token (RC:53)
+  if (!co_await TakeRefreshLock(x)) co_return stale;  // go on with the stale token
   std::string token = co_await RefreshLocked(x, std::move(rejected), stale);
   co_await x.io.Unlock(engine::LockId::kClaudeHome);
   co_return token;
 }
 
 // One `claude -p`: read, refresh if < 5 min left, call the API, on 401 refresh and retry with
-// backoff (RC:42-43). Returns the status for the demand report.
+// backoff (docs/REAL_CLIENTS.md#claude-code-when-it-refreshes). Returns the status for the
+// demand report.
 Task<const char*> OneRun(Ctx& x, bool* served, std::string* used) {
   ClaudeView v = co_await ReadCredentials(x);
   if (!v.oauth || v.oauth->access_token.empty()) co_return "not logged in";
   const formats::ClaudeOauth o = *v.oauth;
   const bool expiring = Expiring(x, o, true);
   // Missing scopes: "Not logged in" unless the token expired and a subscriptionType lets it
-  // refresh and repair them (RC:57-59).
+  // refresh and repair them (docs/REAL_CLIENTS.md#claude-code-missing-scopes).
   if (!o.scopes && !(expiring && o.subscription_type)) co_return "not logged in (no scopes)";
   std::string token = o.access_token;
   if (expiring) token = co_await Refresh(x, "", token);
@@ -195,7 +206,7 @@ Task<const char*> OneRun(Ctx& x, bool* served, std::string* used) {
       co_return "ok";
     }
     if (attempt == std::size(kRetryBackoffMs)) break;
-    token = co_await Refresh(x, token, token);  // after any 401 (RC:42)
+    token = co_await Refresh(x, token, token);  // after any 401
     *used = token;
     if (ApiAccepts(x.world, token)) {
       *served = true;

@@ -18,12 +18,16 @@ namespace {
 using engine::StoreId;
 using engine::StoreKind;
 
-constexpr int64_t kRefreshWindowMs = 5 * kMinuteMs;                // RC:15
-constexpr const char* kClientId = "app_EMoamEEZ73f0CkXaXp7hrann";  // RC:19
-constexpr int kMaxRequests = 16;                                   // RC:26 (500s retried)
-constexpr int64_t kServerErrorPauseMs = 1000;  // assumption: RC gives the count, not the pause
-// Losers recover if the winner's answer lands within ~0.5 s: they reload auth.json (RC:28-29).
-// The 100 ms cadence of the reloads is an assumption; the 0.5 s window is measured.
+// docs/REAL_CLIENTS.md#codex-when-it-refreshes
+constexpr int64_t kRefreshWindowMs = 5 * kMinuteMs;
+// docs/REAL_CLIENTS.md#codex-refresh-request
+constexpr const char* kClientId = "app_EMoamEEZ73f0CkXaXp7hrann";
+// 500s are retried, 16 requests in one run (docs/REAL_CLIENTS.md#codex-errors).
+constexpr int kMaxRequests = 16;
+constexpr int64_t kServerErrorPauseMs = 1000;  // assumption: the count was measured, not the pause
+// Losers recover if the winner's answer lands within ~0.5 s: they reload auth.json
+// (docs/REAL_CLIENTS.md#codex-concurrency). The 100 ms cadence of the reloads is an assumption;
+// the 0.5 s window is measured.
 constexpr int kReloads = 5;
 constexpr int64_t kReloadEveryMs = 100;
 constexpr int64_t kFlockTimeoutMs = 60 * kSecondMs;  // flock blocks; the bound is ours
@@ -58,13 +62,14 @@ Task<CodexView> ReadAuth(Ctx& x) {
   co_return v;
 }
 
+// The body Codex sends: JSON, no scope (docs/REAL_CLIENTS.md#codex-refresh-request).
 engine::HttpRequest RefreshRequest(const std::string& refresh_token, const char* reason) {
   std::string body = "{\"client_id\":\"" + std::string(kClientId) +
                      "\",\"grant_type\":\"refresh_token\",\"refresh_reason\":\"" + reason +
-                     "\",\"refresh_token\":";  // RC:19, no scope (RC:20)
+                     "\",\"refresh_token\":";
   AppendJsonEscaped(body, refresh_token);
   body += "}";
-  return JsonTokenRequest(engine::Provider::kOpenAiCodex, std::move(body));  // JSON: RC:18
+  return JsonTokenRequest(engine::Provider::kOpenAiCodex, std::move(body));
 }
 
 // POST, retrying 5xx and unsent requests; nullopt when every attempt failed that way.
@@ -86,7 +91,8 @@ Task<std::optional<formats::TokenResponse>> PostWithRetries(Ctx& x, std::string 
 
 // The write-back: flock, re-read; if auth.json changed since this process read it, its own
 // result is discarded and the disk copy wins; else temp+rename, unknown top-level fields dropped
-// (RC:21-23). Returns the access token to use.
+// (docs/REAL_CLIENTS.md#codex-write-back). A grant without refresh_token or id_token keeps the
+// stored one (docs/REAL_CLIENTS.md#codex-refresh-request). Returns the access token to use.
 Task<std::string> WriteBack(Ctx& x, CodexView before, formats::TokenGrant grant) {
   const engine::IoStatus locked = co_await x.io.Lock(engine::LockId::kCodexHome, kFlockTimeoutMs);
   if (locked != engine::IoStatus::kOk) co_return grant.access_token;
@@ -98,8 +104,8 @@ Task<std::string> WriteBack(Ctx& x, CodexView before, formats::TokenGrant grant)
   } else {
     formats::CodexAuth next = now.auth;
     next.tokens->access_token = grant.access_token;
-    if (grant.refresh_token) next.tokens->refresh_token = *grant.refresh_token;  // RC:20
-    if (grant.id_token) next.tokens->id_token = *grant.id_token;                 // RC:20
+    if (grant.refresh_token) next.tokens->refresh_token = *grant.refresh_token;
+    if (grant.id_token) next.tokens->id_token = *grant.id_token;
     std::string bytes = RebuildCodexDoc(next);
     if (x.world.config().codex_in_place_rewrite) {
       (void)co_await RewriteInPlace(x.world, kAuth, std::move(bytes), x.index);
@@ -121,20 +127,22 @@ Task<std::optional<std::string>> ReloadAfterReuse(Ctx& x, std::string sent) {
   co_return std::nullopt;
 }
 
-// The refresh, outside any lock (RC:21). Sets *exit_message when the process would exit 1.
+// The refresh, outside any lock (docs/REAL_CLIENTS.md#codex-write-back). auth.json is never
+// touched on failure (docs/REAL_CLIENTS.md#codex-errors). Sets *exit_message when the process
+// would exit 1.
 Task<std::string> Refresh(Ctx& x, CodexView v, const char* reason, const char** exit_message) {
   std::optional<formats::TokenResponse> answer = co_await PostWithRetries(x, v.refresh, reason);
-  if (!answer) co_return v.access;  // auth.json is never touched on failure (RC:24)
+  if (!answer) co_return v.access;  // auth.json untouched
   if (const auto* error = std::get_if<formats::TokenError>(&*answer)) {
     if (error->kind == formats::TokenErrorKind::kInvalidGrant) {
-      *exit_message = kCodexSignInAgain;  // RC:24
+      *exit_message = kCodexSignInAgain;
       co_return v.access;
     }
     if (error->kind == formats::TokenErrorKind::kRefreshTokenReused ||
         error->kind == formats::TokenErrorKind::kRefreshTokenExpired) {
       std::optional<std::string> adopted = co_await ReloadAfterReuse(x, v.refresh);
       if (adopted) co_return *adopted;
-      *exit_message = kCodexAlreadyUsed;  // RC:25, RC:29
+      *exit_message = kCodexAlreadyUsed;  // docs/REAL_CLIENTS.md#codex-concurrency
     }
     co_return v.access;
   }
@@ -143,7 +151,7 @@ Task<std::string> Refresh(Ctx& x, CodexView v, const char* reason, const char** 
 }
 
 // One `codex exec`: proactive refresh when the JWT exp is < 5 min away, else after a 401
-// (RC:14-17). Returns the demand's status.
+// (docs/REAL_CLIENTS.md#codex-when-it-refreshes). Returns the demand's status.
 Task<const char*> OneRun(Ctx& x, bool* served, std::string* used) {
   CodexView v = co_await ReadAuth(x);
   if (!v.ok || v.refresh.empty()) co_return "not logged in";
@@ -165,7 +173,7 @@ Task<const char*> OneRun(Ctx& x, bool* served, std::string* used) {
   }
   CodexView again = co_await ReadAuth(x);
   if (!again.ok) co_return "not logged in";
-  token = co_await Refresh(x, again, "unauthorized_recovery", &exit_message);  // RC:17
+  token = co_await Refresh(x, again, "unauthorized_recovery", &exit_message);
   *used = token;
   if (exit_message) co_return exit_message;
   *served = ApiAccepts(x.world, token);

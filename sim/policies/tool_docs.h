@@ -1,7 +1,8 @@
 // The documents the tool models write, rebuilt the way the real tools rebuild them
-// (REAL_CLIENTS.md), which is not how the reference engine patches them: Claude Code rebuilds
-// claudeAiOauth from its known keys (unknown inner keys dropped, top-level keys kept); Codex
-// rewrites auth.json from its known fields (unknown top-level fields dropped).
+// (docs/REAL_CLIENTS.md#claude-code-write-back, docs/REAL_CLIENTS.md#codex-write-back), which is
+// not how the reference engine patches them: Claude Code rebuilds claudeAiOauth from its known
+// keys (unknown inner keys dropped, top-level keys kept); Codex rewrites auth.json from its known
+// fields (unknown top-level fields dropped).
 #pragma once
 
 #include <cstdint>

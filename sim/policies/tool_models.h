@@ -1,4 +1,4 @@
-// Models of real tools that share the session (REAL_CLIENTS.md, REPORTS.md), as small actors
+// Models of real tools that share the session (docs/REAL_CLIENTS.md, docs/REPORTS.md), as actors
 // written directly against the Io (they are not the reference engine).
 #pragma once
 
