@@ -195,10 +195,14 @@ TokenResult Engine::Serve(const Credential& credential, std::string detail) cons
   return result;
 }
 
+int64_t Engine::effective_leeway_ms() const {
+  if (!granted_lifetime_ms_) return config_.refresh_leeway_ms;
+  return std::min(config_.refresh_leeway_ms, *granted_lifetime_ms_ / 2);
+}
+
 PickOptions Engine::OptionsNow(const std::string& rejected) {
-  return PickOptions{.now_ms = io_.NowMs(),
-                     .leeway_ms = config_.refresh_leeway_ms,
-                     .rejected_access_token = rejected};
+  return PickOptions{
+      .now_ms = io_.NowMs(), .leeway_ms = effective_leeway_ms(), .rejected_access_token = rejected};
 }
 
 TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
@@ -350,8 +354,12 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     last_reason = outcome.reason;
     switch (outcome.kind) {
       case RefreshOutcome::Kind::kGranted: {
+        const int64_t granted_at_ms = io_.NowMs();
         Credential next =
-            MergeGrant(current, outcome.grant, io_.NowMs(), config_.default_access_ttl_ms);
+            MergeGrant(current, outcome.grant, granted_at_ms, config_.default_access_ttl_ms);
+        if (next.expires_at_ms > granted_at_ms) {
+          granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
+        }
         seen.insert(current.refresh_token);
         seen.erase(next.refresh_token);
         WriteReport report = co_await CommitRotation(next, std::move(seen));

@@ -96,6 +96,11 @@ class Engine {
   const std::optional<Credential>& pending() const { return pending_; }
   void RestorePending(Credential credential) { pending_ = std::move(credential); }
   bool blocked() const { return blocked_fingerprint_.has_value(); }
+  // How long before expiry a token counts as due: the configured leeway, but never more than half
+  // the lifetime the server last granted to this engine. With lifetimes at or under the leeway
+  // (a 5 min token and Claude Code's 5 min leeway) every token would be due on arrival and every
+  // use would rotate: the refresh storm the refresh_storm oracle found in 5 min swarm worlds.
+  int64_t effective_leeway_ms() const;
 
  private:
   enum class Mode : uint8_t { kGet, kRefresh, kUnauthorized };
@@ -153,6 +158,8 @@ class Engine {
   // When this engine last rotated because the API refused a token that had not expired (local
   // clock): the next such rotation waits SessionConfig::unauthorized_rotation_gap_ms.
   std::optional<int64_t> last_unauthorized_rotation_ms_;
+  // The access-token lifetime of the last grant this engine received (see effective_leeway_ms).
+  std::optional<int64_t> granted_lifetime_ms_;
   // The last decoded view of each configured store (same index), reused while the store's version
   // is unchanged.
   std::vector<std::shared_ptr<const StoreView>> decoded_;

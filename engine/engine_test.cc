@@ -447,6 +447,66 @@ TEST_F(EngineTest, UnauthorizedRefreshesOnce) {
   EXPECT_EQ(io.token_requests(), 1);
 }
 
+// hermes #70401: the API refuses even the token a 401 just rotated for. Rotating again at once
+// only spends refresh tokens; the next 401 rotation waits for the configured gap.
+TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  Engine engine(io, Anthropic());
+  const int64_t gap_ms = engine.config().unauthorized_rotation_gap_ms;
+  ASSERT_GT(gap_ms, 0);
+  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  ASSERT_EQ(r.credential.access_token, "at-2");
+  io.SetNowMs(kNowMs + gap_ms / 2);
+  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  EXPECT_EQ(r.status, TokenStatus::kTransient) << r.detail;
+  ASSERT_TRUE(r.retry_after_ms.has_value());
+  EXPECT_EQ(*r.retry_after_ms, gap_ms - gap_ms / 2);
+  EXPECT_EQ(io.token_requests(), 1) << "no second rotation inside the gap";
+  io.SetNowMs(kNowMs + gap_ms);
+  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-3");
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
+// The gap applies only to rotations a 401 alone asked for: a token that is expiring anyway is
+// refreshed at once, 401 or not.
+TEST_F(EngineTest, UnauthorizedOnAnExpiringTokenIsNotHeldBackByTheGap) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.OnUnauthorized("at-1")).status, TokenStatus::kOk);
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 60 * 1000));  // inside the 5 min leeway
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
+// A server that grants 5 min tokens, with the 5 min leeway every real client uses: each token
+// would be due on arrival and each use would rotate. After one grant the engine knows the lifetime
+// and treats a token as due only in its last half.
+TEST(EngineLeeway, NeverExceedsHalfTheGrantedLifetime) {
+  testing::MemIo io;
+  testing::TestAuthority authority(/*access_ttl_s=*/300);
+  io.SetEndpoint([&](const HttpRequest& r) { return authority.Handle(r); });
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  config.token_url = "http://authority.test/v1/oauth/token";
+  Engine engine(io, config);
+  EXPECT_EQ(engine.effective_leeway_ms(), config.refresh_leeway_ms) << "nothing granted yet";
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(engine.effective_leeway_ms(), 150'000);
+  io.SetNowMs(kNowMs + 60'000);  // 4 min left: inside the configured leeway, outside the half
+  TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_FALSE(r.refreshed);
+  EXPECT_EQ(io.token_requests(), 1);
+  io.SetNowMs(kNowMs + 200'000);  // 100 s left: due
+  r = RunToCompletion(engine.GetToken());
+  EXPECT_TRUE(r.refreshed) << r.detail;
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
 TEST_F(EngineTest, UnauthorizedAdoptsAnotherStoresNewerToken) {
   io.Put(kKeychain, ClaudeDoc(1, kNowMs + 7 * kHourMs));
   io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs));

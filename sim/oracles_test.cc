@@ -9,6 +9,7 @@
 #include "sim/oracles/lineage.h"
 #include "sim/oracles/no_collateral_damage.h"
 #include "sim/oracles/no_secret_leak.h"
+#include "sim/oracles/refresh_storm.h"
 #include "sim/run.h"
 #include "sim/world.h"
 
@@ -240,9 +241,106 @@ TEST(NoCollateralDamageOracle, HoldsWhenTheReferenceWritesThroughASymlinkAToolRe
   c.consumers = {{.name = "ref"}};
   c.consumers.push_back({.name = "cli", .policy = "claude-code-cli"});
   c.consumers.back().need_every_ms_min = c.consumers.back().need_every_ms_max = 10 * kMinuteMs;
-  c.events = {{3 * kHourMs, EventKind::kReplaceSymlink, "", engine::StoreId{StoreKind::kClaudeFile, ""}}};
+  c.events = {
+      {3 * kHourMs, EventKind::kReplaceSymlink, "", engine::StoreId{StoreKind::kClaudeFile, ""}}};
   RunResult r = RunWorld(c, {});
   EXPECT_TRUE(r.ok()) << FormatViolation(r.violations.front(), true);
+}
+
+}  // namespace
+}  // namespace credsim::sim
+
+namespace credsim::sim {
+namespace {
+
+RefreshObserved Request(const std::string& consumer, int64_t t_ms, bool judged = true) {
+  return RefreshObserved{.t_ms = t_ms,
+                         .consumer = consumer,
+                         .reference = judged,
+                         .reached_server = true,
+                         .outcome = "issued"};
+}
+
+TEST(RefreshStormOracle, FiresOnTheRequestThatExceedsTheBoundWithinALifetime) {
+  RefreshStorm storm(kHourMs, 3);
+  for (int i = 0; i < 3; ++i) storm.OnRefresh(Request("loop", i * kSecondMs));
+  EXPECT_TRUE(storm.violations().empty()) << "three in an hour is the bound itself";
+  storm.OnRefresh(Request("loop", 3 * kSecondMs));
+  ASSERT_EQ(storm.violations().size(), 1u);
+  EXPECT_EQ(storm.violations()[0].consumer, "loop");
+  EXPECT_EQ(storm.violations()[0].t_ms, 3 * kSecondMs);
+  storm.OnRefresh(Request("loop", 4 * kSecondMs));
+  EXPECT_EQ(storm.violations().size(), 1u) << "one firing per consumer";
+}
+
+TEST(RefreshStormOracle, HoldsForRequestsSpreadOverLifetimesAndForTools) {
+  RefreshStorm storm(kHourMs, 3);
+  // One request every 20 min never has more than three inside an hour.
+  for (int i = 0; i < 24; ++i) storm.OnRefresh(Request("steady", i * 20 * kMinuteMs + 1));
+  // A tool model storms as part of the world: not this oracle's to judge.
+  for (int i = 0; i < 24; ++i) storm.OnRefresh(Request("tool", i * kSecondMs, /*judged=*/false));
+  // Requests that never reached the server (a down server) do not count.
+  RefreshObserved dropped = Request("flaky", 0);
+  dropped.reached_server = false;
+  for (int i = 0; i < 24; ++i) storm.OnRefresh(dropped);
+  EXPECT_TRUE(storm.violations().empty());
+}
+
+TEST(RefreshStormOracle, HoldsForReferenceConsumersOverADayOfShortTokens) {
+  // 5 min tokens and the 5 min leeway the real clients use: without the engine's half-lifetime
+  // leeway every demand rotated (the swarm's 5 min worlds fired this oracle).
+  WorldConfig c;
+  c.access_ttl_ms = 5 * kMinuteMs;
+  c.duration_ms = kDayMs;
+  c.stores = {{{StoreKind::kClaudeFile, ""}}, {{StoreKind::kAgentAuth, ""}}};
+  for (int i = 0; i < 4; ++i) {
+    c.consumers.push_back({.name = "c" + std::to_string(i),
+                           .need_every_ms_min = 20 * kSecondMs,
+                           .need_every_ms_max = kMinuteMs});
+  }
+  const RunResult r = RunWorld(c, {});
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : FormatViolation(r.violations[0], true));
+}
+
+DemandObserved Demand(const std::string& consumer, int64_t t_ms, bool served) {
+  return DemandObserved{.t_ms = t_ms,
+                        .consumer = consumer,
+                        .reference = true,
+                        .served = served,
+                        .status = served ? "ok" : "relogin_required",
+                        .outage_cause = served ? "" : "session_dead"};
+}
+
+TEST(AvailabilityOracle, RecordsEachOutageFromTheFirstFailureToTheNextServedDemand) {
+  Availability a;
+  a.OnDemand(Demand("a", 0, true));
+  a.OnDemand(Demand("a", kMinuteMs, false));
+  a.OnDemand(Demand("a", 2 * kMinuteMs, false));
+  a.OnDemand(Demand("a", 3 * kMinuteMs, true));
+  a.OnDemand(Demand("b", 90 * kSecondMs, false));
+  a.Finish(kHourMs);
+  EXPECT_TRUE(a.violations().empty()) << "availability reports, it never fires";
+  ASSERT_EQ(a.outages().size(), 2u);
+  EXPECT_EQ(a.outages()[0].consumer, "a");
+  EXPECT_EQ(a.outages()[0].from_ms, kMinuteMs);
+  EXPECT_EQ(a.outages()[0].to_ms, 3 * kMinuteMs);
+  EXPECT_EQ(a.outages()[0].demands_failed, 2u);
+  EXPECT_FALSE(a.outages()[0].ongoing);
+  EXPECT_EQ(a.outages()[1].consumer, "b");
+  EXPECT_TRUE(a.outages()[1].ongoing);
+  EXPECT_EQ(a.outages()[1].to_ms, kHourMs);
+  ASSERT_EQ(a.consumers().size(), 2u);
+  EXPECT_EQ(a.consumers()[0].demands, 4u);
+  EXPECT_EQ(a.consumers()[0].served, 2u);
+  EXPECT_EQ(a.consumers()[1].served, 0u);
+}
+
+TEST(AvailabilityOracle, AServedRunHasNoOutage) {
+  Availability a;
+  for (int i = 0; i < 10; ++i) a.OnDemand(Demand("a", i * kMinuteMs, true));
+  a.Finish(kHourMs);
+  EXPECT_TRUE(a.outages().empty());
+  EXPECT_EQ(a.consumers()[0].served, 10u);
 }
 
 }  // namespace

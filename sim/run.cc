@@ -10,6 +10,7 @@
 #include "sim/oracles/no_lockout.h"
 #include "sim/oracles/no_secret_leak.h"
 #include "sim/oracles/no_self_inflicted_reuse.h"
+#include "sim/oracles/refresh_storm.h"
 #include "sim/policies/registry.h"
 
 namespace credsim::sim {
@@ -56,8 +57,10 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   NoCollateralDamage collateral;
   Clock clock;
   Availability availability;
+  RefreshStorm storm(config.access_ttl_ms, RefreshStorm::kDefaultMaxRequests);
   World world(config, choices, trace);
-  Oracle* oracles[] = {&lockout, &reuse, &lineage, &collateral, &clock, &leak, &availability};
+  Oracle* oracles[] = {&lockout, &reuse, &lineage,      &collateral,
+                       &clock,   &leak,  &availability, &storm};
   for (Oracle* o : oracles) world.AddOracle(o);
   result.summary = world.Run();
   for (Oracle* o : oracles) {

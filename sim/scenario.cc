@@ -486,7 +486,8 @@ bool ParseTop(Reader& r, const JsonValue& root, Scenario& s) {
 const std::vector<std::string>& KnownOracles() {
   static const std::vector<std::string> kOracles = {"no_lockout",     "no_self_inflicted_reuse",
                                                     "lineage",        "no_collateral_damage",
-                                                    "no_secret_leak", "clock"};
+                                                    "no_secret_leak", "clock",
+                                                    "refresh_storm"};
   return kOracles;
 }
 

@@ -56,7 +56,7 @@ TEST(ShrinkTape, StopsAtItsBudget) {
 // The recorded tape, replayed as `credsim replay --tape` does, draws the seed's world and run.
 TEST(RecordSwarmTape, DrawsTheSameWorldAsTheSeed) {
   const SwarmOptions options{.minutes = 120, .policy = "RefreshOutsideLock", .tools = false};
-  const uint64_t seed = 17;
+  const uint64_t seed = 13;
   const RunResult direct = RunWorld(SwarmWorld(seed, options), {});
   const std::string tape = RecordSwarmTape(seed, options);
   ASSERT_FALSE(tape.empty());
@@ -69,7 +69,7 @@ TEST(RecordSwarmTape, DrawsTheSameWorldAsTheSeed) {
   const RunResult replayed = RunWorld(world, choices, {});
   EXPECT_EQ(replayed.summary.events, direct.summary.events);
   EXPECT_EQ(replayed.summary.refreshes, direct.summary.refreshes);
-  ASSERT_FALSE(direct.ok()) << "seed 17 is a failing RefreshOutsideLock world";
+  ASSERT_FALSE(direct.ok()) << "seed 13 is a failing RefreshOutsideLock world";
   ASSERT_FALSE(replayed.ok());
   EXPECT_EQ(replayed.violations.front().oracle, direct.violations.front().oracle);
   EXPECT_EQ(replayed.violations.front().t_ms, direct.violations.front().t_ms);

@@ -33,7 +33,7 @@ Task<void> EngineConsumer(World& world, size_t index) {
       // (a valid copy: at least the leeway left; otherwise, after a failed refresh: not expired),
       // so at t_ms it had that much left, give or take the skew.
       world.ReportExpiryDecision(index, t_ms, r.credential.expires_at_ms, local_before_ms,
-                                 r.valid_copy ? engine.config().refresh_leeway_ms : 0, false);
+                                 r.valid_copy ? engine.effective_leeway_ms() : 0, false);
     }
     bool served = AcceptedByApi(world, r);
     if (!served && r.status == engine::TokenStatus::kOk) {
