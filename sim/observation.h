@@ -24,6 +24,13 @@ struct RefreshObserved {
   // The presented refresh token is one whose rotating response was lost earlier: a replay the
   // client could not have avoided, told apart from a real reuse.
   bool replay_after_lost_response = false;
+  // The presenting consumer's own latest reads of its stores showed a refresh token that is still
+  // live (ground truth), other than the one it presented: it had a working credential in hand and
+  // presented a spent one anyway. How the reuse oracles attribute a reuse in worlds with tools.
+  bool presenter_had_live_token = false;
+  // A reuse only: the rotation that retired the presented token was made by a judged consumer
+  // (they share the locks, so a judged presenter should have seen it).
+  bool retired_by_judged = false;
 };
 
 // One completed store write.

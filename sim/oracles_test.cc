@@ -139,6 +139,7 @@ TEST(NoSecretLeakOracle, HoldsOnLabelsOnly) {
 RefreshObserved Reply(const std::string& outcome, uint32_t presented, bool reuse, bool lost) {
   return RefreshObserved{.t_ms = kMinuteMs,
                          .consumer = "c0",
+                         .reference = true,
                          .reached_server = true,
                          .outcome = outcome,
                          .counted_as_reuse = reuse,

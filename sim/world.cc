@@ -171,12 +171,36 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
   } else {
     read.status = engine::IoStatus::kNotFound;
   }
+  NoteRead(owner, id, read.status == engine::IoStatus::kOk ? store(id) : nullptr);
   if (config_.trace_io) {
     trace_.Event(now_ms(), "store.read", OwnerName(owner))
         .Str("store", id.Name())
         .Str("status", engine::IoStatusName(read.status));
   }
   return read;
+}
+
+void World::NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state) {
+  if (owner >= consumers_.size()) return;
+  auto& reads = consumers_[owner]->last_read;
+  const std::pair<uint32_t, uint32_t> freshest =
+      state ? std::pair(state->summary.family, state->summary.generation) : std::pair(0u, 0u);
+  for (auto& [store_id, seen] : reads) {
+    if (store_id == id) {
+      seen = freshest;
+      return;
+    }
+  }
+  CREDSIM_ASSERT(reads.size() < 64, "a consumer reads a bounded set of stores");
+  reads.push_back({id, freshest});
+}
+
+bool World::HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const {
+  return std::any_of(c.last_read.begin(), c.last_read.end(), [&](const auto& read) {
+    const auto [f, g] = read.second;
+    return f != 0 && std::pair(f, g) != std::pair(family, generation) &&
+           authority_.IsLiveGeneration(f, g);
+  });
 }
 
 engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
@@ -379,6 +403,17 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   o.replay_after_lost_response =
       lost_rotations_.count({reply.family_id, reply.presented_generation}) > 0;
   Consumer* c = owner < consumers_.size() ? consumers_[owner].get() : nullptr;
+  o.presenter_had_live_token =
+      c && HadLiveTokenInHand(*c, reply.family_id, reply.presented_generation);
+  if (reply.counted_as_reuse) {
+    const auto it = retired_by_judged_.find({reply.family_id, reply.presented_generation});
+    o.retired_by_judged = it != retired_by_judged_.end() && it->second;
+  }
+  if (reply.ok() && reply.generation > reply.presented_generation &&
+      retired_by_judged_.size() < kMaxRetirements) {
+    retired_by_judged_.emplace(std::pair(reply.family_id, reply.presented_generation),
+                               OwnerIsReference(owner) && owner < consumers_.size());
+  }
   const bool killed = c && c->kill_at_next_refresh;
   const bool dies_after_grant = c && c->fail_after_grant && reply.ok();
   o.response_lost = killed || LoseThisResponse(c) ||

@@ -96,6 +96,9 @@ class World {
       uint32_t family = 0, presented = 0, issued = 0;
     };
     std::optional<Granted> last_granted;
+    // The freshest (family, generation) each store showed this consumer at its latest read of
+    // it (world ground truth): what it had in hand when it next presented a refresh token.
+    std::vector<std::pair<engine::StoreId, std::pair<uint32_t, uint32_t>>> last_read;
   };
   Consumer& consumer(size_t index) { return *consumers_[index]; }
   size_t consumer_count() const { return consumers_.size(); }
@@ -162,6 +165,10 @@ class World {
   Task<void> Relogin(size_t index, std::optional<engine::StoreId> only_store);
   void ScheduleDeathAndRestart(size_t index, const char* why);
   bool LoseThisResponse(Consumer* c);
+  void NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state);
+  // The consumer's latest reads showed a refresh token, other than (family, generation), that the
+  // authority still holds live: it had a working credential in hand.
+  bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
   Task<void> StaleLockJanitor(engine::LockId lock, size_t dead_owner);
   void Apply(const ScriptedEvent& event);
   void Summarize(const engine::StoreId& id, StoreState& state) const;
@@ -183,6 +190,11 @@ class World {
   std::vector<std::unique_ptr<SimIo>> helper_ios_;  // login helpers (bounded by scripted events)
   std::vector<std::unique_ptr<engine::Engine>> helper_engines_;
   std::vector<Oracle*> oracles_;
+  // Who retired each refresh token: (family, generation) -> whether the consumer whose refresh
+  // rotated it away was judged (reference or legacy). Bounded; past the bound nothing is recorded
+  // and a reuse is attributed by what its presenter had in hand alone.
+  std::map<std::pair<uint32_t, uint32_t>, bool> retired_by_judged_;
+  static constexpr size_t kMaxRetirements = 1u << 16;
   // Refresh tokens whose rotating answer was lost: a later replay of one is not a real reuse.
   std::set<std::pair<uint32_t, uint32_t>> lost_rotations_;
   static constexpr size_t kMaxLostRotations = 4096;

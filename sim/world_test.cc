@@ -40,6 +40,7 @@ bool Fired(const RunResult& r, const std::string& oracle) {
 std::string Describe(const RunResult& r) {
   std::string out;
   for (const Violation& v : r.violations) out += FormatViolation(v, true) + "\n";
+  for (const Outage& o : r.outages) out += "outage " + DescribeOutage(o) + "\n";
   return out;
 }
 
@@ -119,9 +120,36 @@ TEST(World, HealthCheckSpendsTheSessionAndLocksReferenceOut) {
   cron.need_every_ms_min = cron.need_every_ms_max = 2 * kHourMs;
   c.consumers.push_back(cron);
   RunResult r = RunWorld(c, {});
-  // The cron posts every stored refresh token; the stores keep spent ones, the reference then
-  // finds the family rotated away under it. Reuse is counted (stores hold retired tokens).
+  // The cron posts every stored refresh token and throws the answers away: the live successor
+  // exists in no store, so the reference consumers are locked out with nothing they could do.
+  // The reuse is the cron's (a tool), the reference is not blamed, and the outage is reported.
   EXPECT_GT(r.real_reuses, 0u);
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  const auto dead = std::find_if(r.outages.begin(), r.outages.end(), [](const Outage& o) {
+    return o.judged && o.cause == "session_dead" && o.ongoing;
+  });
+  EXPECT_NE(dead, r.outages.end())
+      << "an outage with its cause, to the end: only a login recovers\n"
+      << Describe(r);
+}
+
+// A tool in the world does not switch the reuse oracles off for the judged consumers: two
+// processes that skip the lock still collide, and the reuse is attributed to the one that
+// presented the token (its sibling, also judged, had retired it).
+TEST(World, ToolsInTheWorldDoNotHideAJudgedConsumersReuse) {
+  WorldConfig c = ClaudeWorld(4, "RefreshOutsideLock", kDayMs);
+  c.net_latency_ms_min = 200;
+  c.net_latency_ms_max = 2000;
+  ConsumerSpec tool;
+  tool.name = "cli";
+  tool.policy = "claude-code-cli";
+  tool.need_every_ms_min = 10 * kMinuteMs;
+  tool.need_every_ms_max = 30 * kMinuteMs;
+  c.consumers.push_back(tool);
+  RunResult r = RunWorld(c, {});
+  EXPECT_FALSE(r.reference_only);
+  EXPECT_TRUE(Fired(r, "no_self_inflicted_reuse")) << Describe(r);
+  for (const Violation& v : r.violations) EXPECT_NE(v.consumer, "cli") << "tools are not judged";
 }
 
 TEST(World, KeychainFirstReadLocksOutWhenKeychainIsStale) {

@@ -1,12 +1,21 @@
-// no_self_inflicted_reuse: in a world where every consumer runs the reference policy, the
-// authority never counts a refresh-token reuse (a retired token presented again, or a race loser
-// under the strict race policy).
+// no_self_inflicted_reuse: the authority never counts a refresh-token reuse (a retired token
+// presented again, or a race loser under the strict race policy) presented by a judged consumer
+// (the reference or a legacy delta of it). Every reuse is attributed to the consumer that
+// presented the token:
+//  - in a world of judged consumers only, every such reuse is self-inflicted: the judged
+//    consumers share the locks, so a correct one always sees its siblings' rotations;
+//  - in a world with tool models (which refresh outside the locks, or never write back), a judged
+//    consumer is blamed when the token it presented was retired by another judged consumer (they
+//    share the locks: RefreshObserved::retired_by_judged), or when its own latest reads showed a
+//    refresh token that is still live, other than the one it presented
+//    (RefreshObserved::presenter_had_live_token): it had a working credential in hand.
 //
-// Deliberately NOT verified: reuse in worlds with any non-reference consumer (a legacy policy or a
-// tool model may cause reuse that the reference cannot prevent; lineage classifies those), and a
-// replay of a token whose rotating answer was lost on the wire (the client never saw the successor;
-// no client can avoid that one, and lineage reports it as such), or died with a process killed
-// before any store held the successor (World::KillConsumer classifies that as the same loss).
+// Deliberately NOT verified: reuse presented by tool models (they are the world, not the subject),
+// a judged consumer's reuse in a tool world of a token a tool retired while no live token was in
+// hand (the tool spent it behind its back, or the live one exists only in a lost answer: any token
+// tried is a probe no client can avoid, and the outage shows in availability), and a replay of a
+// token whose rotating answer was lost on the wire or died with a killed process (lineage
+// classifies those).
 #pragma once
 
 #include "sim/oracles/oracle.h"
