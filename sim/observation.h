@@ -45,6 +45,14 @@ struct StoreWritten {
   bool scopes_before = false, scopes_after = false;    // every token slot carries scopes
   bool markers_before = false, markers_after = false;  // the world's unknown-field markers
   bool symlink_before = false, symlink_after = false;  // the path was / still is a symlink
+  // How far the store's stored access-token expiry claims more life than the authority sealed
+  // into that token (StoreTruth::expiry_overstated_ms), and how much of that the writer's clock
+  // error plus the grant's time on the wire explain.
+  int64_t expiry_overstated_before_ms = 0, expiry_overstated_after_ms = 0;
+  int64_t expiry_allowance_ms = 0;
+  // The overstated expiry was already stored elsewhere for the same access token: the writer
+  // copied it (spreading a pair it read), it did not compute it.
+  bool expiry_copied = false;
 };
 
 // One time a consumer needed a token, and what it got.

@@ -346,3 +346,38 @@ TEST(AvailabilityOracle, AServedRunHasNoOutage) {
 
 }  // namespace
 }  // namespace credsim::sim
+
+namespace credsim::sim {
+namespace {
+
+StoreWritten ExpiryWrite(int64_t overstated_ms, bool copied = false, bool judged = true) {
+  return StoreWritten{.t_ms = kHourMs,
+                      .consumer = "c0",
+                      .reference = judged,
+                      .store = "claude-file",
+                      .expiry_overstated_after_ms = overstated_ms,
+                      .expiry_allowance_ms = 2 * kSecondMs,
+                      .expiry_copied = copied};
+}
+
+TEST(ClockOracle, FiresWhenAJudgedWriterStoresAnExpiryPastTheServers) {
+  Clock clock;
+  // The seconds-as-milliseconds shape in reverse: an expiry computed twice, 8 h too late.
+  clock.OnWrite(ExpiryWrite(8 * kHourMs));
+  ASSERT_EQ(clock.violations().size(), 1u);
+  EXPECT_NE(clock.violations()[0].message.find("past the server's"), std::string::npos);
+}
+
+TEST(ClockOracle, HoldsForCopiedToolWrittenAndExplainedExpiries) {
+  Clock clock;
+  clock.OnWrite(ExpiryWrite(2 * kSecondMs));                     // inside the allowance
+  clock.OnWrite(ExpiryWrite(kHourMs, /*copied=*/true));          // spread as read
+  clock.OnWrite(ExpiryWrite(kHourMs, false, /*judged=*/false));  // a tool's clock
+  StoreWritten kept = ExpiryWrite(kHourMs);
+  kept.expiry_overstated_before_ms = kHourMs;  // already there before this write
+  clock.OnWrite(kept);
+  EXPECT_TRUE(clock.violations().empty());
+}
+
+}  // namespace
+}  // namespace credsim::sim

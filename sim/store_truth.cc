@@ -69,9 +69,10 @@ struct Walk {
       Value(member.value, depth + 1);
     }
     if (holds_refresh && claude && !has_scopes) truth.scopes = false;
-    if (access && stored_expiry_ms) {
-      truth.expiry_overstated_ms =
-          std::max(truth.expiry_overstated_ms, *stored_expiry_ms - access->expires_ms);
+    if (access && stored_expiry_ms && *stored_expiry_ms - access->expires_ms > 0 &&
+        *stored_expiry_ms - access->expires_ms > truth.expiry_overstated_ms) {
+      truth.expiry_overstated_ms = *stored_expiry_ms - access->expires_ms;
+      truth.overstated_token = {access->family_id, access->generation};
     }
   }
 

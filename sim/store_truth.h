@@ -33,6 +33,8 @@ struct StoreTruth {
   // no stored expiry overstates it. Seconds written where milliseconds belong understate, so they
   // never count here (the clock oracle judges overstatement, the one that keeps dead tokens).
   int64_t expiry_overstated_ms = 0;
+  // The access token (family, generation) whose stored expiry is overstated the most (0, 0: none).
+  std::pair<uint32_t, uint32_t> overstated_token{0, 0};
 };
 
 inline constexpr size_t kMaxTruthTokens = 16;  // refresh tokens listed per store

@@ -240,6 +240,8 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.scopes_before = state.summary.scopes;
   w.markers_before = state.summary.markers;
   w.symlink_before = state.symlink;
+  w.expiry_overstated_before_ms = state.summary.expiry_overstated_ms;
+  w.expiry_allowance_ms = ExpiryAllowanceMs(owner);
   state.bytes = std::move(bytes);
   state.exists = true;
   state.symlink = state.symlink && keep_link;
@@ -250,6 +252,8 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.scopes_after = state.summary.scopes;
   w.markers_after = state.summary.markers;
   w.symlink_after = state.symlink;
+  w.expiry_overstated_after_ms = state.summary.expiry_overstated_ms;
+  w.expiry_copied = w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(id, state.summary);
   trace_.Event(now_ms(), "store.write", w.consumer)
       .Str("store", w.store)
       .Str("rt", RefreshLabel(w.family_after, w.generation_after))
@@ -263,6 +267,28 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   write.status = engine::IoStatus::kOk;
   write.version = state.version;
   return write;
+}
+
+bool World::ExpiryStoredElsewhere(const engine::StoreId& id, const StoreTruth& written) const {
+  return std::any_of(stores_.begin(), stores_.end(), [&](const auto& entry) {
+    const StoreTruth& other = entry.second.summary;
+    return !(entry.first == id) && other.overstated_token == written.overstated_token &&
+           other.expiry_overstated_ms >= written.expiry_overstated_ms;
+  });
+}
+
+int64_t World::ExpiryAllowanceMs(size_t owner) const {
+  // A grant's expires_in counts from the server's answer; the writer adds it to its own clock when
+  // the answer arrives: the wire (both ways, worst case), the endpoint's grant delay, the writer's
+  // clock error, and the server's own clock jumps all move the result.
+  int64_t allowance_ms = 2 * config_.net_latency_ms_max + config_.token_grant_delay_ms +
+                         std::abs(server_clock_offset_ms_) + kSecondMs;
+  if (owner < consumers_.size()) {
+    const Consumer& c = *consumers_[owner];
+    const int64_t drift_ms = (now_ms() / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
+    allowance_ms += std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms;
+  }
+  return allowance_ms;
 }
 
 engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner) {

@@ -173,6 +173,8 @@ class World {
   void Apply(const ScriptedEvent& event);
   void Summarize(const engine::StoreId& id, StoreState& state) const;
   const char* OutageCause(size_t index) const;
+  int64_t ExpiryAllowanceMs(size_t owner) const;
+  bool ExpiryStoredElsewhere(const engine::StoreId& id, const StoreTruth& written) const;
   engine::StoreWrite Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
                             size_t owner, bool keep_link);
   void Observe(const RefreshObserved& refresh);

@@ -23,4 +23,15 @@ void Clock::OnExpiryDecision(const ExpiryDecision& d) {
        (kept_too_long ? "kept a token as valid with " : "refreshed a token early with ") + facts);
 }
 
+void Clock::OnWrite(const StoreWritten& w) {
+  assert(w.expiry_overstated_after_ms >= 0 && w.expiry_allowance_ms >= 0);
+  if (!w.reference || w.expiry_copied) return;
+  if (w.expiry_overstated_after_ms <= w.expiry_overstated_before_ms) return;
+  if (w.expiry_overstated_after_ms <= w.expiry_allowance_ms + kToleranceMs) return;
+  Fire(w.consumer, w.t_ms,
+       "wrote an expiry into " + w.store + " " + Ms(w.expiry_overstated_after_ms) +
+           " past the server's (allowed: " + Ms(w.expiry_allowance_ms) +
+           " of clock error and wire time)");
+}
+
 }  // namespace credsim::sim

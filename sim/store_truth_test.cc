@@ -1,0 +1,84 @@
+// The world's own reading of stores: independent of the engine's decoders, format-blind, and
+// bounded. Expected values come from the tokens the test mints, not from the reader's output.
+#include "sim/store_truth.h"
+
+#include <gtest/gtest.h>
+
+#include "sim/world_config.h"
+
+namespace credsim::sim {
+namespace {
+
+using engine::StoreKind;
+
+class StoreTruthTest : public ::testing::Test {
+ protected:
+  StoreTruthTest() : authority_({}, 7) { login_ = authority_.Login({.client_id = "c"}, kEpochMs); }
+  const std::string& at() const { return login_.tokens.access_token; }
+  const std::string& rt() const { return login_.tokens.refresh_token; }
+  int64_t exp() const { return login_.tokens.access_expires_ms; }
+  StoreTruth Read(StoreKind kind, const std::string& bytes) {
+    return ReadStoreTruth(kind, true, bytes, authority_);
+  }
+  oauth::TokenAuthority authority_;
+  oauth::TokenReply login_;
+};
+
+TEST_F(StoreTruthTest, FindsTokensUnderAnyKeyAndJudgesScopes) {
+  const std::string doc = R"({"claudeAiOauth": {"accessToken": ")" + at() +
+                          R"(", "refreshToken": ")" + rt() + R"(", "expiresAt": )" +
+                          std::to_string(exp()) + R"(, "scopes": ["user:inference"]},
+      "credsimMarker": 1})";
+  const StoreTruth t = Read(StoreKind::kClaudeFile, doc);
+  EXPECT_TRUE(t.readable);
+  EXPECT_TRUE(t.scopes);
+  EXPECT_TRUE(t.markers);
+  EXPECT_EQ(t.family, 1u);
+  EXPECT_EQ(t.generation, 1u);
+  EXPECT_EQ(t.expiry_overstated_ms, 0);
+  // The same token moved to a key no tool reads is still held.
+  const StoreTruth moved =
+      Read(StoreKind::kClaudeFile, R"({"somewhere": {"else": [")" + rt() + R"("]}})");
+  EXPECT_EQ(moved.family, 1u);
+  EXPECT_TRUE(moved.scopes) << "no object holds a refresh token next to missing scopes";
+  const StoreTruth unscoped =
+      Read(StoreKind::kClaudeFile, R"({"o": {"refreshToken": ")" + rt() + R"("}})");
+  EXPECT_FALSE(unscoped.scopes);
+  EXPECT_TRUE(Read(StoreKind::kAgentAuth, R"({"o": {"refresh": ")" + rt() + R"("}})").scopes)
+      << "the scopes rule is Claude's";
+}
+
+TEST_F(StoreTruthTest, MeasuresAnExpiryStoredPastTheServers) {
+  const auto doc = [&](int64_t stored) {
+    return R"({"claudeAiOauth": {"accessToken": ")" + at() + R"(", "expiresAt": )" +
+           std::to_string(stored) + "}}";
+  };
+  EXPECT_EQ(Read(StoreKind::kClaudeFile, doc(exp() + 90'000)).expiry_overstated_ms, 90'000);
+  const StoreTruth early = Read(StoreKind::kClaudeFile, doc(exp() / 1000));  // seconds
+  EXPECT_EQ(early.expiry_overstated_ms, 0) << "understating is not overstating";
+}
+
+TEST_F(StoreTruthTest, UnreadableBytesHoldNothing) {
+  const std::string good = R"({"refreshToken": ")" + rt() + R"("})";
+  for (const std::string& bad : {good.substr(0, good.size() - 1), good + " x", std::string("[1]"),
+                                 std::string(""), std::string("\xef\xbb\xbf") + good}) {
+    const StoreTruth t = Read(StoreKind::kClaudeFile, bad);
+    EXPECT_TRUE(t.exists);
+    EXPECT_FALSE(t.readable) << bad;
+    EXPECT_EQ(t.family, 0u) << bad;
+  }
+  EXPECT_FALSE(ReadStoreTruth(StoreKind::kClaudeFile, false, good, authority_).exists);
+}
+
+TEST_F(StoreTruthTest, DeepNestingIsBoundedNotACrash) {
+  std::string deep;
+  for (int i = 0; i < 500; ++i) deep += "[";
+  deep = R"({"a": )" + deep + "\"" + rt() + "\"";
+  for (int i = 0; i < 500; ++i) deep += "]";
+  deep += "}";
+  const StoreTruth t = Read(StoreKind::kClaudeFile, deep);
+  EXPECT_EQ(t.family, 0u) << "a token below the depth bound is not visited";
+}
+
+}  // namespace
+}  // namespace credsim::sim
