@@ -47,4 +47,12 @@ add_test(NAME shrink_cli
   COMMAND sh -c "\"$1\" shrink 13 --minutes 120 --policy RefreshOutsideLock --no-tools --runs 25 --out \"$2\"; test $? -eq 1 || exit 9; \"$1\" replay --tape \"$2\" --minutes 120 --policy RefreshOutsideLock --no-tools | grep -q '^no_self_inflicted_reuse'"
           sh $<TARGET_FILE:credsim> ${CMAKE_BINARY_DIR}/shrunk-13.tape)
 set_tests_properties(shrink_cli PROPERTIES LABELS "sim" TIMEOUT 120)
+# `credsim run --trace` writes a trace `credsim replay` reruns line for line (exit 1: the legacy
+# run fails as its report says, as recorded; the output decides).
+add_test(NAME run_trace_replays
+  COMMAND sh -c "\"$1\" run \"$2\" --policy KeychainFirstRead --trace \"$3\" >/dev/null; \"$1\" replay \"$3\""
+          sh $<TARGET_FILE:credsim> ${PROJECT_SOURCE_DIR}/scenarios/01-keychain-expired-file-fresh.json
+          ${CMAKE_BINARY_DIR}/run-trace-01.jsonl)
+set_tests_properties(run_trace_replays PROPERTIES LABELS "sim" TIMEOUT 60
+  PASS_REGULAR_EXPRESSION "identical: [0-9]+ lines")
 set_tests_properties(scenarios_check PROPERTIES LABELS "scenarios;unit" TIMEOUT 60)

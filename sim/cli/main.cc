@@ -171,6 +171,16 @@ int Run(const Args& a) {
     }
     scenarios.emplace_back(file, std::move(*s));
   }
+  size_t selected = 0;
+  for (const auto& [file, scenario] : scenarios) {
+    for (const Expectation& e : scenario.expectations) {
+      selected += a.policy.empty() || e.policy == a.policy ? 1 : 0;
+    }
+  }
+  if (!a.trace.empty() && selected != 1) {
+    return Usage("--trace records one run (it selects " + std::to_string(selected) +
+                 "): name one scenario file and --policy");
+  }
   TraceFile trace(a.trace);
   if (!a.trace.empty() && !trace.f) return Usage("cannot write " + a.trace);
   const RunSettings settings{.seed = a.seed, .timeline = !a.html.empty(), .trace_out = trace.f};
@@ -182,7 +192,16 @@ int Run(const Args& a) {
   for (const auto& [file, scenario] : scenarios) {
     for (const Expectation& e : scenario.expectations) {
       if (!a.policy.empty() && e.policy != a.policy) continue;
+      if (trace.f) {
+        const uint64_t seed = a.seed ? *a.seed : scenario.world.seed;
+        std::fprintf(trace.f, "%s\n", ScenarioTraceHeader(file, e.policy, seed).c_str());
+      }
       runs.push_back(RunPolicy(scenario, file, e, settings));
+      if (trace.f) {
+        const RunSummary& summary = runs.back().result.summary;
+        std::fprintf(trace.f, "%s\n",
+                     TraceTrailer(summary.trace_lines, summary.trace_hash).c_str());
+      }
       if (!a.json) PrintRow(runs.back(), a.verbose);
     }
   }

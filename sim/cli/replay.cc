@@ -10,6 +10,7 @@
 #include "engine/formats/json_tree.h"
 #include "sim/policies/registry.h"
 #include "sim/run.h"
+#include "sim/scenario.h"
 #include "sim/shrink.h"
 #include "sim/swarm.h"
 
@@ -31,6 +32,7 @@ int Usage(const std::string& why) {
 struct Source {
   std::optional<uint64_t> seed;
   std::string tape_path;
+  std::string scenario_path;  // a `credsim run` trace: this scenario file under `policy`
   int64_t minutes = 24 * 60;
   std::string policy = "reference";
   bool tools = true;
@@ -109,10 +111,28 @@ std::string HeaderLine(const Source& s) {
   return line;
 }
 
+}  // namespace
+
+std::string ScenarioTraceHeader(const std::string& scenario_path, const std::string& policy,
+                                uint64_t seed) {
+  std::string line = "{\"credsim_trace\":1,\"scenario\":";
+  AppendJsonEscaped(line, scenario_path);
+  line += ",\"policy\":";
+  AppendJsonEscaped(line, policy);
+  return line + ",\"seed\":" + std::to_string(seed) + "}";
+}
+
+std::string TraceTrailer(uint64_t lines, uint64_t trace_hash) {
+  return "{\"credsim_trace_end\":1,\"lines\":" + std::to_string(lines) + ",\"trace_hash\":\"" +
+         Hex(trace_hash) + "\"}";
+}
+
+namespace {
+
 std::optional<Source> ParseHeader(const std::string& line, std::string* why) {
   formats::Result<formats::JsonValue> tree = formats::ParseJsonTree(line);
   if (!tree.ok() || !tree.value().Find("credsim_trace")) {
-    *why = "the first line is not a credsim trace header (write one with replay --trace)";
+    *why = "the first line is not a credsim trace header (write one with run or replay --trace)";
     return std::nullopt;
   }
   const formats::JsonValue& h = tree.value();
@@ -121,6 +141,17 @@ std::optional<Source> ParseHeader(const std::string& line, std::string* why) {
     s.seed = static_cast<uint64_t>(v->int64);
   } else if (v && v->kind == formats::JsonKind::kUint64) {
     s.seed = v->uint64;
+  }
+  if (const auto* v = h.Find("scenario"); v && v->kind == formats::JsonKind::kString) {
+    const auto* policy = h.Find("policy");
+    if (!policy || policy->kind != formats::JsonKind::kString || !FindPolicy(policy->string) ||
+        !s.seed) {
+      *why = "the scenario trace header lacks policy or seed";
+      return std::nullopt;
+    }
+    s.scenario_path = v->string;
+    s.policy = policy->string;
+    return s;
   }
   if (const auto* v = h.Find("tape"); v && v->kind == formats::JsonKind::kString) {
     s.tape_path = v->string;
@@ -145,11 +176,19 @@ struct Outcome {
   WorldConfig world;
 };
 
-// Builds the world the source names and runs it; nullopt (and *why) if the tape is unreadable.
+// Builds the world the source names and runs it; nullopt (and *why) if the tape or scenario is
+// unreadable.
 std::optional<Outcome> RunSource(const Source& s, const RunOptions& run, std::string* why) {
   const SwarmOptions options{.minutes = s.minutes, .policy = s.policy, .tools = s.tools};
   Outcome out;
-  if (!s.tape_path.empty()) {
+  if (!s.scenario_path.empty()) {
+    std::optional<Scenario> scenario = LoadScenarioFile(s.scenario_path, why);
+    if (!scenario) return std::nullopt;
+    out.world = WorldForPolicy(*scenario, s.policy);
+    out.world.seed = *s.seed;
+    out.world.trace_io = true;
+    out.result = RunWorld(out.world, run);
+  } else if (!s.tape_path.empty()) {
     std::optional<std::string> tape = ReadFile(s.tape_path, kMaxTapeBytes);
     if (!tape) return *why = "cannot read tape " + s.tape_path, std::nullopt;
     // One tape drives both: the world's shape from its first bytes, the run from the rest.
@@ -253,9 +292,9 @@ int ReplayMain(int argc, char** argv, int from) {
     return Usage(why);
   }
   if (trace) {
-    std::fprintf(trace, "{\"credsim_trace_end\":1,\"lines\":%llu,\"trace_hash\":\"%s\"}\n",
-                 (unsigned long long)run->result.summary.trace_lines,
-                 Hex(run->result.summary.trace_hash).c_str());
+    std::fprintf(
+        trace, "%s\n",
+        TraceTrailer(run->result.summary.trace_lines, run->result.summary.trace_hash).c_str());
     std::fclose(trace);
   }
   std::printf("world drawn from %s:\n%s",

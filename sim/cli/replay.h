@@ -23,6 +23,13 @@ inline bool ParseU64(const std::string& s, uint64_t* out) {
   return true;
 }
 
+// The first and last lines of a trace that `credsim replay TRACE` can rerun: a header naming the
+// scenario file, policy and seed of one `credsim run`, and the trailer with the rolling hash of
+// the lines between (Trace::hash()).
+std::string ScenarioTraceHeader(const std::string& scenario_path, const std::string& policy,
+                                uint64_t seed);
+std::string TraceTrailer(uint64_t lines, uint64_t trace_hash);
+
 // argv[from..] are replay's arguments. Exit codes: 0 identical and all oracles held, 1 an oracle
 // failed or the rerun diverged from the trace, 2 bad input or usage.
 int ReplayMain(int argc, char** argv, int from);

@@ -148,6 +148,8 @@ PolicyRun RunPolicy(const Scenario& s, const std::string& file, const Expectatio
     run.result = RunWorld(world, {.trace_out = trace.f});
     run.timeline = BuildTimeline(trace.Close(), world, run.result.violations);
   } else {
+    // A recorded trace carries every line a replay compares (replay reruns with trace_io).
+    world.trace_io = settings.trace_out != nullptr;
     run.result = RunWorld(world, {.trace_out = settings.trace_out});
   }
   run.verdict = Judge(e, run.result);
