@@ -244,10 +244,16 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   }
   TokenResult result = co_await RefreshUnderLock(mode, rejected, seen_refresh);
   co_await UnlockAll(std::move(held));
-  if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_ &&
-      co_await AwaitForeignRotation(*blocked_fingerprint_)) {
-    // Someone else's rotation landed: run the locked part once more (once: no recursion).
-    co_return co_await AcquireAfterForeignRotation(mode, std::move(rejected));
+  if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_) {
+    if (co_await AwaitForeignRotation(*blocked_fingerprint_)) {
+      // Someone else's rotation landed: run the locked part once more (once: no recursion).
+      co_return co_await AcquireAfterForeignRotation(mode, std::move(rejected));
+    }
+    // Nothing landed yet (a slow foreign refresh may still be on the wire): the access token of
+    // the refused pair serves until it expires, as it would on the next call.
+    if (StillUsable(result.credential, io_.NowMs(), rejected)) {
+      co_return Serve(result.credential, "refresh token refused; access token still valid");
+    }
   }
   co_return result;
 }

@@ -3,6 +3,7 @@
 target_sources(credsim_sim PRIVATE
   policies/legacy_pool.cc
   policies/legacy_reads.cc
+  policies/legacy_refresh.cc
   policies/legacy_writeback.cc
 )
 

@@ -174,8 +174,8 @@ TEST(ScenarioFormat, OutageExpectationsAreChecked) {
   EXPECT_EQ(ok->expectations[0].outages[0].to_ms, 5 * kMinuteMs);
   EXPECT_EQ(ErrorOf(Replace(with_outage, "\"session_dead\"", "\"bad_luck\"")),
             "$.expect.reference.outages[0].cause: unknown cause \"bad_luck\" (expected one of: "
-            "api_rejecting, injected_faults, keychain_locked, lockout, out_of_reach, server_down, "
-            "session_dead)");
+            "api_rejecting, injected_faults, keychain_locked, lockout, out_of_reach, "
+            "rotation_unwritten, server_down, session_dead)");
   EXPECT_EQ(ErrorOf(Replace(with_outage, "\"consumer\": \"agent\", \"cause\"",
                             "\"consumer\": \"nobody\", \"cause\"")),
             "$.expect.reference.outages[0].consumer: expected the name of a consumer, or \"*\"");

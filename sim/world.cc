@@ -520,6 +520,14 @@ const char* World::OutageCause(size_t index) const {
       if (authority_.IsLiveGeneration(family, generation)) return "out_of_reach";
     }
   }
+  // A judged engine that rotated still holds the pair (writing, retrying, or parking it); a
+  // tool's unwritten grant is unknowable (the health check throws it away), so it is not counted.
+  for (const auto& other : consumers_) {
+    const auto& g = other->last_granted;
+    if (other->reference && g && authority_.IsLiveGeneration(g->family, g->issued)) {
+      return "rotation_unwritten";
+    }
+  }
   return "session_dead";
 }
 

@@ -9,6 +9,8 @@
 //   injected_faults  random network or store faults are active;
 //   lockout          a store the consumer reads holds the family's live refresh token;
 //   out_of_reach     a live refresh token exists only in stores the consumer does not read;
+//   rotation_unwritten  the live pair is in the memory of the judged engine that rotated it, and
+//                    no store holds it yet (its writes are failing or still to come);
 //   session_dead     no store holds a live refresh token (revoked, expired, or lost with a
 //                    rotation): only a new login recovers.
 //
@@ -46,8 +48,8 @@ struct ConsumerAvailability {
 };
 
 inline constexpr const char* kOutageCauses[] = {
-    "server_down", "api_rejecting", "keychain_locked", "injected_faults",
-    "lockout",     "out_of_reach",  "session_dead"};
+    "server_down", "api_rejecting", "keychain_locked",    "injected_faults",
+    "lockout",     "out_of_reach",  "rotation_unwritten", "session_dead"};
 
 class Availability final : public Oracle {
  public:

@@ -3,6 +3,7 @@
 // the API; a 401 there goes through the engine's OnUnauthorized, once.
 #include <cassert>
 
+#include "sim/policies/legacy_refresh.h"
 #include "sim/policies/registry.h"
 #include "sim/policies/tool_common.h"
 #include "sim/policies/tool_models.h"
@@ -21,6 +22,7 @@ Task<void> EngineConsumer(World& world, size_t index) {
   const ConsumerSpec spec = c.spec;  // copied: this frame may outlive a restart of the record
   engine::Engine& engine = *c.engine;
   const int64_t max_demands = MaxDemands(world, spec);
+  const UnauthorizedRetry retry = UnauthorizedRetryOf(spec.policy);
   if (spec.start_ms > world.now_ms())
     co_await world.scheduler().Delay(spec.start_ms - world.now_ms());
   for (int64_t i = 0; i < max_demands; ++i) {
@@ -36,8 +38,15 @@ Task<void> EngineConsumer(World& world, size_t index) {
                                  r.valid_copy ? engine.effective_leeway_ms() : 0, false);
     }
     bool served = AcceptedByApi(world, r);
-    if (!served && r.status == engine::TokenStatus::kOk) {
+    if (!served && r.status == engine::TokenStatus::kOk && retry.max_rotations == 0) {
       r = co_await engine.OnUnauthorized(r.credential.access_token);
+      served = AcceptedByApi(world, r);
+    }
+    // A legacy loop around the 401 (Unbounded401Retry): force a rotation, try again, repeat.
+    for (int k = 0; !served && r.status == engine::TokenStatus::kOk && k < retry.max_rotations;
+         ++k) {
+      co_await world.scheduler().Delay(retry.pause_ms);
+      r = co_await engine.Refresh(/*only_if_needed=*/false);
       served = AcceptedByApi(world, r);
     }
     world.ReportDemand(DemandObserved{

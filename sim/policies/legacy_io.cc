@@ -3,6 +3,8 @@
 #include "engine/formats/json_tree.h"
 #include "sim/policies/legacy_pool.h"
 #include "sim/policies/legacy_reads.h"
+#include "sim/policies/legacy_refresh.h"
+#include "sim/policies/legacy_util.h"
 #include "sim/policies/legacy_writeback.h"
 
 namespace credsim::sim {
@@ -12,9 +14,7 @@ using engine::IoStatus;
 using engine::StoreId;
 using engine::StoreKind;
 
-bool IsClaudeStore(const StoreId& id) {
-  return id.kind == StoreKind::kClaudeFile || id.kind == StoreKind::kClaudeKeychain;
-}
+using legacy::IsClaudeStore;
 
 // Report 11 (hermes PR 56233): two processes refresh "under a lock" that excludes nobody.
 class RefreshOutsideLock final : public engine::IoWrapper {
@@ -133,6 +133,7 @@ std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& ba
   if (name == "WrongEndpoint") return std::make_unique<WrongEndpoint>(base);
   if (auto io = MakeLegacyPoolIo(name, base)) return io;
   if (auto io = MakeLegacyWriteBackIo(name, base)) return io;
+  if (auto io = MakeLegacyRefreshIo(name, base)) return io;
   return MakeLegacyReadsIo(name, base);
 }
 
