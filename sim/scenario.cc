@@ -382,9 +382,10 @@ bool ParseFires(Reader& r, const JsonValue& v, const std::string& path, const Sc
 
 bool ParseOutage(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
                  OutageExpectation& o) {
-  if (!r.Keys(v, path, {"consumer", "cause", "window"}) ||
+  if (!r.Keys(v, path, {"consumer", "cause", "status", "window"}) ||
       !r.Required(v.Find("consumer"), path + ".consumer", &o.consumer) ||
-      !r.Required(v.Find("cause"), path + ".cause", &o.cause)) {
+      !r.Required(v.Find("cause"), path + ".cause", &o.cause) ||
+      !r.Str(v.Find("status"), path + ".status", &o.status)) {
     return false;
   }
   std::set<std::string> causes(std::begin(kOutageCauses), std::end(kOutageCauses));

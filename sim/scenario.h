@@ -17,10 +17,13 @@ namespace credsim::sim {
 // `consumer` ("*": any consumer, for races whose loser the report does not name) at a time inside
 // [from_ms, to_ms]. A legacy run that fails differently, or not at all, is a broken reproduction.
 // An outage a scenario expects (oracles/availability.h): `consumer` ("*": any) is out for `cause`
-// from a moment inside [from_ms, to_ms].
+// from a moment inside [from_ms, to_ms]. This is how a tool model is an expectation target: under
+// a legacy policy the tool is locked out the way the report says, under the reference it is not.
 struct OutageExpectation {
   std::string consumer;
   std::string cause;
+  std::string status;  // when not empty: the consumer's own status for its first failed demand
+                       // contains it (a tool's exit message, e.g. "refresh token was already used")
   int64_t from_ms = 0, to_ms = 0;
 };
 

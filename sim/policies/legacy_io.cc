@@ -63,18 +63,19 @@ class KeychainFirstRead final : public engine::IoWrapper {
   }
 };
 
-// Reports 3 and 6 (hermes 83338, 98334): the refreshed pair goes to the file only; the keychain
-// keeps the spent refresh token. The write "succeeds" without happening.
-class KeychainNotWritten final : public engine::IoWrapper {
+// A write to one kind of store "succeeds" without happening, so that store keeps the spent refresh
+// token (reports 3 and 6, hermes 83338, 98334: the keychain; report 15: the Codex home).
+class SkipsWritesTo final : public engine::IoWrapper {
  public:
-  using IoWrapper::IoWrapper;
+  SkipsWritesTo(engine::Io& target, StoreKind skipped) : IoWrapper(target), skipped_(skipped) {}
   Task<engine::StoreWrite> CompareAndSwap(StoreId store, engine::StoreVersion expected,
                                           std::string bytes) override {
-    if (store.kind == StoreKind::kClaudeKeychain) {
-      co_return engine::StoreWrite{IoStatus::kOk, engine::VersionOf(bytes), {}};
-    }
+    if (store.kind == skipped_) co_return legacy::PretendWritten(bytes);
     co_return co_await target().CompareAndSwap(std::move(store), expected, std::move(bytes));
   }
+
+ private:
+  StoreKind skipped_;
 };
 
 // Report 12 (hermes 43589): a profile's refresh is written to the profile only; the root store
@@ -127,7 +128,14 @@ std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& ba
     return std::make_unique<WriteBackDropsField>(base, "subscriptionType");
   }
   if (name == "KeychainFirstRead") return std::make_unique<KeychainFirstRead>(base);
-  if (name == "KeychainNotWritten") return std::make_unique<KeychainNotWritten>(base);
+  if (name == "KeychainNotWritten") {
+    return std::make_unique<SkipsWritesTo>(base, StoreKind::kClaudeKeychain);
+  }
+  // hermes PRs #8277, #34820 (docs/REPORTS.md 15): Hermes imported the Codex CLI's session into
+  // its pool and, once write-back to ~/.codex was removed, rotated it without writing it back.
+  if (name == "CodexHomeNotWrittenBack") {
+    return std::make_unique<SkipsWritesTo>(base, StoreKind::kCodexAuth);
+  }
   if (name == "ProfileNotWrittenThrough") return std::make_unique<ProfileNotWrittenThrough>(base);
   if (name == "WriteBackErrorSwallowed") return std::make_unique<WriteBackErrorSwallowed>(base);
   if (name == "WrongEndpoint") return std::make_unique<WrongEndpoint>(base);

@@ -37,6 +37,8 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"RefreshesEveryUse", PolicyKind::kLegacy, "every use rotates the session (#22)"},
       {"Unbounded401Retry", PolicyKind::kLegacy, "a 401 forces rotations in a loop (#17)"},
       {"LostRaceDeletesStore", PolicyKind::kLegacy, "a lost refresh race deletes the file (#31)"},
+      {"CodexHomeNotWrittenBack", PolicyKind::kLegacy,
+       "imported Codex session not written back (#15)"},
       {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
       {"claude-code-cli", PolicyKind::kToolModel, "Claude Code CLI 2.1.197 (docs/REAL_CLIENTS.md)"},
       {"claude-code-cli-keychain", PolicyKind::kToolModel,

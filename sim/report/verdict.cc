@@ -14,12 +14,13 @@ std::string Describe(const Violation& v) {
 
 bool Matches(const OutageExpectation& e, const Outage& o) {
   return o.cause == e.cause && (e.consumer == "*" || o.consumer == e.consumer) &&
-         o.from_ms >= e.from_ms && o.from_ms <= e.to_ms;
+         o.from_ms >= e.from_ms && o.from_ms <= e.to_ms &&
+         o.status.find(e.status) != std::string::npos;
 }
 
 std::string DescribeExpected(const OutageExpectation& e) {
-  return e.consumer + " " + e.cause + " from [" + ShortDuration(e.from_ms) + ", " +
-         ShortDuration(e.to_ms) + "]";
+  return e.consumer + " " + e.cause + (e.status.empty() ? "" : " \"" + e.status + "\"") +
+         " from [" + ShortDuration(e.from_ms) + ", " + ShortDuration(e.to_ms) + "]";
 }
 
 // All held: what the run showed, outages included ("all held" only when nobody was out).
