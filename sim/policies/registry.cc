@@ -44,6 +44,7 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"claude-code-cli-keychain", PolicyKind::kToolModel,
        "Claude Code with the keychain, sometimes one store only (#4, #5)"},
       {"claude-code-ide", PolicyKind::kToolModel, "Claude Code IDE extension: file only (#6)"},
+      {"claude-code-macos", PolicyKind::kToolModel, "Claude Code >= 2.1.114: keychain only (#4)"},
       {"agent-gateway", PolicyKind::kToolModel, "Hermes-shaped gateway profile, agent flock only"},
       {"codex-cli", PolicyKind::kToolModel, "Codex CLI 0.169.0 (docs/REAL_CLIENTS.md, #26)"},
   };

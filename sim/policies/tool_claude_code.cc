@@ -229,6 +229,11 @@ ClaudeCodeFlavor ClaudeCodeFlavorFor(const char* policy) {
   if (std::strcmp(policy, "claude-code-ide") == 0) {
     return {.keychain_first = true, .writes_keychain = false, .writes_file = true};
   }
+  // Claude Code >= 2.1.114 on macOS keeps its credentials in the keychain item only
+  // (docs/REPORTS.md 4): it reads the keychain and never writes the file.
+  if (std::strcmp(policy, "claude-code-macos") == 0) {
+    return {.keychain_first = true, .writes_keychain = true, .writes_file = false};
+  }
   return {};
 }
 

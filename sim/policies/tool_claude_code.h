@@ -24,9 +24,10 @@ struct ClaudeCodeFlavor {
   uint32_t one_store_per_million = 0;
 };
 
-// claude-code-cli: file only (what was measured). claude-code-cli-keychain: keychain first,
-// writes both, sometimes one. claude-code-ide: the IDE extension's refresh path, which reads like
-// the keychain build but writes only the file; an assumption, not measured (docs/REPORTS.md 6
+// claude-code-cli: file only (what was measured). claude-code-macos: the keychain item only
+// (reads and writes it, never the file; docs/REPORTS.md 4). claude-code-cli-keychain: keychain
+// first, writes both, sometimes one. claude-code-ide: the IDE extension's refresh path, which reads
+// like the keychain build but writes only the file; an assumption, not measured (docs/REPORTS.md 6
 // shows the split between the stores that results).
 ClaudeCodeFlavor ClaudeCodeFlavorFor(const char* policy);
 
