@@ -36,6 +36,12 @@ add_test(NAME scenarios
           --junit ${CMAKE_BINARY_DIR}/scenarios-junit.xml)
 set_tests_properties(scenarios PROPERTIES LABELS "scenarios;sim" TIMEOUT 300)
 add_test(NAME scenarios_check COMMAND credsim check ${PROJECT_SOURCE_DIR}/scenarios)
+# The published JSON Schema agrees with the parser on the library and on a few rejected files.
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME scenarios_schema
+  COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/scenarios/check_schema.py
+          ${PROJECT_SOURCE_DIR}/scenarios)
+set_tests_properties(scenarios_schema PROPERTIES LABELS "scenarios;unit" TIMEOUT 60)
 # The swarm command line: a legacy policy with tools off fails some of 20 short worlds, and each
 # failure names a replay command that keeps --no-tools (the output decides; the exit code is 1).
 add_test(NAME swarm_cli_no_tools
