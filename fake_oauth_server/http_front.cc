@@ -16,6 +16,7 @@
 #include "fake_oauth_server/json_writer.h"
 #include "fake_oauth_server/request_decode.h"
 #include "fake_oauth_server/responses.h"
+#include "fake_oauth_server/wire.h"
 
 namespace credsim::oauth {
 namespace {
@@ -111,6 +112,13 @@ void SetJson(httplib::Response& res, int status, std::string body) {
   res.set_header("Cache-Control", "no-store");
   res.set_header("Pragma", "no-cache");
   res.set_content(std::move(body), "application/json");
+}
+
+// The shared wire's answer (wire.h), byte for byte what the simulator hands its engines.
+void SetWire(httplib::Response& res, WireReply wire) {
+  res.status = wire.status;
+  for (auto& [name, value] : wire.headers) res.set_header(name, value);
+  res.set_content(std::move(wire.body), std::string(kJsonContentType));
 }
 
 std::string PathWithoutQuery(const std::string& target) {
@@ -308,8 +316,8 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
   switch (*d.action) {
     case FaultAction::kStatus:
     case FaultAction::kRateLimit:
-      SetJson(res, d.status, ServerErrorBody(authority_.personality(), d.status));
-      if (d.status == 429) res.set_header("Retry-After", std::to_string(d.retry_after_s));
+      SetWire(res, ServerErrorToWire(authority_.personality(), d.status,
+                                     d.status == 429 ? static_cast<int>(d.retry_after_s) : -1));
       log.status = d.status;
       return true;
     case FaultAction::kDropBeforeCommit:
@@ -339,7 +347,7 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
   if (legacy && decoded.kind == BodyKind::kForm &&
       decoded.request.grant_type == GrantType::kRefreshToken) {
     // The reported old console endpoint: form-encoded refreshes fail with a bare 500, forever.
-    SetJson(res, 500, ServerErrorBody(authority_.personality(), 500));
+    SetWire(res, ServerErrorToWire(authority_.personality(), 500));
     std::lock_guard<std::mutex> lock(mu_);
     log.now_ms = NowMs();
     log.status = 500;
@@ -361,7 +369,7 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
     return;
   }
   if (!decoded.ok) {
-    SetJson(res, 400, FlatErrorBody("invalid_request", decoded.error_description));
+    SetWire(res, InvalidRequestToWire(decoded.error_description));
     std::lock_guard<std::mutex> lock(mu_);
     log.now_ms = NowMs();
     log.status = 400;
@@ -389,14 +397,7 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
     res.set_header("Connection", "close");
     return;
   }
-  if (reply.ok()) {
-    SetJson(res, 200, TokenSuccessBody(authority_.personality(), reply.tokens));
-  } else {
-    SetJson(res, reply.status, TokenErrorBody(reply.error));
-    if (reply.status == 401 && reply.error.error == "invalid_client") {
-      res.set_header("WWW-Authenticate", "Basic realm=\"fake_oauth_server\"");
-    }
-  }
+  SetWire(res, TokenReplyToWire(authority_.personality(), reply));
 }
 
 void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Response& res) {

@@ -10,7 +10,7 @@
 #include "sim/policies/registry.h"
 #include "sim/sim_io.h"
 #include "sim/store_docs.h"
-#include "sim/token_wire.h"
+#include "sim/token_endpoint.h"
 
 namespace credsim::sim {
 namespace {
@@ -27,13 +27,11 @@ oauth::AuthorityConfig AuthorityConfigFor(const WorldConfig& c) {
   return a;
 }
 
-engine::HttpResult Status(int status, const char* error, int64_t retry_after_ms = -1) {
-  engine::HttpResult r;
-  r.transport = engine::HttpResult::Transport::kResponse;
-  r.status = status;
-  r.body = std::string("{\"error\":\"") + error + "\"}";
-  if (retry_after_ms >= 0) r.retry_after_ms = retry_after_ms;
-  return r;
+// The provider's own answer when its API layer fails before the authority decides (the HTTP
+// front sends the same bytes for the same fault). Retry-After travels in whole seconds.
+engine::HttpResult ServerError(const oauth::Personality& p, int status, int64_t retry_after_ms) {
+  const int retry_after_s = static_cast<int>((retry_after_ms + kSecondMs - 1) / kSecondMs);
+  return ToHttpResult(oauth::ServerErrorToWire(p, status, status == 429 ? retry_after_s : -1));
 }
 
 }  // namespace
@@ -394,28 +392,29 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   }
   if (server_down_ || (faulty && choices_.Chance(config_.faults.error_5xx_per_million))) {
     trace_.Event(now_ms(), "net.server_error", who).Int("status", 503);
-    return Status(503, "temporarily_unavailable");
+    return ServerError(authority_.personality(), 503, -1);
   }
   if (faulty && choices_.Chance(config_.faults.rate_limit_per_million)) {
     trace_.Event(now_ms(), "net.rate_limited", who)
         .Int("retry_after_ms", config_.faults.retry_after_ms);
-    return Status(429, "rate_limited", config_.faults.retry_after_ms);
+    return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
   }
   if (rate_limit_next_ > 0) {
     --rate_limit_next_;
     trace_.Event(now_ms(), "net.rate_limited", who)
         .Int("retry_after_ms", config_.faults.retry_after_ms);
-    return Status(429, "rate_limited", config_.faults.retry_after_ms);
+    return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
   }
-  if (!IsTokenEndpoint(authority_.personality(), request.url)) {
+  if (!oauth::IsTokenPath(authority_.personality(), UrlPath(request.url))) {
     // A legacy endpoint answers 500 (the headless-gateway report), not a helpful 404.
     trace_.Event(now_ms(), "net.wrong_endpoint", who).Int("status", 500);
-    return Status(500, "internal_server_error");
+    return ServerError(authority_.personality(), 500, -1);
   }
-  DecodedRequest decoded = DecodeTokenRequest(request);
+  oauth::DecodedTokenRequest decoded =
+      oauth::DecodeTokenRequest(request.content_type, request.body);
   if (!decoded.ok) {
-    trace_.Event(now_ms(), "token.invalid_request", who).Str("why", decoded.why);
-    return InvalidRequestReply(decoded.why);
+    trace_.Event(now_ms(), "token.invalid_request", who).Str("why", decoded.error_description);
+    return ToHttpResult(oauth::InvalidRequestToWire(decoded.error_description));
   }
   decoded.request.seen_commit_seq = seen;
   const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
@@ -476,7 +475,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     lost.detail = "connection reset after the request was sent";
     return lost;
   }
-  return EncodeTokenReply(reply, authority_.personality());
+  return ToHttpResult(oauth::TokenReplyToWire(authority_.personality(), reply));
 }
 
 bool World::LoseThisResponse(Consumer* c) {
