@@ -45,6 +45,8 @@ struct StoreWritten {
   bool scopes_before = false, scopes_after = false;    // every token slot carries scopes
   bool markers_before = false, markers_after = false;  // the world's unknown-field markers
   bool symlink_before = false, symlink_after = false;  // the path was / still is a symlink
+  // StoreTruth::foreign_sections_digest: the sections other tools own, before and after.
+  uint64_t foreign_before = 0, foreign_after = 0;
   // How far the store's stored access-token expiry claims more life than the authority sealed
   // into that token (StoreTruth::expiry_overstated_ms), and how much of that the writer's clock
   // error plus the grant's time on the wire explain.

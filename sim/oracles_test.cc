@@ -381,3 +381,28 @@ TEST(ClockOracle, HoldsForCopiedToolWrittenAndExplainedExpiries) {
 
 }  // namespace
 }  // namespace credsim::sim
+
+namespace credsim::sim {
+namespace {
+
+TEST(NoCollateralDamageOracle, FiresWhenAJudgedWriteChangesASectionAnotherToolOwns) {
+  NoCollateralDamage oracle;
+  StoreWritten w{.t_ms = kMinuteMs, .consumer = "c0", .reference = true, .store = "claude-file"};
+  w.readable_before = w.readable_after = true;
+  w.scopes_before = w.scopes_after = true;
+  w.markers_before = w.markers_after = true;
+  w.foreign_before = w.foreign_after = 42;
+  oracle.OnWrite(w);
+  EXPECT_TRUE(oracle.violations().empty()) << "the sections other tools own kept";
+  w.foreign_after = 43;
+  StoreWritten by_tool = w;
+  by_tool.reference = false;
+  oracle.OnWrite(by_tool);
+  EXPECT_TRUE(oracle.violations().empty()) << "a tool's write is the world, not the subject";
+  oracle.OnWrite(w);
+  ASSERT_EQ(oracle.violations().size(), 1u);
+  EXPECT_NE(oracle.violations()[0].message.find("a section another tool owns"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace credsim::sim

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "base/assert.h"
 #include "engine/formats/json_tree.h"
 #include "sim/oracles/availability.h"
 #include "sim/policies/registry.h"
@@ -200,10 +201,65 @@ bool ParseContent(Reader& r, const JsonValue* v, const std::string& path, Initia
   return r.Fail(path, "expected current, previous or absent");
 }
 
+// "stored_expiry": "absent" | "zero" | {"at": "-1h", "unit": "ms"|"s"}.
+bool ParseStoredExpiry(Reader& r, const JsonValue* v, const std::string& path, InitialStore& s) {
+  if (!v) return true;
+  constexpr const char* kHelp = R"(expected "absent", "zero" or {"at": "5m", "unit": "ms"|"s"})";
+  if (v->kind == JsonKind::kString) {
+    if (v->string == "absent") s.expiry = InitialStore::Expiry::kAbsent;
+    if (v->string == "zero") s.expiry = InitialStore::Expiry::kZero;
+    return s.expiry != InitialStore::Expiry::kTrue || r.Fail(path, kHelp);
+  }
+  if (!v->is_object()) return r.Fail(path, kHelp);
+  std::string unit = "ms";
+  if (!r.Keys(*v, path, {"at", "unit"}) || !r.Str(v->Find("unit"), path + ".unit", &unit)) {
+    return false;
+  }
+  if (!v->Find("at")) return r.Fail(path + ".at", "required (a duration from the start)");
+  if (!r.Duration(v->Find("at"), path + ".at", &s.expiry_at_ms, /*signed_ok=*/true)) return false;
+  if (unit != "ms" && unit != "s") return r.Fail(path + ".unit", "expected ms or s");
+  s.expiry = InitialStore::Expiry::kAt;
+  s.expiry_in_seconds = unit == "s";
+  return true;
+}
+
+// The top-level keys each store's document writes itself (an extra member may not repeat one).
+const std::set<std::string>& OwnTopLevelKeys(engine::StoreKind kind) {
+  static const std::set<std::string> kClaude = {"claudeAiOauth", "credsimMarker"};
+  static const std::set<std::string> kAgent = {"version", "providers", "credential_pool",
+                                               "credsimMarker"};
+  static const std::set<std::string> kCodex = {"auth_mode", "OPENAI_API_KEY", "tokens",
+                                               "last_refresh", "credsimMarker"};
+  if (kind == engine::StoreKind::kAgentAuth) return kAgent;
+  if (kind == engine::StoreKind::kCodexAuth) return kCodex;
+  return kClaude;
+}
+
+// "extra": {...}: members added at the top level, as written.
+bool ParseExtra(Reader& r, const JsonValue* v, const std::string& path, InitialStore& s) {
+  if (!v) return true;
+  if (!v->is_object() || v->members.empty() || v->members.size() > 16)
+    return r.Fail(path, "expected an object of 1 to 16 members (sections other tools own)");
+  for (const auto& m : v->members) {
+    if (OwnTopLevelKeys(s.id.kind).count(m.key))
+      return r.Fail(path + "." + m.key, "the store's own key; extra sections sit beside it");
+  }
+  const std::string text = formats::WriteJsonTree(*v);
+  const size_t open = text.find('{'), close = text.rfind('}');
+  CREDSIM_ASSERT(open != std::string::npos && close != std::string::npos && open < close);
+  s.extra_members = text.substr(open + 1, close - open - 1);  // the members, without the braces
+  return true;
+}
+
+bool IsClaudeKind(engine::StoreKind kind) {
+  return kind == engine::StoreKind::kClaudeFile || kind == engine::StoreKind::kClaudeKeychain;
+}
+
 bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldConfig& w) {
   if (!r.Keys(s, path,
               {"store", "content", "expired", "scopes", "subscriptionType", "providers_block",
-               "pool_status", "pool_reset_in", "corrupt"})) {
+               "pool_status", "pool_reset_in", "corrupt", "stored_expiry",
+               "refresh_token_expires_at", "last_refresh", "extra"})) {
     return false;
   }
   InitialStore store;
@@ -218,9 +274,24 @@ bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldCon
       !r.Str(s.Find("pool_status"), path + ".pool_status", &store.pool_status) ||
       !r.Duration(s.Find("pool_reset_in"), path + ".pool_reset_in", &store.pool_reset_in_ms,
                   true) ||
-      !r.Bool(s.Find("corrupt"), path + ".corrupt", &store.corrupt)) {
+      !r.Bool(s.Find("corrupt"), path + ".corrupt", &store.corrupt) ||
+      !ParseStoredExpiry(r, s.Find("stored_expiry"), path + ".stored_expiry", store) ||
+      !ParseExtra(r, s.Find("extra"), path + ".extra", store)) {
     return false;
   }
+  int64_t at_ms = 0;
+  if (const JsonValue* v = s.Find("refresh_token_expires_at")) {
+    if (!r.Duration(v, path + ".refresh_token_expires_at", &at_ms, true)) return false;
+    store.refresh_token_expires_at_ms = at_ms;
+  }
+  if (const JsonValue* v = s.Find("last_refresh")) {
+    if (store.id.kind != engine::StoreKind::kCodexAuth)
+      return r.Fail(path + ".last_refresh", "only codex-file stores have last_refresh");
+    if (!r.Duration(v, path + ".last_refresh", &at_ms, true)) return false;
+    store.last_refresh_at_ms = at_ms;
+  }
+  if (store.refresh_token_expires_at_ms && !IsClaudeKind(store.id.kind))
+    return r.Fail(path + ".refresh_token_expires_at", "only Claude stores have it");
   if (!store.pool_status.empty() && store.pool_status != "exhausted" &&
       store.pool_status != "dead") {
     return r.Fail(path + ".pool_status", "expected exhausted or dead");

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "engine/formats/json_tree.h"
+
 namespace credsim::sim {
 namespace {
 
@@ -181,6 +183,50 @@ TEST(ScenarioFormat, OutageExpectationsAreChecked) {
             "$.expect.reference.outages[0].consumer: expected the name of a consumer, or \"*\"");
   EXPECT_EQ(ErrorOf(Replace(with_outage, "\"outages\": [{", "\"x\": 1, \"outages\": [{")),
             "$.expect.reference.x: unknown key (expected one of: outages)");
+}
+
+TEST(ScenarioFormat, StoredValuesAreData) {
+  const std::string stores =
+      R"("stores": [{"store": "claude-file", "stored_expiry": {"at": "-1h", "unit": "s"},
+                     "refresh_token_expires_at": "30d",
+                     "extra": {"mcpOAuth": {"srv": {"accessToken": "x"}}}},
+                    {"store": "codex-file", "stored_expiry": "absent", "last_refresh": "-9d"},
+                    {"store": "agent", "stored_expiry": "zero"}], "consumers": [)";
+  std::string error;
+  auto ok = ParseScenario(Replace(kMinimal, "\"consumers\": [", stores), &error);
+  ASSERT_TRUE(ok) << error;
+  const auto& s = ok->world.stores;
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].expiry, InitialStore::Expiry::kAt);
+  EXPECT_EQ(s[0].expiry_at_ms, -kHourMs);
+  EXPECT_TRUE(s[0].expiry_in_seconds);
+  EXPECT_EQ(s[0].refresh_token_expires_at_ms, 30 * kDayMs);
+  // The members as written between braces: a JSON object again once the braces are back.
+  auto extra = formats::ParseJsonTree("{" + s[0].extra_members + "}");
+  ASSERT_TRUE(extra.ok()) << s[0].extra_members;
+  ASSERT_EQ(extra.value().members.size(), 1u);
+  EXPECT_EQ(extra.value().members[0].key, "mcpOAuth");
+  EXPECT_EQ(s[1].expiry, InitialStore::Expiry::kAbsent);
+  EXPECT_EQ(s[1].last_refresh_at_ms, -9 * kDayMs);
+  EXPECT_EQ(s[2].expiry, InitialStore::Expiry::kZero);
+
+  const auto bad = [&](const std::string& store) {
+    return ErrorOf(
+        Replace(kMinimal, "\"consumers\": [", "\"stores\": [" + store + "], \"consumers\": ["));
+  };
+  EXPECT_EQ(
+      bad(R"({"store": "claude-file", "stored_expiry": "never"})"),
+      R"($.stores[0].stored_expiry: expected "absent", "zero" or {"at": "5m", "unit": "ms"|"s"})");
+  EXPECT_EQ(bad(R"({"store": "claude-file", "stored_expiry": {"at": "1h", "unit": "us"}})"),
+            "$.stores[0].stored_expiry.unit: expected ms or s");
+  EXPECT_EQ(bad(R"({"store": "claude-file", "last_refresh": "1d"})"),
+            "$.stores[0].last_refresh: only codex-file stores have last_refresh");
+  EXPECT_EQ(bad(R"({"store": "codex-file", "refresh_token_expires_at": "1d"})"),
+            "$.stores[0].refresh_token_expires_at: only Claude stores have it");
+  EXPECT_EQ(bad(R"({"store": "claude-file", "extra": {"claudeAiOauth": {}}})"),
+            "$.stores[0].extra.claudeAiOauth: the store's own key; extra sections sit beside it");
+  EXPECT_EQ(bad(R"({"store": "claude-file", "extra": []})"),
+            "$.stores[0].extra: expected an object of 1 to 16 members (sections other tools own)");
 }
 
 TEST(ScenarioFormat, InvalidJsonIsReported) {

@@ -7,6 +7,7 @@
 
 #include "sim/choice.h"
 #include "sim/run.h"
+#include "sim/store_docs.h"
 #include "sim/world.h"
 
 namespace credsim::sim {
@@ -157,6 +158,43 @@ TEST(ScriptedEvents, AToolsOwnLoginWritesOnlyItsOwnStore) {
   ASSERT_TRUE(file && agent);
   EXPECT_EQ(agent->summary.family, 1u) << "the agent store keeps the first login's family";
   EXPECT_EQ(file->summary.family, 2u) << "the claude file holds the new login";
+}
+
+// Stored values as data: the seeded documents carry exactly the values the scenario states.
+TEST(StoredValues, SeededDocumentsCarryTheStatedValues) {
+  WorldConfig c;
+  c.duration_ms = kSecondMs;
+  c.consumers = {{.name = "idle", .start_ms = kHourMs}};
+  InitialStore file{.id = {StoreKind::kClaudeFile, ""}};
+  file.expiry = InitialStore::Expiry::kAt;
+  file.expiry_at_ms = -kHourMs;
+  file.expiry_in_seconds = true;
+  file.refresh_token_expires_at_ms = 30 * kDayMs;
+  file.extra_members = R"("mcpOAuth": {"srv": 1})";
+  InitialStore agent{.id = {StoreKind::kAgentAuth, ""}};
+  agent.expiry = InitialStore::Expiry::kAbsent;
+  c.stores = {file, agent};
+  PrngChoices choices(c.seed);
+  Trace trace;
+  World world(c, choices, trace);
+  world.Run();
+  const std::string& claude = world.store({StoreKind::kClaudeFile, ""})->bytes;
+  EXPECT_NE(claude.find("\"expiresAt\": " + std::to_string((kEpochMs - kHourMs) / 1000)),
+            std::string::npos)
+      << claude;
+  EXPECT_NE(claude.find("\"refreshTokenExpiresAt\": " + std::to_string(kEpochMs + 30 * kDayMs)),
+            std::string::npos);
+  EXPECT_NE(claude.find(R"("mcpOAuth": {"srv": 1})"), std::string::npos);
+  EXPECT_EQ(claude.find(R"("mcpOAuth": {},)"), std::string::npos) << "no second mcpOAuth key";
+  EXPECT_TRUE(world.store({StoreKind::kClaudeFile, ""})->summary.readable);
+  const std::string& pool = world.store({StoreKind::kAgentAuth, ""})->bytes;
+  EXPECT_EQ(pool.find("expires_at_ms"), std::string::npos) << pool;
+}
+
+TEST(StoredValues, CodexLastRefreshIsWrittenAsRfc3339) {
+  EXPECT_EQ(Rfc3339(kEpochMs),
+            "2026-09-21T14:13:20Z");  // Python: datetime.fromtimestamp(1790000000, utc)
+  EXPECT_EQ(Rfc3339(kEpochMs - 9 * kDayMs), "2026-09-12T14:13:20Z");
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,16 @@ struct DocTokens {
   bool providers_block = true;          // agent + openai: providers.openai-codex present
   std::string pool_status;              // agent: the pool entry's last_status ("" = none)
   int64_t pool_reset_at_s = 0;          // agent: last_error_reset_at (epoch s) with pool_status
+  // The number stored as the access token's expiry (nullopt: expires_at_ms), or no such field.
+  std::optional<int64_t> stored_expiry;
+  bool expiry_absent = false;
+  std::optional<int64_t> refresh_token_expires_at_ms;  // Claude: refreshTokenExpiresAt
+  std::string last_refresh = "2026-09-21T00:00:00Z";   // Codex: last_refresh
+  std::string extra_members;  // top-level members, as written, after the tool's own
 };
+
+// RFC 3339 UTC ("2026-09-21T14:13:20Z") for epoch milliseconds (the milliseconds dropped).
+std::string Rfc3339(int64_t epoch_ms);
 
 inline constexpr const char* kMarkerKey = "credsimMarker";
 

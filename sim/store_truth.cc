@@ -3,6 +3,8 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 #include "base/assert.h"
 #include "sim/store_docs.h"
@@ -91,6 +93,41 @@ struct Walk {
   }
 };
 
+// The top-level keys whose contents are the session's credentials in each store's format (what an
+// engine may rewrite); every other top-level section belongs to someone else.
+bool CredentialSection(engine::StoreKind kind, std::string_view key) {
+  switch (kind) {
+    case engine::StoreKind::kClaudeFile:
+    case engine::StoreKind::kClaudeKeychain:
+    case engine::StoreKind::kEngineRescue:
+      return key == "claudeAiOauth";
+    case engine::StoreKind::kAgentAuth:
+      return key == "providers" || key == "credential_pool" || key == "version";
+    case engine::StoreKind::kCodexAuth:
+      return key == "tokens" || key == "last_refresh" || key == "auth_mode" ||
+             key == "OPENAI_API_KEY";
+  }
+  return false;
+}
+
+uint64_t Fnv1a(uint64_t hash, std::string_view bytes) {
+  for (const char c : bytes) hash = (hash ^ static_cast<uint8_t>(c)) * 0x100000001b3ULL;
+  return hash;
+}
+
+uint64_t ForeignSectionsDigest(engine::StoreKind kind, dom::object top) {
+  std::vector<std::pair<std::string_view, std::string>> sections;
+  for (dom::key_value_pair m : top) {
+    if (CredentialSection(kind, m.key)) continue;
+    if (sections.size() >= 64) break;
+    sections.push_back({m.key, simdjson::minify(m.value)});
+  }
+  std::sort(sections.begin(), sections.end());
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (const auto& [key, value] : sections) hash = Fnv1a(Fnv1a(Fnv1a(hash, key), "="), value);
+  return hash;
+}
+
 }  // namespace
 
 StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view bytes,
@@ -114,6 +151,7 @@ StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view 
       kind == engine::StoreKind::kClaudeFile || kind == engine::StoreKind::kClaudeKeychain;
   Walk walk{authority, claude, truth};
   walk.Value(root, 0);
+  truth.foreign_sections_digest = ForeignSectionsDigest(kind, top);
   CREDSIM_ASSERT(truth.refresh_tokens.size() <= kMaxTruthTokens);
   CREDSIM_ASSERT(truth.expiry_overstated_ms >= 0);
   return truth;

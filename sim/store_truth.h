@@ -35,6 +35,12 @@ struct StoreTruth {
   int64_t expiry_overstated_ms = 0;
   // The access token (family, generation) whose stored expiry is overstated the most (0, 0: none).
   std::pair<uint32_t, uint32_t> overstated_token{0, 0};
+  // A digest of the top-level sections that are not the session's credentials in this store's
+  // format (Claude: all but claudeAiOauth, e.g. mcpOAuth; agent: all but providers,
+  // credential_pool and version; Codex: all but tokens, last_refresh, auth_mode and
+  // OPENAI_API_KEY), over each section's key and minified value in key order: a write-back that
+  // changes one of them damaged what another tool owns. 0 when unreadable.
+  uint64_t foreign_sections_digest = 0;
 };
 
 inline constexpr size_t kMaxTruthTokens = 16;  // refresh tokens listed per store

@@ -58,6 +58,28 @@ TEST_F(StoreTruthTest, MeasuresAnExpiryStoredPastTheServers) {
   EXPECT_EQ(early.expiry_overstated_ms, 0) << "understating is not overstating";
 }
 
+TEST_F(StoreTruthTest, ForeignSectionsAreDigestedByValueNotLayout) {
+  const auto doc = [&](const std::string& mcp, const std::string& oauth_extra) {
+    return R"({"claudeAiOauth": {"refreshToken": ")" + rt() + R"(")" + oauth_extra +
+           R"(}, "mcpOAuth": )" + mcp + R"(, "other": [1, 2]})";
+  };
+  const uint64_t base =
+      Read(StoreKind::kClaudeFile, doc(R"({"a": {"t": "x"}})", "")).foreign_sections_digest;
+  EXPECT_NE(base, 0u);
+  // The credential section may change freely: it is the engine's to rewrite.
+  EXPECT_EQ(Read(StoreKind::kClaudeFile, doc(R"({"a": {"t": "x"}})", R"(, "expiresAt": 5)"))
+                .foreign_sections_digest,
+            base);
+  // Whitespace and key order of the document do not matter; a changed value does.
+  EXPECT_EQ(Read(StoreKind::kClaudeFile,
+                 R"({ "other" : [1,2], "mcpOAuth":{"a":{"t":"x"}}, "claudeAiOauth": {}})")
+                .foreign_sections_digest,
+            base);
+  EXPECT_NE(Read(StoreKind::kClaudeFile, doc(R"({"a": {"t": "y"}})", "")).foreign_sections_digest,
+            base);
+  EXPECT_NE(Read(StoreKind::kClaudeFile, doc(R"({})", "")).foreign_sections_digest, base);
+}
+
 TEST_F(StoreTruthTest, UnreadableBytesHoldNothing) {
   const std::string good = R"({"refreshToken": ")" + rt() + R"("})";
   for (const std::string& bad : {good.substr(0, good.size() - 1), good + " x", std::string("[1]"),

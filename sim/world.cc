@@ -85,6 +85,26 @@ bool World::OwnerIsReference(size_t owner) const {
 
 // --- initial state ---------------------------------------------------------------------------
 
+namespace {
+
+// A scenario's stored values as data (InitialStore::Expiry and friends) override the defaults.
+void ApplyStoredValues(const InitialStore& s, DocTokens& t) {
+  using Expiry = InitialStore::Expiry;
+  t.expiry_absent = s.expiry == Expiry::kAbsent;
+  if (s.expiry == Expiry::kZero) t.stored_expiry = 0;
+  if (s.expiry == Expiry::kAt) {
+    const int64_t at_ms = kEpochMs + s.expiry_at_ms;
+    t.stored_expiry = s.expiry_in_seconds ? at_ms / kSecondMs : at_ms;
+  }
+  if (s.refresh_token_expires_at_ms) {
+    t.refresh_token_expires_at_ms = kEpochMs + *s.refresh_token_expires_at_ms;
+  }
+  if (s.last_refresh_at_ms) t.last_refresh = Rfc3339(kEpochMs + *s.last_refresh_at_ms);
+  t.extra_members = s.extra_members;
+}
+
+}  // namespace
+
 void World::Seed() {
   const bool openai = config_.provider == engine::Provider::kOpenAiCodex;
   const std::string client_id = engine::DefaultSession(config_.provider, "").client_id;
@@ -128,6 +148,7 @@ void World::Seed() {
     if (s.content == InitialContent::kPrevious) {
       t.expires_at_ms = std::min(t.expires_at_ms, previous_expiry_max_ms);
     }
+    ApplyStoredValues(s, t);
     StoreState& state = stores_[s.id];
     state.bytes = DocFor(s.id.kind, t, openai);
     // Cut before the closing brace: unparseable, yet every other field is still in the bytes.
@@ -239,6 +260,7 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.markers_before = state.summary.markers;
   w.symlink_before = state.symlink;
   w.expiry_overstated_before_ms = state.summary.expiry_overstated_ms;
+  w.foreign_before = state.summary.foreign_sections_digest;
   w.expiry_allowance_ms = ExpiryAllowanceMs(owner);
   state.bytes = std::move(bytes);
   state.exists = true;
@@ -251,6 +273,7 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.markers_after = state.summary.markers;
   w.symlink_after = state.symlink;
   w.expiry_overstated_after_ms = state.summary.expiry_overstated_ms;
+  w.foreign_after = state.summary.foreign_sections_digest;
   w.expiry_copied = w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(id, state.summary);
   trace_.Event(now_ms(), "store.write", w.consumer)
       .Str("store", w.store)

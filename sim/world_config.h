@@ -14,7 +14,7 @@
 
 namespace credsim::sim {
 
-inline constexpr int64_t kEpochMs = 1'790'000'000'000;  // 2026-09-21T13:33:20Z
+inline constexpr int64_t kEpochMs = 1'790'000'000'000;  // 2026-09-21T14:13:20Z
 inline constexpr int64_t kSecondMs = 1000;
 inline constexpr int64_t kMinuteMs = 60 * kSecondMs;
 inline constexpr int64_t kHourMs = 60 * kMinuteMs;
@@ -67,6 +67,21 @@ struct InitialStore {
   std::string pool_status;  // "" (none) or "exhausted"
   int64_t pool_reset_in_ms = 0;
   bool corrupt = false;  // the document is cut short (does not parse); its other fields stay
+
+  // Stored values as data (a report's file as it was). The stored access-token expiry (Claude
+  // expiresAt, agent expires_at_ms): the token's own (kTrue, in ms), no such field, 0, or
+  // kEpochMs + expiry_at_ms written in milliseconds or, with expiry_in_seconds, in seconds.
+  enum class Expiry : uint8_t { kTrue, kAbsent, kZero, kAt };
+  Expiry expiry = Expiry::kTrue;
+  int64_t expiry_at_ms = 0;
+  bool expiry_in_seconds = false;
+  // Claude: refreshTokenExpiresAt (epoch ms) = kEpochMs + this; Codex: last_refresh (RFC 3339)
+  // at kEpochMs + this.
+  std::optional<int64_t> refresh_token_expires_at_ms;
+  std::optional<int64_t> last_refresh_at_ms;
+  // Members added at the top level as written (the text between the braces of a JSON object,
+  // e.g. "mcpOAuth": {...}): sections other tools own, which every write-back must keep.
+  std::string extra_members;
 };
 
 struct NetworkFaults {

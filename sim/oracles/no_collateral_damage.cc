@@ -21,6 +21,8 @@ void NoCollateralDamage::OnWrite(const StoreWritten& w) {
     Fire(w.consumer, w.t_ms, w.store + " was a symlink and is now a regular file");
   } else if (w.markers_before && !w.markers_after) {
     Fire(w.consumer, w.t_ms, w.store + " lost unknown fields");
+  } else if (w.readable_before && w.readable_after && w.foreign_before != w.foreign_after) {
+    Fire(w.consumer, w.t_ms, w.store + " changed a section another tool owns");
   } else if (std::pair(w.family_after, w.generation_after) <
              std::pair(w.family_before, w.generation_before)) {
     Fire(w.consumer, w.t_ms,

@@ -1,7 +1,9 @@
 // no_collateral_damage: a write by a reference consumer never breaks the store for the others:
 // it keeps scopes and unknown fields (the credsimMarker the world seeds), never leaves the store
-// unreadable, never replaces a symlinked store with a regular file (the link's target would go
-// stale), and never puts a staler generation of a family over a fresher one.
+// unreadable, never changes a section another tool owns (a top-level section holding no token
+// of the session, such as Claude Code's mcpOAuth: StoreTruth::foreign_sections_digest), never
+// replaces a symlinked store with a regular file (the link's target would go stale), and never
+// puts a staler generation of a family over a fresher one.
 //
 // Deliberately NOT verified: writes by non-reference consumers (their damage is what legacy
 // scenarios expect to see fire in other oracles), writes that repair a store that was already
