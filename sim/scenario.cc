@@ -424,6 +424,15 @@ bool ParseEvents(Reader& r, const JsonValue& v, WorldConfig& w) {
   return true;
 }
 
+// "window": [from, to], inside the run.
+bool ParseWindow(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
+                 int64_t* from_ms, int64_t* to_ms) {
+  if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
+  if (!r.Range(v.Find("window"), path + ".window", from_ms, to_ms)) return false;
+  if (*to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
+  return true;
+}
+
 bool ConsumerNamed(const Scenario& s, const std::string& name) {
   return name == "*" || std::any_of(s.world.consumers.begin(), s.world.consumers.end(),
                                     [&](const ConsumerSpec& c) { return c.name == name; });
@@ -445,10 +454,7 @@ bool ParseFires(Reader& r, const JsonValue& v, const std::string& path, const Sc
   }
   if (!ConsumerNamed(s, e.consumer))
     return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
-  if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
-  if (!r.Range(v.Find("window"), path + ".window", &e.from_ms, &e.to_ms)) return false;
-  if (e.to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
-  return true;
+  return ParseWindow(r, v, path, s, &e.from_ms, &e.to_ms);
 }
 
 bool ParseOutage(Reader& r, const JsonValue& v, const std::string& path, const Scenario& s,
@@ -466,10 +472,7 @@ bool ParseOutage(Reader& r, const JsonValue& v, const std::string& path, const S
   }
   if (!ConsumerNamed(s, o.consumer))
     return r.Fail(path + ".consumer", "expected the name of a consumer, or \"*\"");
-  if (!v.Find("window")) return r.Fail(path + ".window", "required ([\"from\", \"to\"])");
-  if (!r.Range(v.Find("window"), path + ".window", &o.from_ms, &o.to_ms)) return false;
-  if (o.to_ms > s.world.duration_ms) return r.Fail(path + ".window", "expected to end by duration");
-  return true;
+  return ParseWindow(r, v, path, s, &o.from_ms, &o.to_ms);
 }
 
 // {"outages": [...]}: every oracle holds, and the run shows exactly these outages.
