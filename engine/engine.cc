@@ -1,9 +1,9 @@
 #include "engine/engine.h"
 
 #include <algorithm>
-#include <cassert>
 #include <set>
 
+#include "base/assert.h"
 #include "engine/reconcile.h"
 #include "engine/token_client.h"
 
@@ -96,9 +96,9 @@ std::vector<Candidate> SessionCandidates(
 
 Engine::Engine(Io& io, SessionConfig config)
     : io_(io), config_(std::move(config)), decoded_(config_.stores.size()) {
-  assert(!config_.stores.empty());
-  assert(config_.max_transient_attempts >= 1 && config_.max_transient_attempts <= 16);
-  assert(config_.lock_timeout_ms >= 0);
+  CREDSIM_ASSERT(!config_.stores.empty());
+  CREDSIM_ASSERT(config_.max_transient_attempts >= 1 && config_.max_transient_attempts <= 16);
+  CREDSIM_ASSERT(config_.lock_timeout_ms >= 0);
 }
 
 // Plain functions returning Acquire's own task (its parameters are taken by value into its
@@ -144,11 +144,11 @@ Task<Snapshot> Engine::ReadSnapshot() {
 // Parsing dominates a call that finds nothing changed (every GetToken reads every store), so the
 // last decoded view of each store is kept and reused while the store's bytes are the same.
 std::shared_ptr<const StoreView> Engine::Decode(size_t store_index, const StoreRead& read) {
-  assert(store_index < decoded_.size());
+  CREDSIM_ASSERT(store_index < decoded_.size());
   std::shared_ptr<const StoreView>& cached = decoded_[store_index];
   // An unchanged read (Io::ReadIfChanged) names the cached view's version and leaves the bytes out.
-  assert(!read.unchanged ||
-         (read.status == IoStatus::kOk && cached && cached->version == read.version));
+  CREDSIM_ASSERT(!read.unchanged ||
+                 (read.status == IoStatus::kOk && cached && cached->version == read.version));
   if (cached && cached->status == read.status && cached->version == read.version &&
       cached->facts.mode == read.facts.mode && cached->facts.is_symlink == read.facts.is_symlink) {
     return cached;
@@ -166,7 +166,7 @@ std::shared_ptr<const StoreView> Engine::Decode(size_t store_index, const StoreR
 
 std::shared_ptr<const std::vector<Candidate>> Engine::CandidatesWithPending(
     const Snapshot& snapshot, bool with_parked) const {
-  assert(snapshot.candidates);
+  CREDSIM_ASSERT(snapshot.candidates);
   const bool add_parked = with_parked && parked_.has_value();
   if (!pending_ && !add_parked) return snapshot.candidates;
   std::vector<Candidate> candidates;
@@ -186,7 +186,7 @@ std::shared_ptr<const std::vector<Candidate>> Engine::CandidatesWithPending(
 }
 
 TokenResult Engine::Serve(const Credential& credential, std::string detail) const {
-  assert(!credential.access_token.empty());
+  CREDSIM_ASSERT(!credential.access_token.empty());
   TokenResult result;
   result.status = TokenStatus::kOk;
   result.credential = credential;
@@ -206,7 +206,7 @@ PickOptions Engine::OptionsNow(const std::string& rejected) {
 }
 
 TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
-  assert(status != TokenStatus::kOk);
+  CREDSIM_ASSERT(status != TokenStatus::kOk);
   TokenResult result;
   result.status = status;
   result.detail = std::move(detail);
@@ -529,7 +529,7 @@ Task<Engine::WriteReport> Engine::CommitRotation(Credential next,
 }
 
 Task<StoreView> Engine::ReadRescue() {
-  assert(config_.rescue_store);
+  CREDSIM_ASSERT(config_.rescue_store);
   const StoreRead read = co_await io_.Read(*config_.rescue_store);
   co_return DecodeStore(config_.provider, *config_.rescue_store, read);
 }
@@ -570,7 +570,7 @@ Task<void> Engine::ClearParked() {
 }
 
 Task<void> Engine::CommitPending() {
-  assert(pending_.has_value());
+  CREDSIM_ASSERT(pending_.has_value());
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return;  // try again on the next call
   WriteReport report = co_await WriteBack(*pending_, /*login=*/false);
@@ -582,7 +582,7 @@ Task<void> Engine::CommitPending() {
 }
 
 Task<TokenResult> Engine::Login(Credential fresh) {
-  assert(!fresh.access_token.empty() || !fresh.refresh_token.empty());
+  CREDSIM_ASSERT(!fresh.access_token.empty() || !fresh.refresh_token.empty());
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return Fail(TokenStatus::kTransient, "lock busy");
   WriteReport report = co_await WriteBack(fresh, /*login=*/true);
@@ -600,7 +600,7 @@ Task<TokenResult> Engine::Login(Credential fresh) {
 }
 
 Task<bool> Engine::LockAll(std::vector<LockId>* held) {
-  assert(held->empty());
+  CREDSIM_ASSERT(held->empty());
   std::vector<LockId> wanted;
   for (const StoreId& id : config_.stores) wanted.push_back(LockFor(id.kind));
   std::sort(wanted.begin(), wanted.end());  // one global order: no deadlock between engines

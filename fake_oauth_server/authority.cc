@@ -1,9 +1,9 @@
 #include "fake_oauth_server/authority.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 
+#include "base/assert.h"
 #include "fake_oauth_server/pkce.h"
 #include "fake_oauth_server/rng.h"
 #include "fake_oauth_server/sha256.h"
@@ -106,15 +106,16 @@ TokenAuthority::TokenAuthority(AuthorityConfig config, const MasterKey& key)
       devices_(config_.max_pending_devices),
       events_(config_.event_log_capacity) {
   if (config_.default_scope.empty()) config_.default_scope = personality_.default_scope;
-  assert(IsValidScope(config_.default_scope));
+  CREDSIM_ASSERT(IsValidScope(config_.default_scope));
   default_grant_ = config_.default_scope;
   if (!personality_.default_grant_extra.empty()) {
     default_grant_ += ' ';
     default_grant_ += personality_.default_grant_extra;
   }
-  assert(IsValidScope(default_grant_) && IsScopeWithin(config_.default_scope, default_grant_));
-  assert(config_.access_ttl_ms >= 0 && config_.refresh_ttl_ms > 0);
-  assert(config_.reuse.kind != ReuseKind::kGrace || config_.reuse.grace_ms >= 0);
+  CREDSIM_ASSERT(IsValidScope(default_grant_) &&
+                 IsScopeWithin(config_.default_scope, default_grant_));
+  CREDSIM_ASSERT(config_.access_ttl_ms >= 0 && config_.refresh_ttl_ms > 0);
+  CREDSIM_ASSERT(config_.reuse.kind != ReuseKind::kGrace || config_.reuse.grace_ms >= 0);
 }
 
 int64_t TokenAuthority::Advance(int64_t now_ms) {
@@ -141,7 +142,7 @@ void TokenAuthority::Reclaim(int64_t now_ms) {
 
 TokenReply TokenAuthority::Error(int status, Outcome outcome, std::string_view error,
                                  std::string_view description) const {
-  assert(status >= 400 && status <= 599);
+  CREDSIM_ASSERT(status >= 400 && status <= 599);
   TokenReply r;
   r.status = status;
   r.outcome = outcome;
@@ -167,7 +168,7 @@ void TokenAuthority::Record(EventKind kind, GrantType grant, const TokenReply& r
 }
 
 IssuedTokens TokenAuthority::Mint(const TokenFamily& f, int64_t now_ms) const {
-  assert(f.generation > 0 && f.rotated_ms <= now_ms);
+  CREDSIM_ASSERT(f.generation > 0 && f.rotated_ms <= now_ms);
   IssuedTokens t;
   t.access_expires_ms = std::min(f.rotated_ms + config_.access_ttl_ms, f.expires_ms);
   t.refresh_expires_ms = f.expires_ms;
@@ -207,7 +208,7 @@ TokenReply TokenAuthority::StartFamily(std::string client_id, std::string scope,
   r.family_id = f->id;
   r.generation = f->generation;
   r.presented_label = "none";
-  assert(r.generation == 1);
+  CREDSIM_ASSERT(r.generation == 1);
   return r;
 }
 
@@ -255,8 +256,8 @@ TokenReply TokenAuthority::Handle(const TokenRequest& request, int64_t now_ms) {
     }
   }
   r.commit_seq = commit_seq_;
-  assert((r.status == 200) ==
-         (r.outcome == Outcome::kIssued || r.outcome == Outcome::kGraceReplay));
+  CREDSIM_ASSERT((r.status == 200) ==
+                 (r.outcome == Outcome::kIssued || r.outcome == Outcome::kGraceReplay));
   ++outcome_counts_[static_cast<size_t>(r.outcome)];
   Record(EventKind::kToken, request.grant_type, r, now);
   return r;
@@ -374,7 +375,7 @@ bool TokenAuthority::RevokeFamily(uint32_t family_id, int64_t now_ms) {
   event.family_revoked = revoked;
   event.presented_label = "none";
   Record(EventKind::kRevoke, GrantType::kNone, event, now);
-  assert(families_.Fate(family_id) != FamilyFate::kLive);
+  CREDSIM_ASSERT(families_.Fate(family_id) != FamilyFate::kLive);
   return revoked;
 }
 

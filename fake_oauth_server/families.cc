@@ -1,7 +1,8 @@
 #include "fake_oauth_server/families.h"
 
 #include <algorithm>
-#include <cassert>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
@@ -21,14 +22,15 @@ std::string_view ToString(FamilyFate fate) {
 
 FamilyStore::FamilyStore(uint32_t max_live, uint32_t max_total)
     : max_live_(max_live), max_total_(max_total) {
-  assert(max_live_ > 0 && max_total_ >= max_live_);
+  CREDSIM_ASSERT(max_live_ > 0 && max_total_ >= max_live_);
 }
 
 TokenFamily* FamilyStore::Create(int64_t now_ms, int64_t lifetime_ms, std::string client_id,
                                  std::string scope) {
   if (live_.size() >= max_live_ || fate_.size() >= max_total_) return nullptr;
   const int64_t expires_ms = now_ms + lifetime_ms;
-  assert(expires_ms >= last_expiry_ms_ && "expiry must be ordered by id for the reclaim cursor");
+  CREDSIM_ASSERT(expires_ms >= last_expiry_ms_ &&
+                 "expiry must be ordered by id for the reclaim cursor");
   last_expiry_ms_ = expires_ms;
   fate_.push_back(FamilyFate::kLive);
   const auto id = static_cast<uint32_t>(fate_.size());
@@ -61,7 +63,7 @@ FamilyFate FamilyStore::Fate(uint32_t id) const {
 bool FamilyStore::Revoke(uint32_t id) {
   if (Fate(id) != FamilyFate::kLive) return false;
   const size_t erased = live_.erase(id);
-  assert(erased == 1);
+  CREDSIM_ASSERT(erased == 1);
   (void)erased;
   fate_[id - 1] = FamilyFate::kRevoked;
   ++revoked_total_;
@@ -76,7 +78,7 @@ size_t FamilyStore::ReclaimExpired(int64_t now_ms, size_t budget) {
     const uint32_t id = reclaim_cursor_;
     if (fate_[id - 1] == FamilyFate::kLive) {
       const TokenFamily* f = Find(id);
-      assert(f != nullptr);
+      CREDSIM_ASSERT(f != nullptr);
       if (f->expires_ms > now_ms) break;  // ordered by expiry: nothing later has expired either
       live_.erase(id);
       fate_[id - 1] = FamilyFate::kExpired;

@@ -16,8 +16,8 @@
 //   any other retired generation               -> reused_retired_token (reject, or revoke family)
 // Exactly one request can rotate a given generation, because rotation and the check above run
 // under the caller's mutual exclusion and the generation is compared, then incremented.
-#include <cassert>
 
+#include "base/assert.h"
 #include "fake_oauth_server/authority.h"
 
 namespace credsim::oauth {
@@ -60,7 +60,7 @@ TokenReply TokenAuthority::RefreshRejected(Outcome outcome, const TokenHandle* h
 
 TokenReply TokenAuthority::Rotate(TokenFamily& f, std::string_view requested_scope,
                                   int64_t now_ms) {
-  assert(f.generation < UINT32_MAX);
+  CREDSIM_ASSERT(f.generation < UINT32_MAX);
   const uint32_t before = f.generation;
   ++f.generation;
   f.rotated_ms = now_ms;
@@ -77,7 +77,7 @@ TokenReply TokenAuthority::Rotate(TokenFamily& f, std::string_view requested_sco
   r.family_id = f.id;
   r.presented_generation = before;
   r.generation = f.generation;
-  assert(r.generation == before + 1);
+  CREDSIM_ASSERT(r.generation == before + 1);
   return r;
 }
 
@@ -157,7 +157,7 @@ TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) 
     // RFC 9700 §4.14.2: the server cannot tell attacker from victim, so the whole family dies,
     // including the newest tokens.
     const bool revoked = families_.Revoke(f->id);
-    assert(revoked);
+    CREDSIM_ASSERT(revoked);
     (void)revoked;
     ++commit_seq_;
     r.family_revoked = true;

@@ -63,3 +63,8 @@ add_test(NAME run_trace_replays
 set_tests_properties(run_trace_replays PROPERTIES LABELS "sim" TIMEOUT 60
   PASS_REGULAR_EXPRESSION "identical: [0-9]+ lines")
 set_tests_properties(scenarios_check PROPERTIES LABELS "scenarios;unit" TIMEOUT 60)
+# Asking for help is not an error: usage on stdout, exit 0, for the tool and each command.
+add_test(NAME cli_help
+  COMMAND sh -c "for c in '' run check swarm replay shrink policies; do \"$1\" $c --help | grep -q '^usage:' || exit 1; done"
+          sh $<TARGET_FILE:credsim>)
+set_tests_properties(cli_help PROPERTIES LABELS "unit" TIMEOUT 30)

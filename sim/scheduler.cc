@@ -1,8 +1,9 @@
 #include "sim/scheduler.h"
 
 #include <algorithm>
-#include <cassert>
 #include <utility>
+
+#include "base/assert.h"
 
 namespace credsim::sim {
 
@@ -19,14 +20,14 @@ Scheduler::~Scheduler() {
 }
 
 void Scheduler::Push(Entry entry) {
-  assert(entry.time_ms >= now_ms_);
+  CREDSIM_ASSERT(entry.time_ms >= now_ms_);
   if (root_consumed_) {
     root_consumed_ = false;
     SiftDown(0, entry);
     return;
   }
   if (heap_.size() >= limits_.max_queue) {
-    assert(false && "scheduler queue limit");
+    CREDSIM_ASSERT(false && "scheduler queue limit");
     limit_hit_ = true;
     return;
   }
@@ -45,7 +46,7 @@ void Scheduler::Push(Entry entry) {
 
 void Scheduler::SiftDown(size_t i, Entry entry) {
   const size_t n = heap_.size();
-  assert(i < n);
+  CREDSIM_ASSERT(i < n);
   for (;;) {  // bounded: i at least doubles each round
     size_t child = 2 * i + 1;
     if (child >= n) break;
@@ -58,15 +59,15 @@ void Scheduler::SiftDown(size_t i, Entry entry) {
 }
 
 void Scheduler::PopRoot() {
-  assert(!heap_.empty());
+  CREDSIM_ASSERT(!heap_.empty());
   const Entry last = heap_.back();
   heap_.pop_back();
   if (!heap_.empty()) SiftDown(0, last);
 }
 
 ActorId Scheduler::Spawn(Task<void> task, int64_t delay_ms) {
-  assert(task.valid() && delay_ms >= 0);
-  assert(actors_.size() < limits_.max_actors);
+  CREDSIM_ASSERT(task.valid() && delay_ms >= 0);
+  CREDSIM_ASSERT(actors_.size() < limits_.max_actors);
   const ActorId id = static_cast<ActorId>(actors_.size());
   actors_.push_back(Actor{std::move(task), nullptr, kDisarmed, true});
   WakeAt(nullptr, id, delay_ms);
@@ -74,8 +75,8 @@ ActorId Scheduler::Spawn(Task<void> task, int64_t delay_ms) {
 }
 
 void Scheduler::Kill(ActorId actor) {
-  assert(actor < actors_.size());
-  assert(actor != current_ && "an actor cannot kill itself");
+  CREDSIM_ASSERT(actor < actors_.size());
+  CREDSIM_ASSERT(actor != current_ && "an actor cannot kill itself");
   Reap(actor);
 }
 
@@ -92,24 +93,24 @@ bool Scheduler::alive(ActorId actor) const {
 }
 
 void Scheduler::WakeAt(std::coroutine_handle<> handle, ActorId actor, int64_t delay_ms) {
-  assert(actor < actors_.size() && actors_[actor].alive);
-  assert(delay_ms >= 0);
+  CREDSIM_ASSERT(actor < actors_.size() && actors_[actor].alive);
+  CREDSIM_ASSERT(delay_ms >= 0);
   uint64_t order = seq_++;
-  assert(seq_ < (uint64_t{1} << 40));
+  CREDSIM_ASSERT(seq_ < (uint64_t{1} << 40));
   if (shuffle_ties_) order |= choices_.BelowU64(uint64_t{1} << 20) << 40;
-  assert(order != kDisarmed);
+  CREDSIM_ASSERT(order != kDisarmed);
   actors_[actor].wake_token = order;
   actors_[actor].resume = handle;
   Push(Entry{now_ms_ + delay_ms, order, actor});
 }
 
 void Scheduler::Disarm(ActorId actor) {
-  assert(actor < actors_.size());
+  CREDSIM_ASSERT(actor < actors_.size());
   actors_[actor].wake_token = kDisarmed;
 }
 
 bool Scheduler::RunUntil(int64_t until_ms) {
-  assert(!root_consumed_);
+  CREDSIM_ASSERT(!root_consumed_);
   while (!heap_.empty() && heap_.front().time_ms <= until_ms) {
     if (events_run_ >= limits_.max_events) {
       limit_hit_ = true;
@@ -121,7 +122,7 @@ bool Scheduler::RunUntil(int64_t until_ms) {
       PopRoot();
       continue;
     }
-    assert(entry.time_ms >= now_ms_);
+    CREDSIM_ASSERT(entry.time_ms >= now_ms_);
     now_ms_ = entry.time_ms;
     actor.wake_token = kDisarmed;
     ++events_run_;

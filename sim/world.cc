@@ -1,7 +1,6 @@
 #include "sim/world.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdlib>
 #include <utility>
 
@@ -42,9 +41,9 @@ World::World(WorldConfig config, ChoiceSource& choices, Trace& trace)
       trace_(trace),
       scheduler_(choices, SchedulerLimits{.max_events = config_.max_events}, config_.shuffle_ties),
       authority_(AuthorityConfigFor(config_), config_.seed) {
-  assert(config_.consumers.size() <= 256);
-  assert(config_.events.size() <= 4096);
-  assert(config_.duration_ms > 0 && config_.duration_ms <= 400 * kDayMs);
+  CREDSIM_ASSERT(config_.consumers.size() <= 256);
+  CREDSIM_ASSERT(config_.events.size() <= 4096);
+  CREDSIM_ASSERT(config_.duration_ms > 0 && config_.duration_ms <= 400 * kDayMs);
 }
 
 World::~World() = default;
@@ -120,7 +119,7 @@ void World::Seed() {
                           .refresh_token = first.tokens.refresh_token,
                           .client_id = client_id};
     current = authority_.Handle(r, kEpochMs - kMinuteMs);
-    assert(current.ok());
+    CREDSIM_ASSERT(current.ok());
   }
   // A spent pair was issued before the live one, so it never carries a later expiry than any
   // stored copy of the live pair (otherwise the world would contradict itself).
@@ -327,7 +326,7 @@ void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& byte
   state.bytes = bytes.substr(0, bytes.size() / 2);
   state.exists = true;
   Summarize(id, state);
-  assert(!state.summary.readable || bytes.size() < 2);
+  CREDSIM_ASSERT(!state.summary.readable || bytes.size() < 2);
   trace_.Event(now_ms(), "store.torn", OwnerName(owner)).Str("store", id.Name());
 }
 
@@ -354,7 +353,7 @@ struct WaitForGrant {
 
 Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms) {
   LockState& l = locks_[static_cast<size_t>(lock)];
-  assert(l.holder != owner && "a consumer must not take a lock twice");
+  CREDSIM_ASSERT(l.holder != owner && "a consumer must not take a lock twice");
   if (l.holder == SIZE_MAX && l.waiters.empty()) {
     l.holder = owner;
     if (config_.trace_io) {
@@ -371,7 +370,7 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
     trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", LockName(lock));
     co_return engine::IoStatus::kTimeout;
   }
-  assert(l.holder == owner);
+  CREDSIM_ASSERT(l.holder == owner);
   if (config_.trace_io) {
     trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockName(lock));
   }
@@ -380,7 +379,7 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
 
 void World::ReleaseLock(engine::LockId lock, size_t owner) {
   LockState& l = locks_[static_cast<size_t>(lock)];
-  assert(l.holder == owner && "unlock of a lock not held");
+  CREDSIM_ASSERT(l.holder == owner && "unlock of a lock not held");
   (void)owner;  // only the assertion reads it (NDEBUG builds)
   l.holder = SIZE_MAX;
   if (l.waiters.empty()) return;
@@ -572,7 +571,7 @@ void World::ReportDemand(DemandObserved demand) {
 
 void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_ms,
                                  int64_t local_now_ms, int64_t leeway_ms, bool decided_expiring) {
-  assert(index < consumers_.size() && t_ms <= now_ms() && leeway_ms >= 0);
+  CREDSIM_ASSERT(index < consumers_.size() && t_ms <= now_ms() && leeway_ms >= 0);
   const Consumer& c = *consumers_[index];
   const int64_t drift_ms = (t_ms / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
   ExpiryDecision d{.t_ms = t_ms,
@@ -584,7 +583,7 @@ void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_
                    .skew_bound_ms = std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms,
                    .decided_expiring = decided_expiring};
   // The world's own promise: a consumer's clock is never further off than its skew bound.
-  assert(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);
+  CREDSIM_ASSERT(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);
   for (Oracle* o : oracles_) o->OnExpiryDecision(d);
 }
 

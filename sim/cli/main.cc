@@ -288,9 +288,23 @@ int Swarm(const Args& a) {
   return failures == 0 ? 0 : 1;
 }
 
+// `credsim --help`, `credsim help`, and `--help`/`-h` after any command: the usage on stdout, exit
+// 0 (asking for help is not an error).
+bool AsksForHelp(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h" || (i == 1 && arg == "help")) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (AsksForHelp(argc, argv)) {
+    std::fputs(kUsage, stdout);
+    return 0;
+  }
   if (argc < 2) return Usage("missing command");
   const std::string command = argv[1];
   if (command == "replay") return ReplayMain(argc, argv, 2);  // its own options (cli/replay.h)

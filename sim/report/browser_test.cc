@@ -1,6 +1,6 @@
 // Renders a scenario page in headless Chromium and finds the lanes in the rendered DOM (the page's
-// inline script counts them into #lanes-rendered, so this also proves the page ran). Skips when
-// Chromium is not installed (ci/check-html installs it and runs this test).
+// inline script counts them into <body data-lanes-rendered>, so this also proves the page ran).
+// Skips when Chromium is not installed (ci/check-html installs it and runs this test).
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 
@@ -53,7 +53,7 @@ TEST(Browser, ChromiumRendersTheLanes) {
   const std::string dom = Capture(command);
   ASSERT_FALSE(dom.empty()) << "no DOM from " << command;
   // 2 timelines x (1 consumer + 2 stores) lanes, counted by the page's script after rendering.
-  EXPECT_NE(dom.find("id=\"lanes-rendered\">6</span>"), std::string::npos) << dom.substr(0, 2000);
+  EXPECT_NE(dom.find("data-lanes-rendered=\"6\""), std::string::npos) << dom.substr(0, 2000);
   EXPECT_NE(dom.find("data-lane=\"consumer:agent\""), std::string::npos);
   EXPECT_NE(dom.find("data-lane=\"store:claude-file\""), std::string::npos);
   EXPECT_NE(dom.find("data-lane=\"store:claude-keychain\""), std::string::npos);
