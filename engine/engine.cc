@@ -329,7 +329,11 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
                                               std::string rejected, std::set<std::string> seen) {
   const PickOptions by_time = OptionsNow("");
   const bool only_the_401 = mode == Mode::kUnauthorized && Servable(ClassifyFor(chosen, by_time));
-  if (only_the_401 && last_unauthorized_rotation_ms_) {
+  // The loop to break is the API refusing the very token a 401 rotation just produced; a 401 for
+  // any other token (a sibling's rotation revoked it, the server's clock runs ahead) rotates.
+  const bool refused_our_401_token =
+      !last_unauthorized_minted_.empty() && rejected == last_unauthorized_minted_;
+  if (only_the_401 && refused_our_401_token && last_unauthorized_rotation_ms_) {
     const int64_t since_ms = by_time.now_ms - *last_unauthorized_rotation_ms_;
     if (since_ms >= 0 && since_ms < config_.unauthorized_rotation_gap_ms) {
       TokenResult result = Fail(TokenStatus::kTransient,
@@ -342,6 +346,7 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
   TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen));
   if (only_the_401 && result.status == TokenStatus::kOk && result.refreshed) {
     last_unauthorized_rotation_ms_ = by_time.now_ms;
+    last_unauthorized_minted_ = result.credential.access_token;
   }
   co_return result;
 }

@@ -156,8 +156,12 @@ class Engine {
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;
   // When this engine last rotated because the API refused a token that had not expired (local
-  // clock): the next such rotation waits SessionConfig::unauthorized_rotation_gap_ms.
+  // clock): a 401 for the token that rotation produced waits SessionConfig::
+  // unauthorized_rotation_gap_ms before the next rotation.
   std::optional<int64_t> last_unauthorized_rotation_ms_;
+  // The access token that rotation produced: only a 401 for this very token waits for the gap.
+  // Kept in memory only, like every credential the engine holds; never logged.
+  std::string last_unauthorized_minted_;
   // The access-token lifetime of the last grant this engine received (see effective_leeway_ms).
   std::optional<int64_t> granted_lifetime_ms_;
   // The last decoded view of each configured store (same index), reused while the store's version

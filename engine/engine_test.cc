@@ -470,6 +470,21 @@ TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
+// Only a 401 for the very token a 401 rotation produced waits: when another process's pair in the
+// store is refused (a server that revokes siblings' tokens early), the engine rotates at once.
+TEST_F(EngineTest, UnauthorizedForAnotherTokenIsNotHeldBackByTheGap) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  Engine engine(io, Anthropic());
+  ASSERT_EQ(RunToCompletion(engine.OnUnauthorized("at-1")).status, TokenStatus::kOk);  // -> 2
+  authority.SetLive(5);  // a sibling rotated twice and wrote its pair
+  io.Put(kFile, ClaudeDoc(5, kNowMs + 8 * kHourMs));
+  io.SetNowMs(kNowMs + 60'000);
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-5"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-6");
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
 // The gap applies only to rotations a 401 alone asked for: a token that is expiring anyway is
 // refreshed at once, 401 or not.
 TEST_F(EngineTest, UnauthorizedOnAnExpiringTokenIsNotHeldBackByTheGap) {

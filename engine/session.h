@@ -43,10 +43,10 @@ struct SessionConfig {
   // outside every lock (Codex CLI) to land, before the session is called dead.
   int foreign_rotation_polls = 6;
   int64_t foreign_rotation_poll_ms = 500;
-  // A 401 for an access token that has not expired triggers at most one rotation per this
-  // interval (per engine, i.e. per process). When the API refuses even a freshly minted token (an
-  // account-level problem, a server that revokes early), rotating again only spends refresh tokens
-  // and invites reuse: hermes #70401 looped about six rotations a second (docs/REPORTS.md, 17).
+  // When the API refuses the very access token a 401-triggered rotation just produced (an
+  // account-level problem), the next rotation for a 401 waits this long (per engine, i.e. per
+  // process): rotating again only spends refresh tokens and invites reuse, as hermes #70401 did
+  // about six times a second (docs/REPORTS.md, 17). A 401 for any other token rotates at once.
   int64_t unauthorized_rotation_gap_ms = 10 * 60 * 1000;
   // Expiry assumed for a granted access token with neither expires_in nor a JWT exp.
   int64_t default_access_ttl_ms = 60 * 60 * 1000;
