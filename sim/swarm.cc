@@ -53,6 +53,32 @@ void AddToolConsumers(ChoiceSource& pick, WorldConfig& c) {
   }
 }
 
+// The scenario language's own disturbances, each in some worlds, so the swarm searches what the
+// library can state: an answer lost with the process alive, a process that dies between grant and
+// write, an API that refuses every token for a while, server and consumer clock jumps, and a server
+// that revokes sibling access tokens on every rotation. Drawn after everything else (see above).
+void AddScenarioLanguageEvents(ChoiceSource& pick, WorldConfig& c) {
+  const auto at = [&]() { return pick.RangeInclusive(0, c.duration_ms - 1); };
+  if (pick.Chance(200'000)) {
+    c.events.push_back({at(), EventKind::kLoseNextResponse, pick.Chance(500'000) ? "c0" : ""});
+  }
+  if (pick.Chance(150'000)) c.events.push_back({at(), EventKind::kFailAfterGrant, "c0"});
+  if (pick.Chance(150'000)) {
+    const int64_t from = pick.RangeInclusive(0, c.duration_ms / 2);
+    c.events.push_back({from, EventKind::kApiRejectStart});
+    c.events.push_back({from + pick.RangeInclusive(1, 30) * kMinuteMs, EventKind::kApiRejectEnd});
+  }
+  if (pick.Chance(100'000)) {
+    c.events.push_back({at(), EventKind::kServerClockJump, "", std::nullopt,
+                        pick.RangeInclusive(1, 60) * kMinuteMs});
+  }
+  if (pick.Chance(100'000)) {
+    c.events.push_back({at(), EventKind::kClockJump, "c0", std::nullopt,
+                        pick.RangeInclusive(-10, 10) * kMinuteMs});
+  }
+  c.revoke_siblings_on_refresh = pick.Chance(200'000);
+}
+
 }  // namespace
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options) {
@@ -133,6 +159,7 @@ WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions
   }
   // Drawn last, so the shape above stays what it was for every seed.
   if (options.tools) AddToolConsumers(pick, c);
+  if (options.language_events) AddScenarioLanguageEvents(pick, c);
   return c;
 }
 
@@ -149,6 +176,7 @@ std::string DescribeWorld(const WorldConfig& c) {
   line("net_latency_ms",
        std::to_string(c.net_latency_ms_min) + ".." + std::to_string(c.net_latency_ms_max));
   line("shuffle_ties", c.shuffle_ties ? "on" : "off");
+  line("revoke_siblings_on_refresh", c.revoke_siblings_on_refresh ? "on" : "off");
   line("faults_until", FormatDuration(c.faults_until_ms));
   line("faults_per_million",
        "drop_before=" + std::to_string(c.faults.drop_before_per_million) +

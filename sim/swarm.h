@@ -24,6 +24,12 @@ struct SwarmOptions {
   // Draw models of the real tools into some worlds, alongside the engine consumers (each kind on
   // or off per world, swarm-style); some worlds become openai-codex worlds with Codex CLI models.
   bool tools = true;
+  // Also draw the scenario language's own disturbances (sim/swarm.cc, AddScenarioLanguageEvents):
+  // lost answers with the process alive, deaths between grant and write, API outages, server and
+  // consumer clock jumps, servers that revoke sibling access tokens. Off by default: with them the
+  // reference fails some worlds (refresh storms when several consumers rotate through an API
+  // outage, lockouts around revoke-siblings servers), which is open work, not a regression gate.
+  bool language_events = false;
 };
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options);

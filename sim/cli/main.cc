@@ -32,9 +32,11 @@ constexpr const char* kUsage =
     "              [--junit FILE] [--html DIR] [--verbose]\n"
     "  credsim check FILE|DIR...\n"
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME] [--no-tools]\n"
+    "                [--language-events]\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
-    "                [--trace out.jsonl] [--verbose]\n"
-    "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--out FILE] [--runs N]\n"
+    "                [--language-events] [--trace out.jsonl] [--verbose]\n"
+    "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]\n"
+    "                [--out FILE] [--runs N]\n"
     "  credsim policies\n";
 
 int Usage(const std::string& why) {
@@ -47,7 +49,7 @@ struct Args {
   std::string policy, trace, shard, junit, html;
   std::optional<uint64_t> seed;
   int64_t seeds = 100, minutes = 24 * 60;
-  bool json = false, verbose = false, no_tools = false;
+  bool json = false, verbose = false, no_tools = false, language_events = false;
 };
 
 std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why) {
@@ -65,6 +67,8 @@ std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why)
       a.json = true;
     } else if (arg == "--no-tools") {
       a.no_tools = true;
+    } else if (arg == "--language-events") {
+      a.language_events = true;
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else if (arg == "--policy" && value(&a.policy)) {
@@ -239,6 +243,7 @@ std::string ReplayCommand(uint64_t seed, const Args& a) {
       "credsim replay " + std::to_string(seed) + " --minutes " + std::to_string(a.minutes);
   if (!a.policy.empty()) cmd += " --policy " + a.policy;
   if (a.no_tools) cmd += " --no-tools";
+  if (a.language_events) cmd += " --language-events";
   return cmd;
 }
 
@@ -253,7 +258,8 @@ int Swarm(const Args& a) {
   }
   const SwarmOptions options{.minutes = a.minutes,
                              .policy = a.policy.empty() ? "reference" : a.policy,
-                             .tools = !a.no_tools};
+                             .tools = !a.no_tools,
+                             .language_events = a.language_events};
   const bool tty = isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();  // progress display only
   std::map<std::string, int64_t> hits;

@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] "
-    "[--no-tools] [--trace out.jsonl] [--verbose]\n";
+    "[--no-tools] [--language-events] [--trace out.jsonl] [--verbose]\n";
 constexpr size_t kMaxTapeBytes = size_t{64} << 20;
 constexpr size_t kMaxTraceLines = size_t{1} << 26;
 
@@ -36,6 +36,7 @@ struct Source {
   int64_t minutes = 24 * 60;
   std::string policy = "reference";
   bool tools = true;
+  bool language_events = false;  // SwarmOptions::language_events
 };
 
 struct Options {
@@ -66,6 +67,8 @@ std::optional<Options> ParseOptions(int argc, char** argv, int from, std::string
       o.verbose = true;
     } else if (arg == "--no-tools") {
       o.source.tools = false;
+    } else if (arg == "--language-events") {
+      o.source.language_events = true;
     } else if (arg == "--tape" && has_value) {
       o.source.tape_path = argv[++i];
     } else if (arg == "--trace" && has_value) {
@@ -107,7 +110,9 @@ std::string HeaderLine(const Source& s) {
   }
   line += ",\"minutes\":" + std::to_string(s.minutes) + ",\"policy\":";
   AppendJsonEscaped(line, s.policy);
-  line += std::string(",\"tools\":") + (s.tools ? "true" : "false") + "}";
+  line += std::string(",\"tools\":") + (s.tools ? "true" : "false");
+  if (s.language_events) line += ",\"language_events\":true";
+  line += "}";
   return line;
 }
 
@@ -168,6 +173,9 @@ std::optional<Source> ParseHeader(const std::string& line, std::string* why) {
   s.minutes = minutes->int64;
   s.policy = policy->string;
   s.tools = tools->boolean;
+  if (const auto* v = h.Find("language_events"); v && v->kind == formats::JsonKind::kBool) {
+    s.language_events = v->boolean;
+  }
   return s;
 }
 
@@ -179,7 +187,10 @@ struct Outcome {
 // Builds the world the source names and runs it; nullopt (and *why) if the tape or scenario is
 // unreadable.
 std::optional<Outcome> RunSource(const Source& s, const RunOptions& run, std::string* why) {
-  const SwarmOptions options{.minutes = s.minutes, .policy = s.policy, .tools = s.tools};
+  const SwarmOptions options{.minutes = s.minutes,
+                             .policy = s.policy,
+                             .tools = s.tools,
+                             .language_events = s.language_events};
   Outcome out;
   if (!s.scenario_path.empty()) {
     std::optional<Scenario> scenario = LoadScenarioFile(s.scenario_path, why);
@@ -317,7 +328,7 @@ RunResult RunTape(const std::string& tape, const SwarmOptions& options) {
 int ShrinkUsage(const std::string& why) {
   std::fprintf(stderr,
                "credsim shrink: %s\nusage: credsim shrink SEED [--minutes M] [--policy NAME] "
-               "[--no-tools] [--out FILE] [--runs N]\n",
+               "[--no-tools] [--language-events] [--out FILE] [--runs N]\n",
                why.c_str());
   return 2;
 }
@@ -333,7 +344,10 @@ int ShrinkMain(int argc, char** argv, int from) {
     return ShrinkUsage("wants the SEED of a failing swarm world");
   }
   const Source& s = o->source;
-  const SwarmOptions options{.minutes = s.minutes, .policy = s.policy, .tools = s.tools};
+  const SwarmOptions options{.minutes = s.minutes,
+                             .policy = s.policy,
+                             .tools = s.tools,
+                             .language_events = s.language_events};
   const std::string tape = RecordSwarmTape(seed, options);
   if (tape.empty()) return ShrinkUsage("the world draws more than a tape can hold");
   const RunResult first = RunTape(tape, options);
@@ -368,8 +382,9 @@ int ShrinkMain(int argc, char** argv, int from) {
       stats.words_before, (unsigned long long)first.summary.events, stats.words_after,
       (unsigned long long)last.summary.events, stats.runs, DescribeWorld(world).c_str(),
       FormatViolation(last.violations.front(), false).c_str());
-  std::printf("replay: credsim replay --tape %s --minutes %lld --policy %s%s\n", out.c_str(),
-              (long long)s.minutes, s.policy.c_str(), s.tools ? "" : " --no-tools");
+  std::printf("replay: credsim replay --tape %s --minutes %lld --policy %s%s%s\n", out.c_str(),
+              (long long)s.minutes, s.policy.c_str(), s.tools ? "" : " --no-tools",
+              s.language_events ? " --language-events" : "");
   return 1;  // the shrunk world still fails, by construction
 }
 
