@@ -205,6 +205,15 @@ PickOptions Engine::OptionsNow(const std::string& rejected) {
       .now_ms = io_.NowMs(), .leeway_ms = effective_leeway_ms(), .rejected_access_token = rejected};
 }
 
+void Engine::RememberRefused(const std::string& refresh_token) {
+  // Bounded: a session refuses a handful of tokens; the first in set order goes first.
+  if (refused_refresh_tokens_.size() >= kMaxRefusedRefreshTokens) {
+    refused_refresh_tokens_.erase(refused_refresh_tokens_.begin());
+  }
+  refused_refresh_tokens_.insert(refresh_token);
+  CREDSIM_ASSERT(refused_refresh_tokens_.size() <= kMaxRefusedRefreshTokens);
+}
+
 TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
   CREDSIM_ASSERT(status != TokenStatus::kOk);
   TokenResult result;
@@ -237,6 +246,15 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
                    "refresh token refused and no store has changed since: log in again");
   }
   blocked_fingerprint_.reset();  // something changed (or nothing was blocked): probe again
+  if (mode == Mode::kUnauthorized &&
+      (!best || candidates[*best].credential.access_token == rejected)) {
+    // The API refused the newest access token any store holds. On a server that revokes the
+    // family's other access tokens on every rotation, that means another process has just rotated
+    // and is about to write its pair: give it the bounded wait a refused refresh gets, with the
+    // locks released, before rotating (a rotation now would present the refresh token it retired).
+    // Whether something landed or not, the locked part below re-reads and decides.
+    (void)co_await AwaitForeignRotation(snapshot.fingerprint);
+  }
   const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) {
@@ -329,11 +347,10 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
                                               std::string rejected, std::set<std::string> seen) {
   const PickOptions by_time = OptionsNow("");
   const bool only_the_401 = mode == Mode::kUnauthorized && Servable(ClassifyFor(chosen, by_time));
-  // The loop to break is the API refusing the very token a 401 rotation just produced; a 401 for
-  // any other token (a sibling's rotation revoked it, the server's clock runs ahead) rotates.
-  const bool refused_our_401_token =
-      !last_unauthorized_minted_.empty() && rejected == last_unauthorized_minted_;
-  if (only_the_401 && refused_our_401_token && last_unauthorized_rotation_ms_) {
+  // After a 401 rotation, the API refusing tokens again within the gap means it refuses fresh
+  // tokens (the loop of hermes #70401): no second rotation until the gap is over. A sibling's
+  // rotation that revoked ours was waited for before this point (Acquire) and adopted.
+  if (only_the_401 && last_unauthorized_rotation_ms_) {
     const int64_t since_ms = by_time.now_ms - *last_unauthorized_rotation_ms_;
     if (since_ms >= 0 && since_ms < config_.unauthorized_rotation_gap_ms) {
       TokenResult result = Fail(TokenStatus::kTransient,
@@ -346,7 +363,6 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
   TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen));
   if (only_the_401 && result.status == TokenStatus::kOk && result.refreshed) {
     last_unauthorized_rotation_ms_ = by_time.now_ms;
-    last_unauthorized_minted_ = result.credential.access_token;
   }
   co_return result;
 }
@@ -360,6 +376,16 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     if (current.refresh_token.empty()) {
       co_return Fail(TokenStatus::kReloginRequired,
                      "the only credential is a static access token with no refresh token");
+    }
+    if (refused_refresh_tokens_.count(current.refresh_token) > 0) {
+      // The server called this very token dead before; a store rewritten with it (a tool that
+      // rewrites its file) changes nothing. Dead until some store shows another token.
+      const Snapshot snapshot = co_await ReadSnapshot();
+      blocked_fingerprint_ = snapshot.fingerprint;
+      TokenResult result = Fail(TokenStatus::kReloginRequired,
+                                "this refresh token was refused before; log in again");
+      result.credential = current;
+      co_return result;
     }
     RefreshOutcome outcome = co_await PostWithRetries(current.refresh_token);
     last_reason = outcome.reason;
@@ -410,14 +436,18 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     }
     // Dead or lost: look again before deciding. Another process may hold a newer pair.
     const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
-    if (!lost) dead.insert(current.refresh_token);
+    if (!lost) {
+      dead.insert(current.refresh_token);
+      RememberRefused(current.refresh_token);
+    }
     Snapshot snapshot = co_await ReadSnapshot();
     co_await ReadParked();
     const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
     const auto& candidates = *shared_candidates;
     for (auto& token : RefreshTokensIn(candidates)) seen.insert(token);
     PickOptions options = OptionsNow(rejected);
-    options.dead_refresh_tokens = dead;
+    options.dead_refresh_tokens = refused_refresh_tokens_;
+    options.dead_refresh_tokens.insert(dead.begin(), dead.end());
     if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
     const auto alternative = PickBest(candidates, options);
     if (alternative) {

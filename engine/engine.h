@@ -156,12 +156,14 @@ class Engine {
   // server again would only repeat the answer; once one changes, the engine re-probes at once.
   std::optional<uint64_t> blocked_fingerprint_;
   // When this engine last rotated because the API refused a token that had not expired (local
-  // clock): a 401 for the token that rotation produced waits SessionConfig::
-  // unauthorized_rotation_gap_ms before the next rotation.
+  // clock): the next such rotation waits SessionConfig::unauthorized_rotation_gap_ms.
   std::optional<int64_t> last_unauthorized_rotation_ms_;
-  // The access token that rotation produced: only a 401 for this very token waits for the gap.
-  // Kept in memory only, like every credential the engine holds; never logged.
-  std::string last_unauthorized_minted_;
+  // Refresh tokens the server refused as dead (not lost answers): never presented again by this
+  // engine, so a tool that rewrites a store with the same dead token does not make it ask again.
+  // In memory only, like every credential the engine holds; never logged.
+  static constexpr size_t kMaxRefusedRefreshTokens = 64;
+  std::set<std::string> refused_refresh_tokens_;
+  void RememberRefused(const std::string& refresh_token);
   // The access-token lifetime of the last grant this engine received (see effective_leeway_ms).
   std::optional<int64_t> granted_lifetime_ms_;
   // The last decoded view of each configured store (same index), reused while the store's version

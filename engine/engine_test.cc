@@ -251,6 +251,23 @@ TEST_F(EngineTest, BlockedSessionIsReprobedWhenAStoreChanges) {
   EXPECT_EQ(io.token_requests(), after_first + 1);
 }
 
+// A tool that rewrites its file with the same dead refresh token changes the store but not the
+// session: the engine does not present a token the server already refused (the refresh_storm
+// oracle caught a dead session re-probing every few minutes while a tool kept touching the file).
+TEST_F(EngineTest, RefusedRefreshTokenIsNotPresentedAgainWhenAStoreIsRewrittenWithIt) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  authority.SetLive(7);  // rt-1 was spent long ago
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  ASSERT_EQ(io.token_requests(), 1);
+  io.Put(kFile, ClaudeDoc(1, kNowMs - 2 * kHourMs));  // same dead token, other bytes
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kReloginRequired);
+  EXPECT_EQ(io.token_requests(), 1) << "the refused token was not presented again";
+  io.Put(kFile, ClaudeDoc(7, kNowMs - kHourMs));  // another token: worth one try
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
 TEST_F(EngineTest, LoginUnblocksAtOnce) {
   io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
   authority.SetLive(7);
@@ -470,19 +487,19 @@ TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
-// Only a 401 for the very token a 401 rotation produced waits: when another process's pair in the
-// store is refused (a server that revokes siblings' tokens early), the engine rotates at once.
-TEST_F(EngineTest, UnauthorizedForAnotherTokenIsNotHeldBackByTheGap) {
+// A server that revokes the family's other access tokens on each rotation: the API refuses our
+// token because a sibling has just rotated. The engine waits (locks released) for the sibling's
+// pair to land and adopts it instead of rotating, which would replay the retired refresh token.
+TEST_F(EngineTest, UnauthorizedWaitsForASiblingsRotationToLand) {
   io.Put(kFile, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  authority.SetLive(2);  // the sibling's rotation committed; its write is on its way
+  io.OnSleep([this] { io.Put(kFile, ClaudeDoc(2, kNowMs + 8 * kHourMs)); });
   Engine engine(io, Anthropic());
-  ASSERT_EQ(RunToCompletion(engine.OnUnauthorized("at-1")).status, TokenStatus::kOk);  // -> 2
-  authority.SetLive(5);  // a sibling rotated twice and wrote its pair
-  io.Put(kFile, ClaudeDoc(5, kNowMs + 8 * kHourMs));
-  io.SetNowMs(kNowMs + 60'000);
-  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-5"));
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
   ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
-  EXPECT_EQ(r.credential.access_token, "at-6");
-  EXPECT_EQ(io.token_requests(), 2);
+  EXPECT_EQ(r.credential.access_token, "at-2");
+  EXPECT_EQ(io.token_requests(), 0) << "adopted, not rotated";
+  EXPECT_GT(io.slept_ms(), 0) << "it waited for the sibling";
 }
 
 // The gap applies only to rotations a 401 alone asked for: a token that is expiring anyway is

@@ -26,7 +26,8 @@ struct PickOptions {
   int64_t now_ms = 0;
   int64_t leeway_ms = 0;
   std::string rejected_access_token;          // a token the API just refused counts as expired
-  std::set<std::string> dead_refresh_tokens;  // refused by the token endpoint in this call
+  // Refused by the token endpoint (in this call, or earlier by this engine): not worth presenting.
+  std::set<std::string> dead_refresh_tokens;
 };
 
 // Freshness with the options applied (a rejected access token counts as expired).

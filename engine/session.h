@@ -43,10 +43,11 @@ struct SessionConfig {
   // outside every lock (Codex CLI) to land, before the session is called dead.
   int foreign_rotation_polls = 6;
   int64_t foreign_rotation_poll_ms = 500;
-  // When the API refuses the very access token a 401-triggered rotation just produced (an
-  // account-level problem), the next rotation for a 401 waits this long (per engine, i.e. per
-  // process): rotating again only spends refresh tokens and invites reuse, as hermes #70401 did
-  // about six times a second (docs/REPORTS.md, 17). A 401 for any other token rotates at once.
+  // After a rotation made for a 401, a further 401 rotation waits this long (per engine, i.e. per
+  // process): an API that keeps refusing fresh tokens (an account-level problem) is not fixed by
+  // rotating, which only spends refresh tokens and invites reuse, as hermes #70401 did about six
+  // times a second (docs/REPORTS.md, 17). A 401 caused by a sibling's rotation is not a rotation
+  // here: the engine waits for the sibling's pair and adopts it (Engine::Acquire).
   int64_t unauthorized_rotation_gap_ms = 10 * 60 * 1000;
   // Expiry assumed for a granted access token with neither expires_in nor a JWT exp.
   int64_t default_access_ttl_ms = 60 * 60 * 1000;
