@@ -25,7 +25,7 @@ Freshness Classify(const Credential& credential, int64_t now_ms, int64_t leeway_
 struct PickOptions {
   int64_t now_ms = 0;
   int64_t leeway_ms = 0;
-  std::string rejected_access_token;          // a token the API just refused counts as expired
+  std::string rejected_access_token;  // a token the API just refused counts as expired
   // Refused by the token endpoint (in this call, or earlier by this engine): not worth presenting.
   std::set<std::string> dead_refresh_tokens;
 };
