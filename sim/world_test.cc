@@ -37,6 +37,12 @@ bool Fired(const RunResult& r, const std::string& oracle) {
                      [&](const Violation& v) { return v.oracle == oracle; });
 }
 
+size_t Count(const RunResult& r, const std::string& event) {
+  return static_cast<size_t>(
+      std::count_if(r.index.begin(), r.index.end(),
+                    [&](const Trace::IndexEntry& e) { return e.event == event; }));
+}
+
 std::string Describe(const RunResult& r) {
   std::string out;
   for (const Violation& v : r.violations) out += FormatViolation(v, true) + "\n";
@@ -87,8 +93,15 @@ TEST(World, ReferenceHoldsUnderNetworkFaults) {
               .error_5xx_per_million = 100'000,
               .rate_limit_per_million = 50'000};
   c.faults_until_ms = 6 * kHourMs;
-  RunResult r = RunWorld(c, {});
+  c.access_ttl_ms = 10 * kMinuteMs;  // ~70 rotations inside the fault window, not ~6
+  c.trace_io = true;
+  RunResult r = RunWorld(c, {.keep_index = true});
   EXPECT_TRUE(r.ok()) << Describe(r);
+  // The faults really happened: without them this test would prove nothing.
+  for (const char* fault : {"net.dropped_before", "net.server_error", "net.rate_limited"}) {
+    EXPECT_GT(Count(r, fault), 0u) << fault;
+  }
+  EXPECT_GT(r.summary.refreshes, 0u);
 }
 
 TEST(World, RefreshOutsideLockTripsReuseOracles) {
@@ -175,11 +188,20 @@ TEST(World, WrongEndpointIsALockoutOnceTheAccessTokenExpires) {
 
 TEST(World, RestartAndKillDuringRefreshRecover) {
   WorldConfig c = ClaudeWorld(3, "reference", 8 * kHourMs);
+  // c0 needs a token every 10-20 s, the others every 20 s to 2 min: c0 makes the next rotation
+  // after its kill is armed, so the kill really lands on a refresh.
+  c.consumers[0].need_every_ms_min = 10 * kSecondMs;
+  c.consumers[0].need_every_ms_max = 20 * kSecondMs;
   c.events = {{2 * kHourMs, EventKind::kRestart, "c1"},
               {3 * kHourMs - 10 * kMinuteMs, EventKind::kKillDuringRefresh, "c0"},
               {5 * kHourMs, EventKind::kRelogin, "c2"}};
-  RunResult r = RunWorld(c, {});
+  RunResult r = RunWorld(c, {.keep_index = true});
   EXPECT_TRUE(r.ok()) << Describe(r);
+  // Each event acted: a restart, a death with the answer on the wire, and a new login's family.
+  EXPECT_EQ(Count(r, "consumer.killed"), 2u);
+  EXPECT_EQ(Count(r, "user.relogin_written"), 1u);
+  EXPECT_GE(r.lost_response_replays + Count(r, "refresh.lost_with_process"), 1u)
+      << "the killed refresh's successor was lost with the process";
 }
 
 TEST(World, TraceHasNoTokenText) {
