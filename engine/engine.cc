@@ -237,8 +237,8 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
     co_return result;
   }
   if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
-    // Nothing changed since the server called this session dead: do not ask again (no hammering),
-    // but an access token that has not expired yet still works.
+    // No store has changed since the server refused this credential's refresh token: do not ask
+    // again (no hammering), but an access token that has not expired yet still works.
     if (best && StillUsable(candidates[*best].credential, options.now_ms, rejected)) {
       co_return Serve(candidates[*best].credential, "refresh token dead; access token still valid");
     }
@@ -340,11 +340,12 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
     co_return result;
   }
   co_return co_await RotateUnlessTooSoon(mode, chosen, std::move(rejected),
-                                         RefreshTokensIn(candidates));
+                                         RefreshTokensIn(candidates), snapshot.fingerprint);
 }
 
 Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chosen,
-                                              std::string rejected, std::set<std::string> seen) {
+                                              std::string rejected, std::set<std::string> seen,
+                                              uint64_t fingerprint) {
   const PickOptions by_time = OptionsNow("");
   const bool only_the_401 = mode == Mode::kUnauthorized && Servable(ClassifyFor(chosen, by_time));
   // After a 401 rotation, the API refusing tokens again within the gap means it refuses fresh
@@ -360,7 +361,7 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
       co_return result;
     }
   }
-  TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen));
+  TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen), fingerprint);
   if (only_the_401 && result.status == TokenStatus::kOk && result.refreshed) {
     last_unauthorized_rotation_ms_ = by_time.now_ms;
   }
@@ -368,7 +369,7 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
 }
 
 Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
-                                 std::set<std::string> seen) {
+                                 std::set<std::string> seen, uint64_t fingerprint) {
   std::set<std::string> dead;
   bool lost_retry_used = false;
   std::string last_reason;
@@ -379,9 +380,9 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     }
     if (refused_refresh_tokens_.count(current.refresh_token) > 0) {
       // The server called this very token dead before; a store rewritten with it (a tool that
-      // rewrites its file) changes nothing. Dead until some store shows another token.
-      const Snapshot snapshot = co_await ReadSnapshot();
-      blocked_fingerprint_ = snapshot.fingerprint;
+      // rewrites its file) changes nothing. Dead until some store shows another token. Only the
+      // first round can get here: later rounds pick alternatives without refused tokens.
+      blocked_fingerprint_ = fingerprint;
       TokenResult result = Fail(TokenStatus::kReloginRequired,
                                 "this refresh token was refused before; log in again");
       result.credential = current;
@@ -525,8 +526,8 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
       auto bytes = login ? EncodeLogin(config_.provider, view, credential, now_ms)
                          : EncodeCredential(config_.provider, view, credential, now_ms, superseded);
       if (!bytes) {
-        settled =
-            true;  // nothing of this session here, or it already holds this (or a fresher) pair
+        // The store holds none of this account's slots, or already this (or a fresher) pair.
+        settled = true;
         break;
       }
       StoreWrite write = co_await io_.CompareAndSwap(id, view.version, std::move(*bytes));

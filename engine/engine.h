@@ -113,13 +113,15 @@ class Engine {
 
   Task<TokenResult> Acquire(Mode mode, std::string rejected);
   // Rotates `chosen` unless a 401 asked for it and the last 401 rotation was too recent.
+  // `fingerprint`: of the snapshot read under the locks (what a dead session is blocked at).
   Task<TokenResult> RotateUnlessTooSoon(Mode mode, const Credential& chosen, std::string rejected,
-                                        std::set<std::string> seen);
+                                        std::set<std::string> seen, uint64_t fingerprint);
   Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
   Task<TokenResult> AcquireAfterForeignRotation(Mode mode, std::string rejected);
   Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
   // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
-  Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen);
+  Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen,
+                           uint64_t fingerprint);
   Task<RefreshOutcome> PostWithRetries(std::string refresh_token);
   Task<WriteReport> WriteBack(Credential credential, bool login,
                               std::set<std::string> superseded = {});
