@@ -7,10 +7,6 @@
 namespace credsim::engine {
 namespace {
 
-bool IsClaudeStore(StoreKind kind) {
-  return kind == StoreKind::kClaudeFile || kind == StoreKind::kClaudeKeychain;
-}
-
 void CheckFile(const StoreView& store, std::vector<Finding>& out) {
   using S = Finding::Severity;
   const std::string name = store.id.Name();
@@ -52,7 +48,7 @@ void CheckSlot(const Candidate& c, int64_t now_ms, std::vector<Finding>& out) {
     out.push_back({S::kWarning, name, "static-token",
                    "an OAuth access token with no refresh token: it stops working at expiry"});
   }
-  if (IsClaudeStore(c.store.kind)) {
+  if (IsClaudeKind(c.store.kind)) {
     if (!cred.scopes) {
       out.push_back({S::kError, name, "missing-scopes",
                      "no `scopes`: Claude Code >= 2.1.81 reports \"Not logged in\""});

@@ -18,6 +18,11 @@ enum class StoreKind : uint8_t {
   kEngineRescue,
 };
 
+// The keychain item and the file: Claude Code's two stores, one JSON format.
+inline bool IsClaudeKind(StoreKind kind) {
+  return kind == StoreKind::kClaudeFile || kind == StoreKind::kClaudeKeychain;
+}
+
 struct StoreId {
   StoreKind kind = StoreKind::kClaudeFile;
   std::string profile;  // kAgentAuth: "" is the root store; kEngineRescue: the provider

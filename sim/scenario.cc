@@ -251,10 +251,6 @@ bool ParseExtra(Reader& r, const JsonValue* v, const std::string& path, InitialS
   return true;
 }
 
-bool IsClaudeKind(engine::StoreKind kind) {
-  return kind == engine::StoreKind::kClaudeFile || kind == engine::StoreKind::kClaudeKeychain;
-}
-
 bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldConfig& w) {
   if (!r.Keys(s, path,
               {"store", "content", "expired", "scopes", "subscriptionType", "providers_block",
@@ -290,7 +286,7 @@ bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldCon
     if (!r.Duration(v, path + ".last_refresh", &at_ms, true)) return false;
     store.last_refresh_at_ms = at_ms;
   }
-  if (store.refresh_token_expires_at_ms && !IsClaudeKind(store.id.kind))
+  if (store.refresh_token_expires_at_ms && !engine::IsClaudeKind(store.id.kind))
     return r.Fail(path + ".refresh_token_expires_at", "only Claude stores have it");
   if (!store.pool_status.empty() && store.pool_status != "exhausted" &&
       store.pool_status != "dead") {

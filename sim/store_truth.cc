@@ -147,9 +147,7 @@ StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view 
   }
   truth.readable = true;
   truth.scopes = true;
-  const bool claude =
-      kind == engine::StoreKind::kClaudeFile || kind == engine::StoreKind::kClaudeKeychain;
-  Walk walk{authority, claude, truth};
+  Walk walk{authority, engine::IsClaudeKind(kind), truth};
   walk.Value(root, 0);
   truth.foreign_sections_digest = ForeignSectionsDigest(kind, top);
   CREDSIM_ASSERT(truth.refresh_tokens.size() <= kMaxTruthTokens);

@@ -304,9 +304,7 @@ int64_t World::ExpiryAllowanceMs(size_t owner) const {
   int64_t allowance_ms = 2 * config_.net_latency_ms_max + config_.token_grant_delay_ms +
                          std::abs(server_clock_offset_ms_) + kSecondMs;
   if (owner < consumers_.size()) {
-    const Consumer& c = *consumers_[owner];
-    const int64_t drift_ms = (now_ms() / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
-    allowance_ms += std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms;
+    allowance_ms += ClockErrorBoundMs(*consumers_[owner], now_ms());
   }
   return allowance_ms;
 }
@@ -416,13 +414,9 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     trace_.Event(now_ms(), "net.server_error", who).Int("status", 503);
     return ServerError(authority_.personality(), 503, -1);
   }
-  if (faulty && choices_.Chance(config_.faults.rate_limit_per_million)) {
-    trace_.Event(now_ms(), "net.rate_limited", who)
-        .Int("retry_after_ms", config_.faults.retry_after_ms);
-    return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
-  }
-  if (rate_limit_next_ > 0) {
-    --rate_limit_next_;
+  const bool injected_429 = faulty && choices_.Chance(config_.faults.rate_limit_per_million);
+  if (injected_429 || rate_limit_next_ > 0) {
+    if (!injected_429) --rate_limit_next_;  // a scripted 429 answers one request
     trace_.Event(now_ms(), "net.rate_limited", who)
         .Int("retry_after_ms", config_.faults.retry_after_ms);
     return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
@@ -569,18 +563,23 @@ void World::ReportDemand(DemandObserved demand) {
   for (Oracle* o : oracles_) o->OnDemand(demand);
 }
 
+int64_t World::ClockErrorBoundMs(const Consumer& c, int64_t t_ms) {
+  // Skew and scripted jumps, plus the drift accumulated by t_ms (rounded up per million ms).
+  const int64_t drift_ms = (t_ms / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
+  return std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms;
+}
+
 void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_ms,
                                  int64_t local_now_ms, int64_t leeway_ms, bool decided_expiring) {
   CREDSIM_ASSERT(index < consumers_.size() && t_ms <= now_ms() && leeway_ms >= 0);
   const Consumer& c = *consumers_[index];
-  const int64_t drift_ms = (t_ms / 1'000'000 + 1) * std::abs(c.spec.drift_ppm);
   ExpiryDecision d{.t_ms = t_ms,
                    .consumer = c.spec.name,
                    .expires_at_ms = expires_at_ms,
                    .local_now_ms = local_now_ms,
                    .true_now_ms = kEpochMs + t_ms,
                    .leeway_ms = leeway_ms,
-                   .skew_bound_ms = std::abs(c.spec.skew_ms + c.clock_jump_ms) + drift_ms,
+                   .skew_bound_ms = ClockErrorBoundMs(c, t_ms),
                    .decided_expiring = decided_expiring};
   // The world's own promise: a consumer's clock is never further off than its skew bound.
   CREDSIM_ASSERT(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);

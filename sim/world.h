@@ -173,6 +173,8 @@ class World {
   void Apply(const ScriptedEvent& event);
   void Summarize(const engine::StoreId& id, StoreState& state) const;
   const char* OutageCause(size_t index) const;
+  // How far a consumer's clock may be off true time at t_ms: skew, scripted jumps and drift.
+  static int64_t ClockErrorBoundMs(const Consumer& c, int64_t t_ms);
   int64_t ExpiryAllowanceMs(size_t owner) const;
   bool ExpiryStoredElsewhere(const engine::StoreId& id, const StoreTruth& written) const;
   engine::StoreWrite Commit(const engine::StoreId& id, StoreState& state, std::string bytes,

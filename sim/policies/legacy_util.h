@@ -10,9 +10,7 @@
 
 namespace credsim::sim::legacy {
 
-inline bool IsClaudeStore(const engine::StoreId& id) {
-  return id.kind == engine::StoreKind::kClaudeFile || id.kind == engine::StoreKind::kClaudeKeychain;
-}
+inline bool IsClaudeStore(const engine::StoreId& id) { return engine::IsClaudeKind(id.kind); }
 inline bool IsAgentRoot(const engine::StoreId& id) {
   return id.kind == engine::StoreKind::kAgentAuth && id.profile.empty();
 }
