@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/store_id.h"
+
 namespace credsim::sim {
 
 // One token-endpoint request that reached the authority (or was dropped before it).
@@ -38,7 +40,8 @@ struct StoreWritten {
   int64_t t_ms = 0;
   std::string consumer;
   bool reference = false;
-  std::string store;
+  std::string store;  // StorePath::Name(): the file written (a link's target when written through)
+  engine::StoreKind kind = engine::StoreKind::kClaudeFile;
   uint32_t family_before = 0, generation_before = 0;  // freshest slot before (0: none)
   uint32_t family_after = 0, generation_after = 0;    // freshest slot after
   bool readable_before = false, readable_after = false;

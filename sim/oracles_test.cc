@@ -218,13 +218,17 @@ TEST(NoCollateralDamageOracle, FiresWhenAReferenceWriteReplacesASymlink) {
 // store going back to nothing.
 TEST(NoCollateralDamageOracle, EmptyingTheRescueStoreIsNotGoingBack) {
   NoCollateralDamage oracle;
-  StoreWritten w{.consumer = "ref", .reference = true, .store = "credsim-rescue"};
+  StoreWritten w{.consumer = "ref",
+                 .reference = true,
+                 .store = "credsim-rescue",
+                 .kind = engine::StoreKind::kEngineRescue};
   w.readable_before = w.readable_after = true;
   w.family_before = 1;
   w.generation_before = 7;
   oracle.OnWrite(w);
   EXPECT_TRUE(oracle.violations().empty());
   w.store = "claude-file";
+  w.kind = engine::StoreKind::kClaudeFile;
   oracle.OnWrite(w);
   ASSERT_EQ(oracle.violations().size(), 1u);
   EXPECT_NE(oracle.violations()[0].message.find("went back"), std::string::npos);

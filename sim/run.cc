@@ -39,11 +39,31 @@ int64_t QuietFromMs(const WorldConfig& config) {
   return keychain_locked || server_down || api_rejecting ? config.duration_ms : quiet;
 }
 
+bool ForkedByLayout(const WorldConfig& config) {
+  const auto& stores = config.stores;
+  for (size_t i = 0; i < stores.size(); ++i) {
+    const InitialStore& a = stores[i];
+    if (a.link_home || a.content == InitialContent::kAbsent) continue;
+    for (size_t j = i + 1; j < stores.size(); ++j) {
+      const InitialStore& b = stores[j];
+      if (b.id == a.id && b.home != a.home && !b.link_home && b.content != InitialContent::kAbsent)
+        return true;
+    }
+  }
+  return std::any_of(config.events.begin(), config.events.end(), [&](const ScriptedEvent& e) {
+    return e.kind == EventKind::kReplaceSymlink &&
+           std::any_of(stores.begin(), stores.end(), [&](const InitialStore& s) {
+             return s.link_home && s.home == e.home && e.store && s.id == *e.store;
+           });
+  });
+}
+
 RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOptions& options) {
   RunResult result;
   result.reference_only =
       std::all_of(config.consumers.begin(), config.consumers.end(),
-                  [](const ConsumerSpec& c) { return IsJudgedPolicy(c.policy); });
+                  [](const ConsumerSpec& c) { return IsJudgedPolicy(c.policy); }) &&
+      !ForkedByLayout(config);
   Trace trace;
   trace.set_output(options.trace_out);
   trace.set_keep_index(options.keep_index);

@@ -27,6 +27,8 @@ struct RunResult {
   uint64_t lost_response_replays = 0;
   uint64_t real_reuses = 0;
   uint64_t expiry_decisions = 0;  // checked by the clock oracle
+  // Every consumer is judged and the layout is one chain (ForkedByLayout is false): then every
+  // reuse is the engine's own doing and the reuse and lineage oracles are strict.
   bool reference_only = false;
   // Every consumer's outages and served fraction (oracles/availability.h): reported, never hidden.
   std::vector<Outage> outages;
@@ -35,6 +37,10 @@ struct RunResult {
   bool ok() const { return violations.empty(); }
 };
 
+// The stores fork the chain by construction: one session in two homes' files that do not link
+// (a copied credentials file), or a scripted rename over a link. A reuse across the fork is then
+// nobody's doing, so the reuse and lineage oracles attribute reuses as they do with tools around.
+bool ForkedByLayout(const WorldConfig& config);
 // The no_lockout bound for a world (see oracles/no_lockout.h).
 int64_t LockoutBoundMs(const WorldConfig& config);
 // When the world has been quiet since: the end of random faults and of every scripted disturbance

@@ -139,6 +139,20 @@ bool Store(Reader& r, const JsonValue* v, const std::string& path, engine::Store
   return true;
 }
 
+// A home's name: it prefixes store names in traces ("laptop/claude-file").
+bool Home(Reader& r, const JsonValue* v, const std::string& path, std::string* out) {
+  if (!r.Str(v, path, out)) return false;
+  const bool ok = out->size() <= 32 && std::all_of(out->begin(), out->end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+  });
+  return ok || r.Fail(path, "expected up to 32 of a-z, 0-9 and - (\"\" is the default home)");
+}
+
+bool HomeDeclared(const WorldConfig& w, const std::string& home) {
+  return home.empty() || std::any_of(w.stores.begin(), w.stores.end(),
+                                     [&](const InitialStore& s) { return s.home == home; });
+}
+
 bool NeedsStore(EventKind k) {
   return k == EventKind::kTearStore || k == EventKind::kDiskFull || k == EventKind::kDiskOk ||
          k == EventKind::kReplaceSymlink;
@@ -251,17 +265,43 @@ bool ParseExtra(Reader& r, const JsonValue* v, const std::string& path, InitialS
   return true;
 }
 
+// A path that links to another home's file: it has no content of its own.
+bool ParseLinkStore(Reader& r, const JsonValue& s, const std::string& path, InitialStore& store) {
+  if (!r.Keys(s, path, {"store", "home", "link"})) return false;
+  std::string target;
+  if (!Home(r, s.Find("link"), path + ".link", &target)) return false;
+  if (target == store.home) return r.Fail(path + ".link", "a store cannot link to its own home");
+  store.link_home = target;
+  store.content = InitialContent::kAbsent;
+  return true;
+}
+
 bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldConfig& w) {
-  if (!r.Keys(s, path,
-              {"store", "content", "expired", "scopes", "subscriptionType", "providers_block",
-               "pool_status", "pool_reset_in", "corrupt", "stored_expiry",
-               "refresh_token_expires_at", "last_refresh", "extra"})) {
-    return false;
-  }
   InitialStore store;
   if (!s.Find("store"))
     return r.Fail(path + ".store", std::string("required (") + kStoreHelp + ")");
   if (!Store(r, s.Find("store"), path + ".store", &store.id) ||
+      !Home(r, s.Find("home"), path + ".home", &store.home)) {
+    return false;
+  }
+  for (const InitialStore& other : w.stores) {
+    if (other.id == store.id && other.home == store.home)
+      return r.Fail(path + ".store", "store listed twice in one home");
+  }
+  if (s.Find("link")) {
+    if (store.id.kind == engine::StoreKind::kClaudeKeychain)
+      return r.Fail(path + ".link", "a keychain item is not a file and cannot be a symlink");
+    if (!ParseLinkStore(r, s, path, store)) return false;
+    w.stores.push_back(store);
+    return true;
+  }
+  if (!r.Keys(s, path,
+              {"store", "home", "symlink", "content", "expired", "scopes", "subscriptionType",
+               "providers_block", "pool_status", "pool_reset_in", "corrupt", "stored_expiry",
+               "refresh_token_expires_at", "last_refresh", "extra"})) {
+    return false;
+  }
+  if (!r.Bool(s.Find("symlink"), path + ".symlink", &store.symlink) ||
       !ParseContent(r, s.Find("content"), path + ".content", &store.content) ||
       !r.Bool(s.Find("expired"), path + ".expired", &store.expired) ||
       !r.Bool(s.Find("scopes"), path + ".scopes", &store.scopes) ||
@@ -292,9 +332,8 @@ bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldCon
       store.pool_status != "dead") {
     return r.Fail(path + ".pool_status", "expected exhausted or dead");
   }
-  for (const InitialStore& other : w.stores) {
-    if (other.id == store.id) return r.Fail(path + ".store", "store listed twice");
-  }
+  if (store.symlink && store.id.kind == engine::StoreKind::kClaudeKeychain)
+    return r.Fail(path + ".symlink", "a keychain item is not a file and cannot be a symlink");
   w.stores.push_back(store);
   return true;
 }
@@ -305,26 +344,46 @@ bool ParseStores(Reader& r, const JsonValue& v, WorldConfig& w) {
   for (size_t i = 0; i < v.array.size(); ++i) {
     if (!ParseStore(r, v.array[i], "$.stores[" + std::to_string(i) + "]", w)) return false;
   }
+  // A link's target is the same store in its home, declared, and a file (not another link).
+  for (size_t i = 0; i < w.stores.size(); ++i) {
+    const InitialStore& link = w.stores[i];
+    if (!link.link_home) continue;
+    const auto target = std::find_if(w.stores.begin(), w.stores.end(), [&](const InitialStore& t) {
+      return t.home == *link.link_home && t.id == link.id;
+    });
+    const std::string at = "$.stores[" + std::to_string(i) + "].link";
+    if (target == w.stores.end())
+      return r.Fail(at, "home \"" + *link.link_home + "\" declares no " + link.id.Name());
+    if (target->link_home) return r.Fail(at, "the target is itself a link (links are one hop)");
+  }
   return true;
 }
 
 bool ParseConsumer(Reader& r, const JsonValue& c, const std::string& path, WorldConfig& w) {
   if (!r.Keys(
           c, path,
-          {"name", "policy", "profile", "skew", "drift_ppm", "lock", "every", "start", "stores"})) {
+          {"name", "policy", "profile", "home", "skew", "drift_ppm", "lock", "every", "start",
+           "stores"})) {
     return false;
   }
   ConsumerSpec s;
-  std::string lock = "home";
+  std::string lock;
   if (const JsonValue* drift = c.Find("drift_ppm")) {
     if (drift->kind != JsonKind::kInt64 || drift->int64 < -100'000 || drift->int64 > 100'000)
       return r.Fail(path + ".drift_ppm", "expected an integer from -100000 to 100000");
     s.drift_ppm = static_cast<int32_t>(drift->int64);
   }
   if (!r.Str(c.Find("lock"), path + ".lock", &lock)) return false;
-  if (lock != "home" && lock != "process")
-    return r.Fail(path + ".lock", "expected home (shared by the home's processes) or process");
-  s.lock = lock == "process" ? LockTopology::kProcess : LockTopology::kHome;
+  if (lock == "home") s.lock = LockTopology::kHome;
+  if (lock == "file") s.lock = LockTopology::kFile;
+  if (lock == "process") s.lock = LockTopology::kProcess;
+  if (c.Find("lock") && !s.lock)
+    return r.Fail(path + ".lock",
+                  "expected home (the home's lock), file (also the lock beside a linked file) or "
+                  "process (none across processes)");
+  if (!Home(r, c.Find("home"), path + ".home", &s.home)) return false;
+  if (!HomeDeclared(w, s.home))
+    return r.Fail(path + ".home", "no store is declared in home \"" + s.home + "\"");
   if (!r.Required(c.Find("name"), path + ".name", &s.name) ||
       !r.Str(c.Find("policy"), path + ".policy", &s.policy) ||
       !r.Str(c.Find("profile"), path + ".profile", &s.profile) ||
@@ -366,7 +425,7 @@ bool ParseConsumers(Reader& r, const JsonValue& v, WorldConfig& w) {
 }
 
 bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldConfig& w) {
-  if (!r.Keys(e, path, {"at", "do", "consumer", "store", "by"})) return false;
+  if (!r.Keys(e, path, {"at", "do", "consumer", "store", "home", "by"})) return false;
   ScriptedEvent ev;
   std::string kind;
   if (!e.Find("at")) return r.Fail(path + ".at", std::string("required (") + kDurationHelp + ")");
@@ -393,6 +452,12 @@ bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldCon
     if (!Store(r, e.Find("store"), path + ".store", &id)) return false;
     ev.store = id;
   }
+  if (e.Find("home") && (!NeedsStore(ev.kind)))
+    return r.Fail(path + ".home", std::string("not used by ") + kind +
+                                      " (a relogin writes its consumer's home)");
+  if (!Home(r, e.Find("home"), path + ".home", &ev.home)) return false;
+  if (!HomeDeclared(w, ev.home))
+    return r.Fail(path + ".home", "no store is declared in home \"" + ev.home + "\"");
   if (e.Find("consumer") && !TakesConsumer(ev.kind))
     return r.Fail(path + ".consumer", std::string("not used by ") + kind);
   if (NeedsBy(ev.kind) != (e.Find("by") != nullptr)) {
@@ -523,15 +588,18 @@ bool ParseNotes(Reader& r, const JsonValue& v, Scenario& s) {
 
 bool ParseTop(Reader& r, const JsonValue& root, Scenario& s) {
   if (!r.Keys(root, "$",
-              {"$schema", "name", "summary", "source", "notes", "duration", "seed", "server",
-               "stores", "consumers", "events", "expect"})) {
+              {"$schema", "name", "summary", "source", "basis", "notes", "duration", "seed",
+               "server", "stores", "consumers", "events", "expect"})) {
     return false;
   }
   if (!r.Required(root.Find("name"), "$.name", &s.name) ||
       !r.Required(root.Find("source"), "$.source", &s.source) ||
-      !r.Required(root.Find("summary"), "$.summary", &s.summary)) {
+      !r.Required(root.Find("summary"), "$.summary", &s.summary) ||
+      !r.Str(root.Find("basis"), "$.basis", &s.basis)) {
     return false;
   }
+  if (s.basis != "report" && s.basis != "derived")
+    return r.Fail("$.basis", "expected report (a public report shows it) or derived");
   if (!root.Find("duration"))
     return r.Fail("$.duration", std::string("required (") + kDurationHelp + ")");
   if (!r.Duration(root.Find("duration"), "$.duration", &s.world.duration_ms)) return false;

@@ -42,6 +42,10 @@ struct Scenario {
   std::string name;
   std::string summary;
   std::string source;
+  // "report": a public report shows the failure. "derived": no report does; the scenario follows
+  // from measured behaviour (docs/REAL_CLIENTS.md) or a report's stated inference, and
+  // notes.assumed says which.
+  std::string basis = "report";
   std::string known;    // notes.known: what the report establishes
   std::string assumed;  // notes.assumed: what the scenario adds to make it run
   WorldConfig world;    // consumers whose policy is "$policy" take the policy under test

@@ -130,6 +130,15 @@ void World::Seed() {
     previous_expiry_max_ms = std::min(previous_expiry_max_ms, stored - kMinuteMs);
   }
   for (const InitialStore& s : config_.stores) {
+    if (s.link_home) {
+      StoreState& link = stores_[StorePath{s.home, s.id}];
+      link.link_home = s.link_home;
+      link.symlink = true;
+      trace_.Event(0, "store.link", "")
+          .Str("store", StorePath{s.home, s.id}.Name())
+          .Str("to", StorePath{*s.link_home, s.id}.Name());
+      continue;
+    }
     if (s.content == InitialContent::kAbsent) continue;
     const oauth::TokenReply& r = s.content == InitialContent::kCurrent ? current : first;
     DocTokens t{r.tokens.access_token,
@@ -148,28 +157,69 @@ void World::Seed() {
       t.expires_at_ms = std::min(t.expires_at_ms, previous_expiry_max_ms);
     }
     ApplyStoredValues(s, t);
-    StoreState& state = stores_[s.id];
+    const StorePath path{s.home, s.id};
+    StoreState& state = stores_[path];
     state.bytes = DocFor(s.id.kind, t, openai);
     // Cut before the closing brace: unparseable, yet every other field is still in the bytes.
     if (s.corrupt) state.bytes.resize(state.bytes.rfind('}'));
     state.exists = true;
     state.symlink = s.symlink;
-    Summarize(s.id, state);
+    Summarize(path, state);
     trace_.Event(0, "store.seed", "")
-        .Str("store", s.id.Name())
+        .Str("store", path.Name())
         .Str("rt", LabelOf(r.tokens.refresh_token))
         .Bool("expired", s.expired);
   }
 }
 
-void World::Summarize(const engine::StoreId& id, StoreState& state) const {
+void World::Summarize(const StorePath& path, StoreState& state) const {
+  CREDSIM_ASSERT(!state.link_home || !state.exists, "a link has no bytes of its own");
   state.version = state.exists ? engine::VersionOf(state.bytes) : engine::StoreVersion{};
-  state.summary = ReadStoreTruth(id.kind, state.exists, state.bytes, authority_);
+  state.summary = ReadStoreTruth(path.id.kind, state.exists, state.bytes, authority_);
 }
 
 const StoreState* World::store(const engine::StoreId& id) const {
-  auto it = stores_.find(id);
+  return store(Resolve(StorePath{"", id}));
+}
+
+const StoreState* World::store(const StorePath& path) const {
+  auto it = stores_.find(path);
   return it == stores_.end() ? nullptr : &it->second;
+}
+
+// --- homes -----------------------------------------------------------------------------------
+
+const std::string& World::HomeOf(size_t owner) const {
+  static const std::string kDefaultHome;
+  if (owner < consumers_.size()) return consumers_[owner]->spec.home;
+  if (owner >= kLoginOwner && owner - kLoginOwner < consumers_.size()) {
+    return consumers_[owner - kLoginOwner]->spec.home;
+  }
+  return kDefaultHome;
+}
+
+StorePath World::PathFor(const engine::StoreId& id, size_t owner) const {
+  return StorePath{HomeOf(owner), id};
+}
+
+StorePath World::Resolve(const StorePath& path) const {
+  const StoreState* state = store(path);
+  if (!state || !state->link_home) return path;
+  StorePath target{*state->link_home, path.id};
+  const StoreState* t = store(target);
+  CREDSIM_ASSERT(!t || !t->link_home, "a link's target is never itself a link");
+  return target;
+}
+
+bool World::ShareAStore(size_t a, size_t b) const {
+  if (a >= consumers_.size() || b >= consumers_.size()) return false;
+  for (const engine::StoreId& x : consumers_[a]->session.stores) {
+    const StorePath px = Resolve(PathFor(x, a));
+    for (const engine::StoreId& y : consumers_[b]->session.stores) {
+      if (px == Resolve(PathFor(y, b))) return true;
+    }
+  }
+  return false;
 }
 
 // --- stores ----------------------------------------------------------------------------------
@@ -177,22 +227,25 @@ const StoreState* World::store(const engine::StoreId& id) const {
 engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
                                    engine::StoreVersion known) {
   engine::StoreRead read;
+  const StorePath path = PathFor(id, owner);
+  const StorePath target = Resolve(path);
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     read.status = engine::IoStatus::kLocked;
     read.detail = "keychain locked";
-  } else if (auto it = stores_.find(id); it != stores_.end() && it->second.exists) {
+  } else if (auto it = stores_.find(target); it != stores_.end() && it->second.exists) {
     read.status = engine::IoStatus::kOk;
     read.version = it->second.version;
     read.unchanged = known.exists && known == read.version;
     if (!read.unchanged) read.bytes = it->second.bytes;
-    read.facts.is_symlink = it->second.symlink;
+    const StoreState* at_path = store(path);
+    read.facts.is_symlink = at_path && at_path->symlink;
   } else {
     read.status = engine::IoStatus::kNotFound;
   }
-  NoteRead(owner, id, read.status == engine::IoStatus::kOk ? store(id) : nullptr);
+  NoteRead(owner, id, read.status == engine::IoStatus::kOk ? store(target) : nullptr);
   if (config_.trace_io) {
     trace_.Event(now_ms(), "store.read", OwnerName(owner))
-        .Str("store", id.Name())
+        .Str("store", path.Name())
         .Str("status", engine::IoStatusName(read.status));
   }
   return read;
@@ -222,36 +275,46 @@ bool World::HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t gene
 }
 
 engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
-                                     std::string bytes, size_t owner) {
+                                     std::string bytes, size_t owner, WriteMode mode) {
   engine::StoreWrite write;
-  StoreState& state = stores_[id];
+  const StorePath path = PathFor(id, owner);
+  const StorePath target = Resolve(path);
+  StoreState& state = stores_[target];
   const engine::StoreVersion actual = state.version;  // StoreVersion{} while absent
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     write.status = engine::IoStatus::kLocked;
   } else if (!(actual == expected)) {
     write.status = engine::IoStatus::kConflict;
-  } else if (disk_full_.count(id) > 0) {
+  } else if (disk_full_.count(target) > 0) {
     write.status = engine::IoStatus::kIoError;
     write.detail = "scripted: disk full";
   } else if (faults_active() && choices_.Chance(config_.faults.store_write_fail_per_million)) {
     write.status = engine::IoStatus::kIoError;
     write.detail = "injected: disk full";
+  } else if (mode == WriteMode::kRename && !(path == target)) {
+    StoreState& link = stores_[path];  // the rename turns the link into a private file
+    link.link_home.reset();
+    return Commit(path, link, std::move(bytes), owner, /*keep_link=*/false);
   } else {
-    return Commit(id, state, std::move(bytes), owner, /*keep_link=*/true);
+    return Commit(target, state, std::move(bytes), owner, mode == WriteMode::kThroughLink);
   }
-  if (!state.exists && write.status == engine::IoStatus::kConflict) stores_.erase(id);
+  if (!state.exists && !state.link_home && write.status == engine::IoStatus::kConflict) {
+    stores_.erase(target);
+  }
   trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
-      .Str("store", id.Name())
+      .Str("store", path.Name())
       .Str("status", engine::IoStatusName(write.status));
   return write;
 }
 
-engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
+engine::StoreWrite World::Commit(const StorePath& path, StoreState& state, std::string bytes,
                                  size_t owner, bool keep_link) {
+  CREDSIM_ASSERT(!state.link_home, "bytes are committed to a file, never to a link");
   StoreWritten w{.t_ms = now_ms(),
                  .consumer = OwnerName(owner),
                  .reference = OwnerIsReference(owner),
-                 .store = id.Name()};
+                 .store = path.Name(),
+                 .kind = path.id.kind};
   w.family_before = state.summary.family;
   w.generation_before = state.summary.generation;
   w.readable_before = state.summary.readable;
@@ -264,7 +327,7 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   state.bytes = std::move(bytes);
   state.exists = true;
   state.symlink = state.symlink && keep_link;
-  Summarize(id, state);
+  Summarize(path, state);
   w.family_after = state.summary.family;
   w.generation_after = state.summary.generation;
   w.readable_after = state.summary.readable;
@@ -273,7 +336,8 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   w.symlink_after = state.symlink;
   w.expiry_overstated_after_ms = state.summary.expiry_overstated_ms;
   w.foreign_after = state.summary.foreign_sections_digest;
-  w.expiry_copied = w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(id, state.summary);
+  w.expiry_copied =
+      w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(path, state.summary);
   trace_.Event(now_ms(), "store.write", w.consumer)
       .Str("store", w.store)
       .Str("rt", RefreshLabel(w.family_after, w.generation_after))
@@ -289,10 +353,10 @@ engine::StoreWrite World::Commit(const engine::StoreId& id, StoreState& state, s
   return write;
 }
 
-bool World::ExpiryStoredElsewhere(const engine::StoreId& id, const StoreTruth& written) const {
+bool World::ExpiryStoredElsewhere(const StorePath& path, const StoreTruth& written) const {
   return std::any_of(stores_.begin(), stores_.end(), [&](const auto& entry) {
     const StoreTruth& other = entry.second.summary;
-    return !(entry.first == id) && other.overstated_token == written.overstated_token &&
+    return !(entry.first == path) && other.overstated_token == written.overstated_token &&
            other.expiry_overstated_ms >= written.expiry_overstated_ms;
   });
 }
@@ -310,27 +374,33 @@ int64_t World::ExpiryAllowanceMs(size_t owner) const {
 }
 
 engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner) {
+  const StorePath path = PathFor(id, owner);
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
-        .Str("store", id.Name())
+        .Str("store", path.Name())
         .Str("status", "locked");
     return engine::StoreWrite{engine::IoStatus::kLocked, {}, "keychain locked"};
   }
-  return Commit(id, stores_[id], std::move(bytes), owner, /*keep_link=*/false);
+  StoreState& state = stores_[path];
+  state.link_home.reset();  // a rename over a link replaces it with a private file
+  return Commit(path, state, std::move(bytes), owner, /*keep_link=*/false);
 }
 
+// A truncate-then-write opens the path, so it follows a link and rewrites the target.
 void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner) {
-  StoreState& state = stores_[id];
+  const StorePath target = Resolve(PathFor(id, owner));
+  StoreState& state = stores_[target];
   state.bytes = bytes.substr(0, bytes.size() / 2);
   state.exists = true;
-  Summarize(id, state);
+  Summarize(target, state);
   CREDSIM_ASSERT(!state.summary.readable || bytes.size() < 2);
-  trace_.Event(now_ms(), "store.torn", OwnerName(owner)).Str("store", id.Name());
+  trace_.Event(now_ms(), "store.torn", OwnerName(owner)).Str("store", target.Name());
 }
 
 engine::StoreWrite World::FinishInPlaceWrite(const engine::StoreId& id, std::string bytes,
                                              size_t owner) {
-  return Commit(id, stores_[id], std::move(bytes), owner, /*keep_link=*/true);
+  const StorePath target = Resolve(PathFor(id, owner));
+  return Commit(target, stores_[target], std::move(bytes), owner, /*keep_link=*/true);
 }
 
 // --- locks -----------------------------------------------------------------------------------
@@ -349,14 +419,49 @@ struct WaitForGrant {
 };
 }  // namespace
 
+std::vector<World::LockKey> World::LockKeysFor(engine::LockId lock, size_t owner) const {
+  std::vector<LockKey> keys{{HomeOf(owner), lock}};
+  if (owner >= consumers_.size() || consumers_[owner]->lock != LockTopology::kFile) return keys;
+  // The lock beside the file: for each of the consumer's stores under this lock whose path links
+  // into another home, that home's lock too (at most one: a link's target is one home).
+  for (const engine::StoreId& id : consumers_[owner]->session.stores) {
+    if (engine::LockFor(id.kind) != lock) continue;
+    const StorePath target = Resolve(PathFor(id, owner));
+    if (target.home != keys.front().first) {
+      keys.push_back({target.home, lock});
+      break;
+    }
+  }
+  return keys;
+}
+
 Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms) {
-  LockState& l = locks_[static_cast<size_t>(lock)];
+  // Every process takes its home's lock first, then the one beside a linked file: one order for
+  // all, so two homes sharing a file cannot deadlock (a target home's own processes take only
+  // their home's lock).
+  const int64_t deadline_ms = now_ms() + std::max<int64_t>(timeout_ms, 0);
+  std::vector<LockKey> taken;
+  for (const LockKey& key : LockKeysFor(lock, owner)) {
+    const engine::IoStatus status =
+        co_await AcquireOne(key, owner, std::max<int64_t>(deadline_ms - now_ms(), 0));
+    if (status != engine::IoStatus::kOk) {
+      for (auto it = taken.rbegin(); it != taken.rend(); ++it) ReleaseOne(locks_[*it], *it, owner);
+      co_return status;
+    }
+    taken.push_back(key);
+  }
+  co_return engine::IoStatus::kOk;
+}
+
+Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t timeout_ms) {
+  CREDSIM_ASSERT(locks_.size() < kMaxLocks || locks_.count(key) > 0, "locks are bounded");
+  LockState& l = locks_[key];
   CREDSIM_ASSERT(l.holder != owner && "a consumer must not take a lock twice");
+  const std::string name = key.first.empty() ? LockName(key.second)
+                                             : key.first + "/" + LockName(key.second);
   if (l.holder == SIZE_MAX && l.waiters.empty()) {
     l.holder = owner;
-    if (config_.trace_io) {
-      trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockName(lock));
-    }
+    if (config_.trace_io) trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
     co_return engine::IoStatus::kOk;
   }
   if (timeout_ms <= 0 || l.waiters.size() >= kMaxLockWaiters) co_return engine::IoStatus::kTimeout;
@@ -365,20 +470,29 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
   co_await WaitForGrant{scheduler_, &waiter.handle, timeout_ms};
   if (!waiter.granted) {
     std::erase(l.waiters, &waiter);
-    trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", LockName(lock));
+    trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", name);
     co_return engine::IoStatus::kTimeout;
   }
   CREDSIM_ASSERT(l.holder == owner);
-  if (config_.trace_io) {
-    trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockName(lock));
-  }
+  if (config_.trace_io) trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
   co_return engine::IoStatus::kOk;
 }
 
 void World::ReleaseLock(engine::LockId lock, size_t owner) {
-  LockState& l = locks_[static_cast<size_t>(lock)];
+  // Every lock of this kind the owner holds, in any home: the link may have been replaced since
+  // it was taken, so the keys are not recomputed.
+  bool released = false;
+  for (auto& [key, l] : locks_) {
+    if (key.second != lock || l.holder != owner) continue;
+    ReleaseOne(l, key, owner);
+    released = true;
+  }
+  CREDSIM_ASSERT(released, "unlock of a lock not held");
+}
+
+void World::ReleaseOne(LockState& l, const LockKey& key, size_t owner) {
   CREDSIM_ASSERT(l.holder == owner && "unlock of a lock not held");
-  (void)owner;  // only the assertion reads it (NDEBUG builds)
+  (void)key;
   l.holder = SIZE_MAX;
   if (l.waiters.empty()) return;
   LockWaiter* next = l.waiters.front();
@@ -388,12 +502,13 @@ void World::ReleaseLock(engine::LockId lock, size_t owner) {
   scheduler_.WakeAt(next->handle, next->actor, 0);
 }
 
-Task<void> World::StaleLockJanitor(engine::LockId lock, size_t dead_owner) {
+Task<void> World::StaleLockJanitor(LockKey key, size_t dead_owner) {
   // Claude Code's mkdir lock outlives a killed holder until it is 10 s stale
   // (docs/REAL_CLIENTS.md#claude-code-lock-protocol); a flock dies with its process, so only this
   // lock waits.
   co_await scheduler_.Delay(10 * kSecondMs);
-  if (locks_[static_cast<size_t>(lock)].holder == dead_owner) ReleaseLock(lock, dead_owner);
+  LockState& l = locks_[key];
+  if (l.holder == dead_owner) ReleaseOne(l, key, dead_owner);
 }
 
 // --- network ---------------------------------------------------------------------------------
@@ -447,13 +562,18 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   o.presenter_had_live_token =
       c && HadLiveTokenInHand(*c, reply.family_id, reply.presented_generation);
   if (reply.counted_as_reuse) {
-    const auto it = retired_by_judged_.find({reply.family_id, reply.presented_generation});
-    o.retired_by_judged = it != retired_by_judged_.end() && it->second;
+    // A judged consumer retired the token in a file the presenter shares: the presenter could
+    // have seen the successor. Across homes that share nothing (a copied credentials file) it
+    // could not: the world's layout forked the chain, and the outage says so (out_of_reach).
+    const auto it = retired_by_.find({reply.family_id, reply.presented_generation});
+    o.retired_by_judged =
+        it != retired_by_.end() && it->second != kNotJudged && ShareAStore(it->second, owner);
   }
   if (reply.ok() && reply.generation > reply.presented_generation &&
-      retired_by_judged_.size() < kMaxRetirements) {
-    retired_by_judged_.emplace(std::pair(reply.family_id, reply.presented_generation),
-                               OwnerIsReference(owner) && owner < consumers_.size());
+      retired_by_.size() < kMaxRetirements) {
+    const bool judged = OwnerIsReference(owner) && owner < consumers_.size();
+    retired_by_.emplace(std::pair(reply.family_id, reply.presented_generation),
+                        judged ? owner : kNotJudged);
   }
   const bool killed = c && c->kill_at_next_refresh;
   const bool dies_after_grant = c && c->fail_after_grant && reply.ok();
@@ -589,7 +709,7 @@ void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_
 bool World::UsableCredentialFor(size_t index) const {
   const Consumer& c = *consumers_[index];
   for (const engine::StoreId& id : c.session.stores) {
-    const StoreState* s = store(id);
+    const StoreState* s = store(Resolve(PathFor(id, index)));
     if (!s || !s->summary.readable) continue;
     if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) continue;
     for (auto [family, generation] : s->summary.refresh_tokens) {
@@ -618,17 +738,15 @@ void World::KillConsumer(size_t index, const char* why) {
   Consumer& c = *consumers_[index];
   if (c.actor != kNoActor && scheduler_.alive(c.actor)) scheduler_.Kill(c.actor);
   c.actor = kNoActor;
-  for (size_t i = 0; i < locks_.size(); ++i) {
-    LockState& l = locks_[i];
+  for (auto& [key, l] : locks_) {
     std::erase_if(l.waiters, [&](LockWaiter* w) { return w->owner == index; });
     if (l.holder != index) continue;
-    const auto lock = static_cast<engine::LockId>(i);
-    if (lock == engine::LockId::kClaudeHome) {
+    if (key.second == engine::LockId::kClaudeHome) {
       // The lock directory stays; its owner is now a dead process (not the restarted consumer).
       l.holder = kDeadOwner + index;
-      scheduler_.Spawn(StaleLockJanitor(lock, l.holder), 0);
+      scheduler_.Spawn(StaleLockJanitor(key, l.holder), 0);
     } else {
-      ReleaseLock(lock, index);
+      ReleaseOne(l, key, index);
     }
   }
   trace_.Event(now_ms(), "consumer.killed", c.spec.name).Str("why", why);
@@ -666,7 +784,7 @@ Task<void> World::Relogin(size_t index, std::optional<engine::StoreId> only_stor
   trace_.Event(now_ms(), "user.relogin", c.spec.name)
       .Str("rt", LabelOf(login.tokens.refresh_token));
   if (helper_ios_.size() >= 256) co_return;
-  helper_ios_.push_back(std::make_unique<SimIo>(*this, kWorldOwner, 0, 0));
+  helper_ios_.push_back(std::make_unique<SimIo>(*this, kLoginOwner + index, 0, 0));
   helper_engines_.push_back(std::make_unique<engine::Engine>(*helper_ios_.back(), session));
   engine::Credential fresh;
   fresh.access_token = login.tokens.access_token;
@@ -701,17 +819,15 @@ void World::Apply(const ScriptedEvent& e) {
       break;
     case EventKind::kTearStore:
       CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
-      if (auto it = stores_.find(*e.store); it != stores_.end() && it->second.exists) {
+      if (auto it = stores_.find(Resolve({e.home, *e.store}));
+          it != stores_.end() && it->second.exists) {
         it->second.bytes.resize(it->second.bytes.size() / 2);
-        Summarize(*e.store, it->second);
+        Summarize(it->first, it->second);
       }
       break;
     case EventKind::kReplaceSymlink:
       CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
-      if (auto it = stores_.find(*e.store); it != stores_.end() && it->second.symlink) {
-        it->second.symlink = false;
-        trace_.Event(now_ms(), "store.symlink_replaced", "").Str("store", e.store->Name());
-      }
+      ReplaceSymlink(StorePath{e.home, *e.store});
       break;
     case EventKind::kServerDown:
     case EventKind::kServerUp:
@@ -720,8 +836,8 @@ void World::Apply(const ScriptedEvent& e) {
     case EventKind::kDiskFull:
     case EventKind::kDiskOk:
       CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
-      if (e.kind == EventKind::kDiskFull) disk_full_.insert(*e.store);
-      if (e.kind == EventKind::kDiskOk) disk_full_.erase(*e.store);
+      if (e.kind == EventKind::kDiskFull) disk_full_.insert(Resolve({e.home, *e.store}));
+      if (e.kind == EventKind::kDiskOk) disk_full_.erase(Resolve({e.home, *e.store}));
       break;
     case EventKind::kRateLimitNext:
       rate_limit_next_ = std::min<uint32_t>(rate_limit_next_ + 1, 1024);
@@ -752,6 +868,24 @@ void World::Apply(const ScriptedEvent& e) {
       .Int("by_ms", e.by_ms);
 }
 
+void World::ReplaceSymlink(const StorePath& path) {
+  auto it = stores_.find(path);
+  if (it == stores_.end() || !it->second.symlink) return;
+  StoreState& link = it->second;
+  if (link.link_home) {
+    // The new private file starts as a copy of what the link showed: the same pair, two files.
+    const StoreState* target = store(StorePath{*link.link_home, path.id});
+    link.link_home.reset();
+    if (target) {
+      link.bytes = target->bytes;
+      link.exists = target->exists;
+    }
+  }
+  link.symlink = false;
+  Summarize(path, link);
+  trace_.Event(now_ms(), "store.symlink_replaced", "").Str("store", path.Name());
+}
+
 Task<void> World::Script() {
   std::vector<ScriptedEvent> events = config_.events;
   std::stable_sort(
@@ -770,6 +904,7 @@ RunSummary World::Run() {
     c->spec = config_.consumers[i];
     c->index = i;
     c->reference = IsJudgedPolicy(c->spec.policy);
+    c->lock = c->spec.lock.value_or(c->reference ? LockTopology::kFile : LockTopology::kHome);
     c->session = SessionFor(config_.provider, c->spec);
     if (!c->spec.stores.empty()) c->session.stores = c->spec.stores;  // a tool that knows fewer
     consumers_.push_back(std::move(c));

@@ -21,6 +21,7 @@
 #include "sim/choice.h"
 #include "sim/oracles/oracle.h"
 #include "sim/scheduler.h"
+#include "sim/store_path.h"
 #include "sim/store_truth.h"
 #include "sim/trace.h"
 #include "sim/world_config.h"
@@ -33,6 +34,9 @@ struct StoreState {
   std::string bytes;
   bool exists = false;
   bool symlink = false;  // the path is a symlink (writes through it keep it; a rename replaces it)
+  // The path links to the same store of this home (InitialStore::link_home): `bytes`, `exists`
+  // and `summary` stay empty here, the target has them.
+  std::optional<std::string> link_home;
   // Fingerprint of `bytes`, kept by World::Summarize after every change: every engine read and
   // compare-and-swap needs it, and hashing the bytes each time was a quarter of a world's run.
   engine::StoreVersion version;
@@ -84,6 +88,7 @@ class World {
     std::unique_ptr<SimIo> io;
     std::unique_ptr<engine::Io> policy_io;  // a legacy deviation wrapped around io, or null
     std::unique_ptr<engine::Engine> engine;
+    LockTopology lock = LockTopology::kHome;  // spec.lock, or the default for its policy
     bool kill_at_next_refresh = false;
     bool lose_next_response = false;  // scripted: the next answer it gets is lost on the wire
     bool fail_after_grant = false;    // scripted: dies after its next granted refresh
@@ -108,8 +113,12 @@ class World {
   // (Io::ReadIfChanged). StoreVersion{} (the default) always copies them.
   engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner,
                               engine::StoreVersion known = {});
+  // How a write lands on a path that is a symlink: through it (the target changes, the link
+  // stays), or by renaming a temp file over the path (the link becomes a private regular file).
+  enum class WriteMode : uint8_t { kThroughLink, kRename };
   engine::StoreWrite WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
-                                std::string bytes, size_t owner);
+                                std::string bytes, size_t owner,
+                                WriteMode mode = WriteMode::kThroughLink);
   // Rename semantics (a temp file renamed over the path, what Claude Code and Codex do): no
   // compare-and-swap, and a symlink at the path is replaced by a regular file.
   engine::StoreWrite ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner);
@@ -117,7 +126,8 @@ class World {
   // visible (a reader now sees a torn store), Finish writes the rest. The caller waits between.
   void BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner);
   engine::StoreWrite FinishInPlaceWrite(const engine::StoreId& id, std::string bytes, size_t owner);
-  const StoreState* store(const engine::StoreId& id) const;
+  const StoreState* store(const engine::StoreId& id) const;  // the default home's path
+  const StoreState* store(const StorePath& path) const;      // the path itself (a link: no bytes)
   bool keychain_locked() const { return keychain_locked_; }
 
   Task<engine::IoStatus> AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms);
@@ -140,10 +150,13 @@ class World {
                             int64_t leeway_ms, bool decided_expiring);
   std::string LabelOf(const std::string& token) const;
 
-  // The owner index used by helpers that are not consumers (the login helper, janitors).
+  // The owner index used by helpers that are not consumers (janitors).
   static constexpr size_t kWorldOwner = 1u << 20;
   // Lock owner of a killed consumer's leftover Claude lock directory: kDeadOwner + index.
   static constexpr size_t kDeadOwner = 1u << 21;
+  // The login helper of a scripted relogin of consumer `index`: kLoginOwner + index (it writes
+  // that consumer's home).
+  static constexpr size_t kLoginOwner = 1u << 22;
 
  private:
   struct LockWaiter {
@@ -157,6 +170,9 @@ class World {
     std::vector<LockWaiter*> waiters;  // FIFO, bounded by kMaxLockWaiters
   };
   static constexpr size_t kMaxLockWaiters = 256;
+  // One lock per (home, tool directory).
+  using LockKey = std::pair<std::string, engine::LockId>;
+  static constexpr size_t kMaxLocks = 1024;
 
   void Seed();
   void StartConsumer(size_t index);
@@ -169,15 +185,26 @@ class World {
   // The consumer's latest reads showed a refresh token, other than (family, generation), that the
   // authority still holds live: it had a working credential in hand.
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
-  Task<void> StaleLockJanitor(engine::LockId lock, size_t dead_owner);
+  Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
+  Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);
+  void ReleaseOne(LockState& l, const LockKey& key, size_t owner);
+  // The locks `owner` takes for `lock`, in order (LockTopology).
+  std::vector<LockKey> LockKeysFor(engine::LockId lock, size_t owner) const;
+  // Homes: where a consumer's store is, and where the bytes behind that path are.
+  const std::string& HomeOf(size_t owner) const;
+  StorePath PathFor(const engine::StoreId& id, size_t owner) const;
+  StorePath Resolve(const StorePath& path) const;
+  // Two consumers read or write at least one common file (after links).
+  bool ShareAStore(size_t a, size_t b) const;
   void Apply(const ScriptedEvent& event);
-  void Summarize(const engine::StoreId& id, StoreState& state) const;
+  void ReplaceSymlink(const StorePath& path);
+  void Summarize(const StorePath& path, StoreState& state) const;
   const char* OutageCause(size_t index) const;
   // How far a consumer's clock may be off true time at t_ms: skew, scripted jumps and drift.
   static int64_t ClockErrorBoundMs(const Consumer& c, int64_t t_ms);
   int64_t ExpiryAllowanceMs(size_t owner) const;
-  bool ExpiryStoredElsewhere(const engine::StoreId& id, const StoreTruth& written) const;
-  engine::StoreWrite Commit(const engine::StoreId& id, StoreState& state, std::string bytes,
+  bool ExpiryStoredElsewhere(const StorePath& path, const StoreTruth& written) const;
+  engine::StoreWrite Commit(const StorePath& path, StoreState& state, std::string bytes,
                             size_t owner, bool keep_link);
   void Observe(const RefreshObserved& refresh);
   std::string OwnerName(size_t owner) const;
@@ -188,23 +215,24 @@ class World {
   Trace& trace_;
   Scheduler scheduler_;
   oauth::TokenAuthority authority_;
-  std::map<engine::StoreId, StoreState> stores_;
-  std::array<LockState, 3> locks_;
+  std::map<StorePath, StoreState> stores_;
+  std::map<LockKey, LockState> locks_;
   std::vector<std::unique_ptr<Consumer>> consumers_;
   std::vector<std::unique_ptr<SimIo>> helper_ios_;  // login helpers (bounded by scripted events)
   std::vector<std::unique_ptr<engine::Engine>> helper_engines_;
   std::vector<Oracle*> oracles_;
-  // Who retired each refresh token: (family, generation) -> whether the consumer whose refresh
-  // rotated it away was judged (reference or legacy). Bounded; past the bound nothing is recorded
-  // and a reuse is attributed by what its presenter had in hand alone.
-  std::map<std::pair<uint32_t, uint32_t>, bool> retired_by_judged_;
+  // Who retired each refresh token: (family, generation) -> the judged consumer (reference or
+  // legacy) whose refresh rotated it away, or kNotJudged. Bounded; past the bound nothing is
+  // recorded and a reuse is attributed by what its presenter had in hand alone.
+  std::map<std::pair<uint32_t, uint32_t>, size_t> retired_by_;
+  static constexpr size_t kNotJudged = SIZE_MAX;
   static constexpr size_t kMaxRetirements = 1u << 16;
   // Refresh tokens whose rotating answer was lost: a later replay of one is not a real reuse.
   std::set<std::pair<uint32_t, uint32_t>> lost_rotations_;
   static constexpr size_t kMaxLostRotations = 4096;
   bool keychain_locked_ = false;
   bool server_down_ = false;
-  std::set<engine::StoreId> disk_full_;  // scripted: writes to these fail
+  std::set<StorePath> disk_full_;        // scripted: writes to these files fail
   uint32_t rate_limit_next_ = 0;         // scripted: this many token requests get 429
   uint32_t lose_next_any_ = 0;           // scripted: this many answers (to anyone) get lost
   int64_t server_clock_offset_ms_ = 0;   // scripted server clock jumps

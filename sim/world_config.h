@@ -22,7 +22,11 @@ inline constexpr int64_t kDayMs = 24 * kHourMs;
 
 // Which processes a consumer's cross-process lock excludes.
 enum class LockTopology : uint8_t {
-  kHome,     // one lock per tool directory, shared by every process of the home (flock / mkdir)
+  kHome,  // one lock per tool directory, shared by every process of the home (flock / mkdir)
+  // The home's lock, then, when the home's file is a symlink into another home, that home's lock
+  // too: every process of every home sharing the file (what the reference engine does, beside
+  // the resolved file: docs/ENGINE.md#locks). Without links it is kHome.
+  kFile,
   kProcess,  // a lock inside the process only: nothing is excluded across processes
 };
 
@@ -33,13 +37,17 @@ struct ConsumerSpec {
   std::string profile;    // agent profile ("" = none): adds agent:<profile> to the session's stores
   int64_t skew_ms = 0;    // this consumer's clock minus true time
   int32_t drift_ppm = 0;  // its clock gains (or, negative, loses) this much per million
-  LockTopology lock = LockTopology::kHome;
+  // Unset: kFile for the judged engine (reference and legacy), kHome for a tool model.
+  std::optional<LockTopology> lock;
   int64_t need_every_ms_min = kMinuteMs;  // gap between two demands for a token, drawn per demand
   int64_t need_every_ms_max = kMinuteMs;
   int64_t start_ms = 0;
   // Non-empty: the consumer knows only these stores of the session (a tool that reads one store,
   // e.g. Claude Code on macOS reading its keychain item), in this order.
   std::vector<engine::StoreId> stores;
+  // The home (a user account, container or machine: its own files, keychain and locks) the
+  // consumer runs in; "" is the default home. Its stores are that home's paths.
+  std::string home;
 };
 
 enum class InitialContent : uint8_t {
@@ -59,7 +67,17 @@ struct InitialStore {
   // `scopes` (empty: inference+profile).
   std::string claude_client_id;
   std::vector<std::string> claude_scopes;
-  bool symlink = false;  // the path is a symlink (a dotfiles setup); see EventKind::kReplaceSymlink
+  // The home whose path this is ("" = the default home). Two homes' stores of one kind are two
+  // files: private copies of one logical store, unless one links to the other.
+  std::string home;
+  // The path is a symlink to the same store of home `link_home` (a fleet of containers or
+  // instances sharing one mounted credentials file): it has no bytes of its own; reads and
+  // writes through the link reach the target, a rename over the path replaces the link with a
+  // private file (the chain forks). A link's target is never itself a link.
+  std::optional<std::string> link_home;
+  // The path is a symlink to a file outside the world (a dotfiles setup): writes through it keep
+  // it, a rename replaces it (EventKind::kReplaceSymlink).
+  bool symlink = false;
   // Agent stores only: the openai-codex providers block is written (false: the pool entry alone,
   // as `auth add` leaves it); the pool entry's status flag and when its cooldown ends (relative to
   // the start; negative: already over).
@@ -154,6 +172,7 @@ struct ScriptedEvent {
   // only (a tool's own login), leaving every other store, flag and cooldown as it was.
   std::optional<engine::StoreId> store;
   int64_t by_ms = 0;  // kServerClockJump, kClockJump
+  std::string home;   // the home of `store` ("" = the default home)
 };
 
 struct WorldConfig {

@@ -11,8 +11,7 @@ void NoCollateralDamage::OnWrite(const StoreWritten& w) {
   if (!w.reference) return;
   // The engine empties its own rescue store once a parked pair is in every store: that is its
   // protocol (StoreKind::kEngineRescue), not a store going back.
-  static const std::string kRescue = engine::StoreId{engine::StoreKind::kEngineRescue, ""}.Name();
-  if (w.store == kRescue && w.family_after == 0 && w.readable_after) return;
+  if (w.kind == engine::StoreKind::kEngineRescue && w.family_after == 0 && w.readable_after) return;
   if (w.readable_before && !w.readable_after) {
     Fire(w.consumer, w.t_ms, w.store + " left unreadable");
   } else if (w.scopes_before && !w.scopes_after) {
