@@ -10,7 +10,9 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <climits>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <thread>
@@ -177,12 +179,62 @@ class PosixIo : public Io {
     int fd = -1;           // flock locks
     std::string dir_path;  // mkdir lock
     ino_t dir_inode = 0;   // of the lock directory this process created
+    int beside_fd = -1;    // flock beside a symlinked store's target (TryLockBesideTarget)
   };
 
   // kOk (taken, or nothing to protect), kTimeout (busy: try again), or an error.
   IoStatus TryLock(LockId lock) {
     Held& h = held_[static_cast<size_t>(lock)];
     if (h.held) return IoStatus::kOk;  // re-entrant within this process: one owner, the engine
+    const IoStatus home = TryHomeLock(lock, h);
+    if (home != IoStatus::kOk || !h.held) return home;
+    const IoStatus beside = TryLockBesideTarget(lock, h);
+    if (beside != IoStatus::kOk) ReleaseLock(lock);  // all or nothing; the caller polls again
+    return beside;
+  }
+
+  // The store file a lock protects (the keychain is not a file; profiles share the root's lock).
+  std::string LockedFile(LockId lock) const {
+    switch (lock) {
+      case LockId::kClaudeHome:
+        return paths_.FilePath({StoreKind::kClaudeFile, ""});
+      case LockId::kCodexHome:
+        return paths_.FilePath({StoreKind::kCodexAuth, ""});
+      case LockId::kAgentHome:
+        return paths_.FilePath({StoreKind::kAgentAuth, ""});
+    }
+    return {};
+  }
+
+  // A store that is a symlink into another directory (a fleet of homes mounting one file) is
+  // shared with processes whose home locks are not ours: we also flock a sidecar beside the
+  // resolved file, which every engine of every home sharing it takes (docs/ENGINE.md#locks).
+  // A target directory we cannot write (read-only mount) leaves the home lock alone: the
+  // compare-and-swap still protects the bytes.
+  IoStatus TryLockBesideTarget(LockId lock, Held& h) {
+    const std::string file = LockedFile(lock);
+    struct stat link {};
+    if (file.empty() || ::lstat(file.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) {
+      return IoStatus::kOk;
+    }
+    char resolved[PATH_MAX];
+    if (::realpath(file.c_str(), resolved) == nullptr) return IoStatus::kOk;  // dangling link
+    const std::string target(resolved);
+    const size_t slash = target.rfind('/');
+    const std::string sidecar =
+        target.substr(0, slash + 1) + "." + target.substr(slash + 1) + ".credsim.lock";
+    const int fd = ::open(sidecar.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return IoStatus::kOk;
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      const int err = errno;
+      ::close(fd);
+      return err == EWOULDBLOCK ? IoStatus::kTimeout : IoStatus::kIoError;
+    }
+    h.beside_fd = fd;
+    return IoStatus::kOk;
+  }
+
+  IoStatus TryHomeLock(LockId lock, Held& h) {
     if (lock == LockId::kClaudeHome) return TryClaudeLock(h);
     const std::string& home = lock == LockId::kAgentHome ? paths_.agent_dir : paths_.codex_dir;
     if (!IsDirectory(home)) return IoStatus::kOk;
@@ -221,9 +273,10 @@ class PosixIo : public Io {
   void ReleaseLock(LockId lock) {
     Held& h = held_[static_cast<size_t>(lock)];
     if (!h.held) return;
-    if (h.fd >= 0) {
-      ::flock(h.fd, LOCK_UN);
-      ::close(h.fd);
+    for (const int fd : {h.beside_fd, h.fd}) {
+      if (fd < 0) continue;
+      ::flock(fd, LOCK_UN);
+      ::close(fd);
     }
     if (!h.dir_path.empty()) {
       // Only our own lock: if another process judged it stale and took it over, it is theirs now.

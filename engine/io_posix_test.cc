@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 
 #include "engine/session.h"
@@ -44,6 +45,37 @@ TEST(PosixIo, ParkedPairIsWrittenOwnerOnlyAndReadBack) {
   ASSERT_EQ(view.slots.size(), 1u);
   EXPECT_EQ(view.slots[0].credential, pair);
   std::filesystem::remove_all(home);
+}
+
+// Two homes whose credentials files are symlinks to one file (a fleet mounting it): each home's
+// own lock excludes only that home, so the engine also locks beside the resolved file.
+TEST(PosixIo, HomesSharingALinkedFileExcludeEachOther) {
+  char tmpl[] = "/tmp/credsim-fleet-XXXXXX";
+  const std::filesystem::path root = mkdtemp(tmpl);
+  std::filesystem::create_directories(root / "shared");
+  { std::FILE* f = std::fopen((root / "shared" / "credentials.json").c_str(), "w"); std::fclose(f); }
+  const auto home = [&](const char* name, bool linked) {
+    std::filesystem::create_directories(root / name / ".claude");
+    const auto file = root / name / ".claude" / ".credentials.json";
+    if (linked) std::filesystem::create_symlink(root / "shared" / "credentials.json", file);
+    return NewPosixIo(PosixPaths::ForHome((root / name).string()), {});
+  };
+  auto a = home("a", true);
+  auto b = home("b", true);
+  auto lone = home("lone", false);
+  ASSERT_EQ(RunToCompletion(a->Lock(LockId::kClaudeHome, 0)), IoStatus::kOk);
+  EXPECT_EQ(RunToCompletion(b->Lock(LockId::kClaudeHome, 50)), IoStatus::kTimeout)
+      << "b's home lock is free, the lock beside the shared file is not";
+  EXPECT_FALSE(std::filesystem::exists(root / "b" / ".claude" / ".oauth_refresh.lock"))
+      << "b gave its home lock back when the second lock was busy";
+  EXPECT_EQ(RunToCompletion(lone->Lock(LockId::kClaudeHome, 0)), IoStatus::kOk)
+      << "a home with its own file shares nothing";
+  RunToCompletion(a->Unlock(LockId::kClaudeHome));
+  EXPECT_EQ(RunToCompletion(b->Lock(LockId::kClaudeHome, 0)), IoStatus::kOk);
+  EXPECT_TRUE(std::filesystem::exists(root / "shared" / ".credentials.json.credsim.lock"));
+  RunToCompletion(b->Unlock(LockId::kClaudeHome));
+  RunToCompletion(lone->Unlock(LockId::kClaudeHome));
+  std::filesystem::remove_all(root);
 }
 
 }  // namespace

@@ -30,6 +30,12 @@ Task<engine::StoreWrite> SimIo::CompareAndSwap(engine::StoreId store, engine::St
   co_return world_.WriteStore(store, expected, std::move(bytes), owner_);
 }
 
+Task<engine::StoreWrite> SimIo::CompareAndRename(engine::StoreId store,
+                                                 engine::StoreVersion expected, std::string bytes) {
+  co_await world_.scheduler().Delay(world_.StoreLatencyMs());
+  co_return world_.WriteStore(store, expected, std::move(bytes), owner_, World::WriteMode::kRename);
+}
+
 Task<engine::IoStatus> SimIo::Lock(engine::LockId lock, int64_t timeout_ms) {
   co_await world_.scheduler().Delay(world_.StoreLatencyMs());
   if (process_local_locks_) co_return engine::IoStatus::kOk;

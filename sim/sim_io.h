@@ -28,6 +28,11 @@ class SimIo final : public engine::Io {
   Task<void> SleepMs(int64_t duration_ms) override;
   uint64_t RandomBelow(uint64_t bound_exclusive) override;
 
+  // CompareAndSwap, but the bytes land by a rename over the path: a symlink there is replaced by
+  // a private file (World::WriteMode::kRename). For the legacy policy WritesByRename.
+  Task<engine::StoreWrite> CompareAndRename(engine::StoreId store, engine::StoreVersion expected,
+                                            std::string bytes);
+
   size_t owner() const { return owner_; }
   // A scripted jump of this consumer's clock (EventKind::kClockJump).
   void JumpClock(int64_t by_ms) { skew_ms_ += by_ms; }

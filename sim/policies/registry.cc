@@ -1,6 +1,8 @@
 #include "sim/policies/registry.h"
 
 #include "sim/policies/legacy_io.h"
+#include "sim/policies/legacy_rename.h"
+#include "sim/sim_io.h"
 
 namespace credsim::sim {
 
@@ -37,6 +39,8 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"RefreshesEveryUse", PolicyKind::kLegacy, "every use rotates the session (#22)"},
       {"Unbounded401Retry", PolicyKind::kLegacy, "a 401 forces rotations in a loop (#17)"},
       {"LostRaceDeletesStore", PolicyKind::kLegacy, "a lost refresh race deletes the file (#31)"},
+      {"WritesByRename", PolicyKind::kLegacy,
+       "writes by rename: a symlinked store becomes a private file (derived)"},
       {"CodexHomeNotWrittenBack", PolicyKind::kLegacy,
        "imported Codex session not written back (#15)"},
       {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
@@ -65,7 +69,8 @@ bool IsJudgedPolicy(const std::string& name) {
   return p && p->kind != PolicyKind::kToolModel;
 }
 
-std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, engine::Io& base) {
+std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, SimIo& base) {
+  if (policy == "WritesByRename") return MakeWritesByRenameIo(base);
   return MakeLegacyIo(policy, base);
 }
 

@@ -13,6 +13,7 @@
 
 namespace credsim::sim {
 
+class SimIo;
 class World;
 
 enum class PolicyKind : uint8_t { kReference, kLegacy, kToolModel };
@@ -32,7 +33,7 @@ bool IsJudgedPolicy(const std::string& name);
 
 // The Io a consumer's engine runs on: the deviation of a legacy policy wrapped around `base`, or
 // null when the policy uses `base` unchanged.
-std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, engine::Io& base);
+std::unique_ptr<engine::Io> MakePolicyIo(const std::string& policy, SimIo& base);
 
 // The stores a consumer of this spec reads and writes.
 engine::SessionConfig SessionFor(engine::Provider provider, const ConsumerSpec& spec);
