@@ -233,18 +233,28 @@ bool OAuthHttpServer::Bind(std::string* why) {
 
 bool OAuthHttpServer::Serve() { return http_->listen_after_bind(); }
 
-bool OAuthHttpServer::StartInBackground(std::string* why) {
-  if (!Bind(why)) return false;
-  background_ = std::thread([this] { Serve(); });
+bool OAuthHttpServer::WaitUntilServing() {
   // cpp-httplib 0.11 has no wait_until_ready: poll, bounded to 5 s.
   for (int i = 0; i < 5000 && !http_->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  if (!http_->is_running() && why != nullptr) *why = "server did not start";
   return http_->is_running();
 }
 
+bool OAuthHttpServer::StartInBackground(std::string* why) {
+  if (!Bind(why)) return false;
+  background_ = std::thread([this] { Serve(); });
+  const bool serving = WaitUntilServing();
+  if (!serving && why != nullptr) *why = "server did not start";
+  return serving;
+}
+
 void OAuthHttpServer::Stop() { http_->stop(); }
+
+void OAuthHttpServer::StopOnceServing() {
+  WaitUntilServing();
+  Stop();
+}
 
 bool OAuthHttpServer::IsLoopback(const httplib::Request& req) const {
   const std::string& a = req.remote_addr;

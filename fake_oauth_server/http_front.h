@@ -57,14 +57,18 @@ class OAuthHttpServer {
   bool Serve();
   // Bind + Serve on a background thread, returning once requests are being accepted (tests).
   bool StartInBackground(std::string* why);
-  // Thread-safe; Serve() returns soon after.
+  // Thread-safe; Serve() returns soon after. A no-op before Serve() has begun (cpp-httplib 0.11).
   void Stop();
+  // For a signal handler thread: waits (bounded, 5 s) until Serve() has begun, then Stop(), so a
+  // signal that arrives between Bind() and Serve() still stops the server.
+  void StopOnceServing();
 
   int port() const { return port_; }
   std::string base_url() const;
   int64_t NowMs() const;
 
  private:
+  bool WaitUntilServing();
   void Routes();
   void AdminRoutes();
   void HandleToken(const httplib::Request& req, httplib::Response& res, bool legacy);

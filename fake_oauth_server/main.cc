@@ -73,7 +73,7 @@ int main(int argc, char** argv) {
   std::thread([&server, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
-    server.Stop();
+    server.StopOnceServing();
   }).detach();
   server.Serve();
   return 0;
