@@ -53,7 +53,10 @@ TEST(PosixIo, HomesSharingALinkedFileExcludeEachOther) {
   char tmpl[] = "/tmp/credsim-fleet-XXXXXX";
   const std::filesystem::path root = mkdtemp(tmpl);
   std::filesystem::create_directories(root / "shared");
-  { std::FILE* f = std::fopen((root / "shared" / "credentials.json").c_str(), "w"); std::fclose(f); }
+  {
+    std::FILE* f = std::fopen((root / "shared" / "credentials.json").c_str(), "w");
+    std::fclose(f);
+  }
   const auto home = [&](const char* name, bool linked) {
     std::filesystem::create_directories(root / name / ".claude");
     const auto file = root / name / ".claude" / ".credentials.json";

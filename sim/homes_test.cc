@@ -119,10 +119,15 @@ TEST(Homes, PrivateCopiesForkAndTheOutageSaysWhy) {
   c.duration_ms = 4 * kHourMs;
   c.access_ttl_ms = kHourMs;
   c.stores = {{.id = kFile, .home = "laptop"}, {.id = kFile, .home = "server"}};
-  c.consumers = {{.name = "laptop", .need_every_ms_min = kMinuteMs,
-                  .need_every_ms_max = kMinuteMs, .home = "laptop"},
-                 {.name = "server", .need_every_ms_min = kMinuteMs,
-                  .need_every_ms_max = kMinuteMs, .start_ms = 90 * kMinuteMs, .home = "server"}};
+  c.consumers = {{.name = "laptop",
+                  .need_every_ms_min = kMinuteMs,
+                  .need_every_ms_max = kMinuteMs,
+                  .home = "laptop"},
+                 {.name = "server",
+                  .need_every_ms_min = kMinuteMs,
+                  .need_every_ms_max = kMinuteMs,
+                  .start_ms = 90 * kMinuteMs,
+                  .home = "server"}};
   RunResult r = RunWorld(c, {});
   // Nobody judged could have seen the successor: no reuse is self-inflicted, and the server's
   // outage names the cause.
@@ -138,10 +143,8 @@ TEST(Homes, ReplaceSymlinkEventLeavesAPrivateCopyOfTheTarget) {
   c.consumers.resize(1);
   c.consumers[0].need_every_ms_min = c.consumers[0].need_every_ms_max = kDayMs;  // idle
   c.duration_ms = kHourMs;
-  c.events = {{.at_ms = kMinuteMs,
-               .kind = EventKind::kReplaceSymlink,
-               .store = kFile,
-               .home = "box-b"}};
+  c.events = {
+      {.at_ms = kMinuteMs, .kind = EventKind::kReplaceSymlink, .store = kFile, .home = "box-b"}};
   PrngChoices choices(c.seed);
   Trace trace;
   World world(c, choices, trace);
@@ -157,8 +160,8 @@ TEST(Homes, AReloginWritesItsConsumersHomeOnly) {
   WorldConfig c;
   c.duration_ms = kHourMs;
   c.stores = {{.id = kFile, .home = "laptop"}, {.id = kFile, .home = "server"}};
-  c.consumers = {{.name = "s", .need_every_ms_min = kDayMs, .need_every_ms_max = kDayMs,
-                  .home = "server"}};
+  c.consumers = {
+      {.name = "s", .need_every_ms_min = kDayMs, .need_every_ms_max = kDayMs, .home = "server"}};
   c.events = {{kMinuteMs, EventKind::kRelogin, "s"}};
   PrngChoices choices(c.seed);
   Trace trace;

@@ -143,8 +143,8 @@ bool Store(Reader& r, const JsonValue* v, const std::string& path, engine::Store
 bool Home(Reader& r, const JsonValue* v, const std::string& path, std::string* out) {
   if (!r.Str(v, path, out)) return false;
   const bool ok = out->size() <= 32 && std::all_of(out->begin(), out->end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
-  });
+                    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                  });
   return ok || r.Fail(path, "expected up to 32 of a-z, 0-9 and - (\"\" is the default home)");
 }
 
@@ -360,10 +360,9 @@ bool ParseStores(Reader& r, const JsonValue& v, WorldConfig& w) {
 }
 
 bool ParseConsumer(Reader& r, const JsonValue& c, const std::string& path, WorldConfig& w) {
-  if (!r.Keys(
-          c, path,
-          {"name", "policy", "profile", "home", "skew", "drift_ppm", "lock", "every", "start",
-           "stores"})) {
+  if (!r.Keys(c, path,
+              {"name", "policy", "profile", "home", "skew", "drift_ppm", "lock", "every", "start",
+               "stores"})) {
     return false;
   }
   ConsumerSpec s;
@@ -453,8 +452,8 @@ bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldCon
     ev.store = id;
   }
   if (e.Find("home") && (!NeedsStore(ev.kind)))
-    return r.Fail(path + ".home", std::string("not used by ") + kind +
-                                      " (a relogin writes its consumer's home)");
+    return r.Fail(path + ".home",
+                  std::string("not used by ") + kind + " (a relogin writes its consumer's home)");
   if (!Home(r, e.Find("home"), path + ".home", &ev.home)) return false;
   if (!HomeDeclared(w, ev.home))
     return r.Fail(path + ".home", "no store is declared in home \"" + ev.home + "\"");

@@ -245,7 +245,7 @@ TEST(ScenarioFormat, HomesLinksAndPrivateCopies) {
   EXPECT_EQ(s[1].home, "box-a");
   EXPECT_EQ(s[1].link_home, "shared");
   EXPECT_EQ(s[1].content, InitialContent::kAbsent);  // a link has no bytes of its own
-  EXPECT_FALSE(s[2].link_home.has_value());           // a private copy
+  EXPECT_FALSE(s[2].link_home.has_value());          // a private copy
   EXPECT_TRUE(s[3].symlink);
   EXPECT_EQ(ok->world.consumers[0].home, "box-a");
   EXPECT_EQ(ok->world.consumers[0].lock, LockTopology::kFile);

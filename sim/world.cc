@@ -336,8 +336,7 @@ engine::StoreWrite World::Commit(const StorePath& path, StoreState& state, std::
   w.symlink_after = state.symlink;
   w.expiry_overstated_after_ms = state.summary.expiry_overstated_ms;
   w.foreign_after = state.summary.foreign_sections_digest;
-  w.expiry_copied =
-      w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(path, state.summary);
+  w.expiry_copied = w.expiry_overstated_after_ms > 0 && ExpiryStoredElsewhere(path, state.summary);
   trace_.Event(now_ms(), "store.write", w.consumer)
       .Str("store", w.store)
       .Str("rt", RefreshLabel(w.family_after, w.generation_after))
@@ -457,11 +456,12 @@ Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t time
   CREDSIM_ASSERT(locks_.size() < kMaxLocks || locks_.count(key) > 0, "locks are bounded");
   LockState& l = locks_[key];
   CREDSIM_ASSERT(l.holder != owner && "a consumer must not take a lock twice");
-  const std::string name = key.first.empty() ? LockName(key.second)
-                                             : key.first + "/" + LockName(key.second);
+  const std::string name =
+      key.first.empty() ? LockName(key.second) : key.first + "/" + LockName(key.second);
   if (l.holder == SIZE_MAX && l.waiters.empty()) {
     l.holder = owner;
-    if (config_.trace_io) trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
+    if (config_.trace_io)
+      trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
     co_return engine::IoStatus::kOk;
   }
   if (timeout_ms <= 0 || l.waiters.size() >= kMaxLockWaiters) co_return engine::IoStatus::kTimeout;

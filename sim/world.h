@@ -232,10 +232,10 @@ class World {
   static constexpr size_t kMaxLostRotations = 4096;
   bool keychain_locked_ = false;
   bool server_down_ = false;
-  std::set<StorePath> disk_full_;        // scripted: writes to these files fail
-  uint32_t rate_limit_next_ = 0;         // scripted: this many token requests get 429
-  uint32_t lose_next_any_ = 0;           // scripted: this many answers (to anyone) get lost
-  int64_t server_clock_offset_ms_ = 0;   // scripted server clock jumps
+  std::set<StorePath> disk_full_;       // scripted: writes to these files fail
+  uint32_t rate_limit_next_ = 0;        // scripted: this many token requests get 429
+  uint32_t lose_next_any_ = 0;          // scripted: this many answers (to anyone) get lost
+  int64_t server_clock_offset_ms_ = 0;  // scripted server clock jumps
   bool api_rejecting_ = false;
   RunSummary summary_;
 };
