@@ -25,6 +25,16 @@ std::string Describe(const RunResult& r) {
   return out;
 }
 
+// A world run to its end, kept so a test can read its stores.
+struct FinishedWorld {
+  explicit FinishedWorld(const WorldConfig& c) : choices(c.seed), world(c, choices, trace) {
+    world.Run();
+  }
+  PrngChoices choices;
+  Trace trace;
+  World world;
+};
+
 bool Traced(const RunResult& r, const std::string& event) {
   return std::any_of(r.index.begin(), r.index.end(),
                      [&](const Trace::IndexEntry& e) { return e.event == event; });
@@ -56,10 +66,8 @@ WorldConfig LinkedFleet() {
 
 TEST(Homes, LinkedHomesShareOneFileAndTheLockBesideIt) {
   const WorldConfig c = LinkedFleet();
-  PrngChoices choices(c.seed);
-  Trace trace;
-  World world(c, choices, trace);
-  world.Run();
+  const FinishedWorld run(c);
+  const World& world = run.world;
   const StoreState* shared = world.store(StorePath{"shared", kFile});
   const StoreState* link = world.store(StorePath{"box-a", kFile});
   ASSERT_TRUE(shared && link);
@@ -90,10 +98,8 @@ TEST(Homes, ARenameOverTheLinkForksTheChain) {
                          .need_every_ms_max = 5 * kMinuteMs,
                          .home = "box-b"});
   c.stores[0].expired = true;  // Claude Code refreshes at its first use
-  PrngChoices choices(c.seed);
-  Trace trace;
-  World world(c, choices, trace);
-  world.Run();
+  const FinishedWorld run(c);
+  const World& world = run.world;
   const StoreState* a = world.store(StorePath{"box-a", kFile});
   const StoreState* b = world.store(StorePath{"box-b", kFile});
   const StoreState* shared = world.store(StorePath{"shared", kFile});
@@ -145,10 +151,8 @@ TEST(Homes, ReplaceSymlinkEventLeavesAPrivateCopyOfTheTarget) {
   c.duration_ms = kHourMs;
   c.events = {
       {.at_ms = kMinuteMs, .kind = EventKind::kReplaceSymlink, .store = kFile, .home = "box-b"}};
-  PrngChoices choices(c.seed);
-  Trace trace;
-  World world(c, choices, trace);
-  world.Run();
+  const FinishedWorld run(c);
+  const World& world = run.world;
   const StoreState* b = world.store(StorePath{"box-b", kFile});
   const StoreState* shared = world.store(StorePath{"shared", kFile});
   ASSERT_TRUE(b && shared);
@@ -163,10 +167,8 @@ TEST(Homes, AReloginWritesItsConsumersHomeOnly) {
   c.consumers = {
       {.name = "s", .need_every_ms_min = kDayMs, .need_every_ms_max = kDayMs, .home = "server"}};
   c.events = {{kMinuteMs, EventKind::kRelogin, "s"}};
-  PrngChoices choices(c.seed);
-  Trace trace;
-  World world(c, choices, trace);
-  world.Run();
+  const FinishedWorld run(c);
+  const World& world = run.world;
   EXPECT_EQ(world.store(StorePath{"server", kFile})->summary.family, 2u);
   EXPECT_EQ(world.store(StorePath{"laptop", kFile})->summary.family, 1u);
 }
