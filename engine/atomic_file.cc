@@ -151,18 +151,20 @@ StoreRead ReadStoreFile(const std::string& path) {
   return read;
 }
 
+std::optional<std::string> ResolveStoreLink(const std::string& path) {
+  struct stat link_info {};
+  if (::lstat(path.c_str(), &link_info) != 0 || !S_ISLNK(link_info.st_mode)) return path;
+  char resolved[PATH_MAX];
+  if (::realpath(path.c_str(), resolved) == nullptr) return std::nullopt;
+  return std::string(resolved);
+}
+
 StoreWrite CompareAndSwapFile(const std::string& path, StoreVersion expected,
                               const std::string& bytes) {
   // Update a symlinked file through its link: replace the target, keep the link.
-  std::string target = path;
-  struct stat link_info {};
-  if (::lstat(path.c_str(), &link_info) == 0 && S_ISLNK(link_info.st_mode)) {
-    char resolved[PATH_MAX];
-    if (::realpath(path.c_str(), resolved) == nullptr) {
-      return Failure(IoStatus::kIoError, "dangling symlink");
-    }
-    target = resolved;
-  }
+  const std::optional<std::string> resolved = ResolveStoreLink(path);
+  if (!resolved) return Failure(IoStatus::kIoError, "dangling symlink");
+  const std::string& target = *resolved;
   const std::string dir = Dirname(target);
   if (!MakeDirs(dir)) return Failure(StatusFromErrno(errno), "cannot create " + dir);
   const std::string lock_path = dir + "/.credsim.lock";

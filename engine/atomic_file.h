@@ -1,6 +1,7 @@
 // Credential files on a POSIX file system: bounded reads and atomic compare-and-swap replacement.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "engine/io.h"
@@ -8,6 +9,10 @@
 namespace credsim::engine {
 
 inline constexpr size_t kMaxStoreBytes = 16 << 20;  // larger files are refused, not read
+
+// Where the bytes behind `path` live: `path` itself, or its resolved target when `path` is a
+// symlink (a store updated through its link). nullopt for a dangling symlink.
+std::optional<std::string> ResolveStoreLink(const std::string& path);
 
 // Reads `path` (following a symlink, but reporting it). kNotFound when absent.
 StoreRead ReadStoreFile(const std::string& path);

@@ -11,8 +11,6 @@
 #include <array>
 #include <cerrno>
 #include <chrono>
-#include <climits>
-#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <thread>
@@ -213,13 +211,10 @@ class PosixIo : public Io {
   // compare-and-swap still protects the bytes.
   IoStatus TryLockBesideTarget(LockId lock, Held& h) {
     const std::string file = LockedFile(lock);
-    struct stat link {};
-    if (file.empty() || ::lstat(file.c_str(), &link) != 0 || !S_ISLNK(link.st_mode)) {
-      return IoStatus::kOk;
-    }
-    char resolved[PATH_MAX];
-    if (::realpath(file.c_str(), resolved) == nullptr) return IoStatus::kOk;  // dangling link
-    const std::string target(resolved);
+    const std::optional<std::string> resolved = ResolveStoreLink(file);
+    // Not a link (nothing shared beyond the home), or a dangling one (nothing to share yet).
+    if (!resolved || *resolved == file) return IoStatus::kOk;
+    const std::string& target = *resolved;  // absolute: realpath's answer
     const size_t slash = target.rfind('/');
     const std::string sidecar =
         target.substr(0, slash + 1) + "." + target.substr(slash + 1) + ".credsim.lock";

@@ -60,7 +60,6 @@ WorldConfig LinkedFleet() {
                              .home = home});
     }
   }
-  for (InitialStore& s : c.stores) s.content = s.link_home ? InitialContent::kAbsent : s.content;
   return c;
 }
 

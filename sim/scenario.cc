@@ -451,7 +451,7 @@ bool ParseEvent(Reader& r, const JsonValue& e, const std::string& path, WorldCon
     if (!Store(r, e.Find("store"), path + ".store", &id)) return false;
     ev.store = id;
   }
-  if (e.Find("home") && (!NeedsStore(ev.kind)))
+  if (e.Find("home") && !NeedsStore(ev.kind))
     return r.Fail(path + ".home",
                   std::string("not used by ") + kind + " (a relogin writes its consumer's home)");
   if (!Home(r, e.Find("home"), path + ".home", &ev.home)) return false;

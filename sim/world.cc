@@ -111,9 +111,9 @@ void World::Seed() {
   // so a "previous" store holds a really spent refresh token and "current" a fresh pair.
   oauth::TokenReply first = authority_.Login({.client_id = client_id}, kEpochMs - 2 * kMinuteMs);
   oauth::TokenReply current = first;
-  bool need_previous =
-      std::any_of(config_.stores.begin(), config_.stores.end(),
-                  [](const InitialStore& s) { return s.content == InitialContent::kPrevious; });
+  bool need_previous = std::any_of(
+      config_.stores.begin(), config_.stores.end(),
+      [](const InitialStore& s) { return !s.link_home && s.content == InitialContent::kPrevious; });
   if (need_previous) {
     oauth::TokenRequest r{.grant_type = oauth::GrantType::kRefreshToken,
                           .refresh_token = first.tokens.refresh_token,
@@ -125,7 +125,7 @@ void World::Seed() {
   // stored copy of the live pair (otherwise the world would contradict itself).
   int64_t previous_expiry_max_ms = first.tokens.access_expires_ms;
   for (const InitialStore& s : config_.stores) {
-    if (s.content != InitialContent::kCurrent) continue;
+    if (s.link_home || s.content != InitialContent::kCurrent) continue;
     const int64_t stored = s.expired ? kEpochMs - kMinuteMs : current.tokens.access_expires_ms;
     previous_expiry_max_ms = std::min(previous_expiry_max_ms, stored - kMinuteMs);
   }
@@ -228,21 +228,23 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
                                    engine::StoreVersion known) {
   engine::StoreRead read;
   const StorePath path = PathFor(id, owner);
-  const StorePath target = Resolve(path);
+  // Every engine call reads every store: one map lookup for a plain path, a second through a link.
+  const StoreState* at_path = store(path);
+  const StoreState* file =
+      at_path && at_path->link_home ? store(StorePath{*at_path->link_home, id}) : at_path;
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     read.status = engine::IoStatus::kLocked;
     read.detail = "keychain locked";
-  } else if (auto it = stores_.find(target); it != stores_.end() && it->second.exists) {
+  } else if (file && file->exists) {
     read.status = engine::IoStatus::kOk;
-    read.version = it->second.version;
+    read.version = file->version;
     read.unchanged = known.exists && known == read.version;
-    if (!read.unchanged) read.bytes = it->second.bytes;
-    const StoreState* at_path = store(path);
-    read.facts.is_symlink = at_path && at_path->symlink;
+    if (!read.unchanged) read.bytes = file->bytes;
+    read.facts.is_symlink = at_path->symlink;
   } else {
     read.status = engine::IoStatus::kNotFound;
   }
-  NoteRead(owner, id, read.status == engine::IoStatus::kOk ? store(target) : nullptr);
+  NoteRead(owner, id, read.status == engine::IoStatus::kOk ? file : nullptr);
   if (config_.trace_io) {
     trace_.Event(now_ms(), "store.read", OwnerName(owner))
         .Str("store", path.Name())
@@ -418,6 +420,11 @@ struct WaitForGrant {
 };
 }  // namespace
 
+std::string World::LockLabel(const LockKey& key) {
+  const std::string name = LockName(key.second);
+  return key.first.empty() ? name : key.first + "/" + name;
+}
+
 std::vector<World::LockKey> World::LockKeysFor(engine::LockId lock, size_t owner) const {
   std::vector<LockKey> keys{{HomeOf(owner), lock}};
   if (owner >= consumers_.size() || consumers_[owner]->lock != LockTopology::kFile) return keys;
@@ -439,15 +446,14 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
   // all, so two homes sharing a file cannot deadlock (a target home's own processes take only
   // their home's lock).
   const int64_t deadline_ms = now_ms() + std::max<int64_t>(timeout_ms, 0);
-  std::vector<LockKey> taken;
-  for (const LockKey& key : LockKeysFor(lock, owner)) {
+  const std::vector<LockKey> keys = LockKeysFor(lock, owner);
+  for (size_t i = 0; i < keys.size(); ++i) {
     const engine::IoStatus status =
-        co_await AcquireOne(key, owner, std::max<int64_t>(deadline_ms - now_ms(), 0));
+        co_await AcquireOne(keys[i], owner, std::max<int64_t>(deadline_ms - now_ms(), 0));
     if (status != engine::IoStatus::kOk) {
-      for (auto it = taken.rbegin(); it != taken.rend(); ++it) ReleaseOne(locks_[*it], *it, owner);
+      while (i > 0) ReleaseOne(locks_[keys[--i]], owner);  // the ones taken, newest first
       co_return status;
     }
-    taken.push_back(key);
   }
   co_return engine::IoStatus::kOk;
 }
@@ -456,12 +462,11 @@ Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t time
   CREDSIM_ASSERT(locks_.size() < kMaxLocks || locks_.count(key) > 0, "locks are bounded");
   LockState& l = locks_[key];
   CREDSIM_ASSERT(l.holder != owner && "a consumer must not take a lock twice");
-  const std::string name =
-      key.first.empty() ? LockName(key.second) : key.first + "/" + LockName(key.second);
   if (l.holder == SIZE_MAX && l.waiters.empty()) {
     l.holder = owner;
-    if (config_.trace_io)
-      trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
+    if (config_.trace_io) {
+      trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockLabel(key));
+    }
     co_return engine::IoStatus::kOk;
   }
   if (timeout_ms <= 0 || l.waiters.size() >= kMaxLockWaiters) co_return engine::IoStatus::kTimeout;
@@ -470,11 +475,13 @@ Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t time
   co_await WaitForGrant{scheduler_, &waiter.handle, timeout_ms};
   if (!waiter.granted) {
     std::erase(l.waiters, &waiter);
-    trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", name);
+    trace_.Event(now_ms(), "lock.timeout", OwnerName(owner)).Str("lock", LockLabel(key));
     co_return engine::IoStatus::kTimeout;
   }
   CREDSIM_ASSERT(l.holder == owner);
-  if (config_.trace_io) trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", name);
+  if (config_.trace_io) {
+    trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockLabel(key));
+  }
   co_return engine::IoStatus::kOk;
 }
 
@@ -484,15 +491,14 @@ void World::ReleaseLock(engine::LockId lock, size_t owner) {
   bool released = false;
   for (auto& [key, l] : locks_) {
     if (key.second != lock || l.holder != owner) continue;
-    ReleaseOne(l, key, owner);
+    ReleaseOne(l, owner);
     released = true;
   }
   CREDSIM_ASSERT(released, "unlock of a lock not held");
 }
 
-void World::ReleaseOne(LockState& l, const LockKey& key, size_t owner) {
+void World::ReleaseOne(LockState& l, size_t owner) {
   CREDSIM_ASSERT(l.holder == owner && "unlock of a lock not held");
-  (void)key;
   l.holder = SIZE_MAX;
   if (l.waiters.empty()) return;
   LockWaiter* next = l.waiters.front();
@@ -508,7 +514,7 @@ Task<void> World::StaleLockJanitor(LockKey key, size_t dead_owner) {
   // lock waits.
   co_await scheduler_.Delay(10 * kSecondMs);
   LockState& l = locks_[key];
-  if (l.holder == dead_owner) ReleaseOne(l, key, dead_owner);
+  if (l.holder == dead_owner) ReleaseOne(l, dead_owner);
 }
 
 // --- network ---------------------------------------------------------------------------------
@@ -746,7 +752,7 @@ void World::KillConsumer(size_t index, const char* why) {
       l.holder = kDeadOwner + index;
       scheduler_.Spawn(StaleLockJanitor(key, l.holder), 0);
     } else {
-      ReleaseOne(l, key, index);
+      ReleaseOne(l, index);
     }
   }
   trace_.Event(now_ms(), "consumer.killed", c.spec.name).Str("why", why);

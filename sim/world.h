@@ -187,7 +187,8 @@ class World {
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
   Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
   Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);
-  void ReleaseOne(LockState& l, const LockKey& key, size_t owner);
+  void ReleaseOne(LockState& l, size_t owner);
+  static std::string LockLabel(const LockKey& key);  // "agent-home", "box-a/claude-home"
   // The locks `owner` takes for `lock`, in order (LockTopology).
   std::vector<LockKey> LockKeysFor(engine::LockId lock, size_t owner) const;
   // Homes: where a consumer's store is, and where the bytes behind that path are.
