@@ -388,7 +388,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
       result.credential = current;
       co_return result;
     }
-    RefreshOutcome outcome = co_await PostWithRetries(current.refresh_token);
+    RefreshOutcome outcome = co_await PostWithRetries(current);
     last_reason = outcome.reason;
     switch (outcome.kind) {
       case RefreshOutcome::Kind::kGranted: {
@@ -487,10 +487,10 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
                                                     " refresh rounds (" + last_reason + ")");
 }
 
-Task<RefreshOutcome> Engine::PostWithRetries(std::string refresh_token) {
+Task<RefreshOutcome> Engine::PostWithRetries(Credential current) {
   RefreshOutcome outcome;
   for (int attempt = 0; attempt < config_.max_transient_attempts; ++attempt) {
-    HttpResult http = co_await io_.PostToken(BuildRefreshRequest(config_, refresh_token));
+    HttpResult http = co_await io_.PostToken(BuildRefreshRequest(config_, current));
     outcome = ClassifyRefresh(http);
     if (outcome.kind != RefreshOutcome::Kind::kTransient) co_return outcome;
     if (attempt + 1 == config_.max_transient_attempts) break;

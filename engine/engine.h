@@ -122,7 +122,7 @@ class Engine {
   // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
   Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen,
                            uint64_t fingerprint);
-  Task<RefreshOutcome> PostWithRetries(std::string refresh_token);
+  Task<RefreshOutcome> PostWithRetries(Credential current);
   Task<WriteReport> WriteBack(Credential credential, bool login,
                               std::set<std::string> superseded = {});
   Task<WriteReport> CommitRotation(Credential next, std::set<std::string> superseded);

@@ -329,4 +329,30 @@ std::unique_ptr<Io> NewPosixIo(PosixPaths paths, PosixIoOptions options) {
   return std::make_unique<PosixIo>(std::move(paths), options);
 }
 
+HttpResult GetWithBearer(const std::string& url, const std::string& access_token,
+                         const PosixIoOptions& options) {
+  HttpResult result;
+  const auto parsed = ParseUrl(url);
+  if (!parsed) {
+    result.transport = HttpResult::Transport::kNotSent;
+    result.detail = "unsupported URL (want http:// or https://)";
+    return result;
+  }
+  httplib::Client client(parsed->scheme_host_port);
+  client.set_connection_timeout(std::chrono::milliseconds(options.connect_timeout_ms));
+  client.set_read_timeout(std::chrono::milliseconds(options.read_timeout_ms));
+  const httplib::Headers headers{{"Accept", "application/json"},
+                                 {"Authorization", "Bearer " + access_token}};
+  auto response = client.Get(parsed->path, headers);
+  if (!response) {
+    result.transport = HttpResult::Transport::kNotSent;
+    result.detail = httplib::to_string(response.error());
+    return result;
+  }
+  result.transport = HttpResult::Transport::kResponse;
+  result.status = response->status;
+  result.body = response->body;
+  return result;
+}
+
 }  // namespace credsim::engine

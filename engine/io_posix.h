@@ -45,4 +45,9 @@ struct PosixIoOptions {
 
 std::unique_ptr<Io> NewPosixIo(PosixPaths paths, PosixIoOptions options = {});
 
+// GET `url` with `Authorization: Bearer <access_token>` (the login's profile lookup; not part of
+// Io, whose HTTP is the token endpoint only). Transport and timeouts as PostToken.
+HttpResult GetWithBearer(const std::string& url, const std::string& access_token,
+                         const PosixIoOptions& options = {});
+
 }  // namespace credsim::engine

@@ -47,6 +47,16 @@ void AppendFormValue(std::string& out, std::string_view s) {
   }
 }
 
+std::string JoinScopes(const std::vector<std::string>& scopes) {
+  std::string out;
+  for (const std::string& s : scopes) {
+    if (s.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += s;
+  }
+  return out;
+}
+
 std::vector<std::string> SplitScopes(const std::string& scope) {
   std::vector<std::string> out;
   size_t start = 0;
@@ -77,11 +87,11 @@ const char* RefreshKindName(RefreshOutcome::Kind kind) {
   return "unknown";
 }
 
-HttpRequest BuildRefreshRequest(const SessionConfig& config, const std::string& refresh_token) {
+HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current) {
+  const std::string& refresh_token = current.refresh_token;
   assert(!refresh_token.empty());
   HttpRequest request;
   request.url = config.token_url;
-  const bool codex = config.provider == Provider::kOpenAiCodex;
   if (config.body_format == BodyFormat::kForm) {
     request.content_type = "application/x-www-form-urlencoded";
     request.body = "grant_type=refresh_token&refresh_token=";
@@ -96,7 +106,17 @@ HttpRequest BuildRefreshRequest(const SessionConfig& config, const std::string& 
   AppendJsonString(b, refresh_token);
   b += ",\"client_id\":";
   AppendJsonString(b, config.client_id);
-  if (codex) b += ",\"refresh_reason\":\"proactive_expiry\"";
+  switch (config.provider) {
+    case Provider::kOpenAiCodex:
+      b += ",\"refresh_reason\":\"proactive_expiry\"";
+      break;
+    case Provider::kAnthropic: {
+      const std::string stored = current.scopes ? JoinScopes(*current.scopes) : std::string();
+      b += ",\"scope\":";
+      AppendJsonString(b, stored.empty() ? kClaudeCodeRefreshScope : stored);
+      break;
+    }
+  }
   b += '}';
   return request;
 }

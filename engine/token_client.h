@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "engine/credential.h"
 #include "engine/formats/token_response.h"
@@ -12,14 +13,20 @@
 
 namespace credsim::engine {
 
-// JSON or form body as the session says; anthropic and openai-codex bodies follow what the real
+// JSON or form body as the session says; anthropic and openai-codex bodies are what the real
 // clients send (docs/REAL_CLIENTS.md#claude-code-refresh-request,
-// docs/REAL_CLIENTS.md#codex-refresh-request): grant_type, refresh_token, client_id (and
-// refresh_reason for Codex). Unlike Claude Code, no scope is sent, so the server answers with the
-// login's scope; MergeGrant stores the answer's scopes when it has any (the stored ones only when
-// it has none). Measured consequence: Claude Code's five scopes were replaced by a login's two
-// until Claude Code's next refresh (docs/REAL_CLIENTS.md#fake-server-scope-narrowing).
-HttpRequest BuildRefreshRequest(const SessionConfig& config, const std::string& refresh_token);
+// docs/REAL_CLIENTS.md#codex-refresh-request): grant_type, refresh_token, client_id, plus
+// refresh_reason for Codex and `scope` for anthropic. The scope asked for is the credential's
+// stored scopes, or Claude Code's fixed list when none are stored. Without a scope the server
+// answers with the login's scope, and a refresh by the engine narrowed Claude Code's five scopes to
+// a login's two (docs/REAL_CLIENTS.md#fake-server-scope-narrowing). Claude Code itself sends the
+// stored scopes only when its file has a clientId, the fixed list otherwise; the engine prefers the
+// stored ones always, since asking for more than a login was granted is refused (invalid_scope).
+// Form bodies (an older endpoint's format) carry no scope.
+HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current);
+// What Claude Code asks for on every refresh when its file names no clientId.
+inline constexpr std::string_view kClaudeCodeRefreshScope =
+    "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload";
 
 struct RefreshOutcome {
   enum class Kind : uint8_t {

@@ -13,25 +13,49 @@ HttpResult Response(int status, std::string body) {
   return r;
 }
 
+Credential WithRefreshToken(std::string refresh_token) {
+  Credential c;
+  c.refresh_token = std::move(refresh_token);
+  return c;
+}
+
+// Claude Code's body, scope included (docs/REAL_CLIENTS.md#claude-code-refresh-request): without
+// one the server narrows the session to the login's scope.
 TEST(BuildRefreshRequest, AnthropicJsonBodyAsClaudeCodeSendsIt) {
   SessionConfig config = DefaultSession(Provider::kAnthropic, "");
-  const HttpRequest r = BuildRefreshRequest(config, "rt\"1\\");
+  const HttpRequest r = BuildRefreshRequest(config, WithRefreshToken("rt\"1\\"));
   EXPECT_EQ(r.url, "https://platform.claude.com/v1/oauth/token");
   EXPECT_EQ(r.content_type, "application/json");
   EXPECT_EQ(r.body, R"({"grant_type":"refresh_token","refresh_token":"rt\"1\\",)"
-                    R"("client_id":"9d1c250a-e61b-44d9-88ed-5944d1962f5e"})");
+                    R"("client_id":"9d1c250a-e61b-44d9-88ed-5944d1962f5e",)"
+                    R"("scope":"user:profile user:inference user:sessions:claude_code )"
+                    R"(user:mcp_servers user:file_upload"})");
 }
 
-TEST(BuildRefreshRequest, CodexSendsRefreshReason) {
-  const HttpRequest r = BuildRefreshRequest(DefaultSession(Provider::kOpenAiCodex, ""), "rt");
+TEST(BuildRefreshRequest, AnthropicAsksForTheStoredScopes) {
+  Credential c = WithRefreshToken("rt");
+  c.scopes = std::vector<std::string>{"user:inference", "", "user:profile"};
+  const HttpRequest r = BuildRefreshRequest(DefaultSession(Provider::kAnthropic, ""), c);
+  EXPECT_TRUE(r.body.ends_with(R"(,"scope":"user:inference user:profile"})")) << r.body;
+  c.scopes = std::vector<std::string>{""};  // nothing usable stored: Claude Code's list
+  EXPECT_NE(BuildRefreshRequest(DefaultSession(Provider::kAnthropic, ""), c)
+                .body.find(R"("scope":"user:profile user:inference)"),
+            std::string::npos);
+}
+
+TEST(BuildRefreshRequest, CodexSendsRefreshReasonAndNoScope) {
+  Credential c = WithRefreshToken("rt");
+  c.scopes = std::vector<std::string>{"openid"};
+  const HttpRequest r = BuildRefreshRequest(DefaultSession(Provider::kOpenAiCodex, ""), c);
   EXPECT_NE(r.body.find(R"("refresh_reason":"proactive_expiry")"), std::string::npos);
   EXPECT_NE(r.body.find(R"("client_id":"app_EMoamEEZ73f0CkXaXp7hrann")"), std::string::npos);
+  EXPECT_EQ(r.body.find("scope"), std::string::npos) << "Codex sends none";
 }
 
 TEST(BuildRefreshRequest, FormBodyIsPercentEncoded) {
   SessionConfig config = DefaultSession(Provider::kAnthropic, "");
   config.body_format = BodyFormat::kForm;
-  const HttpRequest r = BuildRefreshRequest(config, "a b&c=d");
+  const HttpRequest r = BuildRefreshRequest(config, WithRefreshToken("a b&c=d"));
   EXPECT_EQ(r.content_type, "application/x-www-form-urlencoded");
   EXPECT_EQ(r.body,
             "grant_type=refresh_token&refresh_token=a%20b%26c%3Dd&client_id="

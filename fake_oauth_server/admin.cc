@@ -51,7 +51,9 @@ std::optional<FaultRule> RuleFrom(const FlatFields& f, std::string* why) {
   const std::string* action = get("action");
   const std::optional<FaultAction> a = action ? ParseFaultAction(*action) : std::nullopt;
   if (!a) {
-    *why = "action must be status, rate_limit, latency, drop_before_commit or drop_after_commit";
+    *why =
+        "action must be status, rate_limit, latency, drop_before_commit, drop_after_commit or "
+        "delay_grant";
     return std::nullopt;
   }
   r.action = *a;
@@ -131,7 +133,7 @@ void OAuthHttpServer::AdminRoutes() {
         Reply(res, 403, FlatErrorBody("access_denied", "admin API is loopback-only"));
         return;
       }
-      h(req, res);
+      if (!RefuseLargeBody(req, res)) h(req, res);
     };
   };
   const auto fields_of = [](const httplib::Request& req,

@@ -174,11 +174,14 @@ IssuedTokens TokenAuthority::Mint(const TokenFamily& f, int64_t now_ms) const {
   t.refresh_expires_ms = f.expires_ms;
   t.expires_in_s = std::max<int64_t>(0, (t.access_expires_ms - now_ms) / 1000);
   t.scope = f.issued_scope.empty() ? f.scope : f.issued_scope;
-  t.account_uuid = DerivedUuid(key_, "account", f.id);
-  t.organization_uuid = DerivedUuid(key_, "organization", f.id);
+  AccountIds ids = Account(f.id);
+  t.account_uuid = std::move(ids.account_uuid);
+  t.organization_uuid = std::move(ids.organization_uuid);
   const std::string account_id = "acc-" + t.account_uuid;
+  const std::string user_id = "user-" + DerivedUuid(key_, "user", f.id);
   JwtClaims claims{.client_id = f.client_id,
                    .account_id = account_id,
+                   .user_id = user_id,
                    .plan_type = "plus",
                    .email = "user@example.invalid",
                    .issued_ms = f.rotated_ms};
@@ -377,6 +380,29 @@ bool TokenAuthority::RevokeFamily(uint32_t family_id, int64_t now_ms) {
   Record(EventKind::kRevoke, GrantType::kNone, event, now);
   CREDSIM_ASSERT(families_.Fate(family_id) != FamilyFate::kLive);
   return revoked;
+}
+
+RevocationReply TokenAuthority::Revoke(std::string_view token, std::string_view client_id,
+                                       int64_t now_ms) {
+  RevocationReply reply;
+  const std::optional<TokenHandle> h = ParseMemo(token);
+  reply.label = h ? LabelOf(*h) : "unknown";
+  if (!h) return reply;
+  reply.family_id = h->family_id;
+  const TokenFamily* f = families_.Find(h->family_id);
+  if (f == nullptr) return reply;  // already ended: nothing left to revoke
+  if (!client_id.empty() && client_id != f->client_id) {
+    reply.status = 401;
+    reply.error = "invalid_client";
+    return reply;
+  }
+  reply.revoked = RevokeFamily(h->family_id, now_ms);
+  return reply;
+}
+
+AccountIds TokenAuthority::Account(uint32_t family_id) const {
+  CREDSIM_ASSERT(family_id > 0);
+  return {DerivedUuid(key_, "account", family_id), DerivedUuid(key_, "organization", family_id)};
 }
 
 std::string TokenAuthority::Label(std::string_view token) const {

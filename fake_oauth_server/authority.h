@@ -87,6 +87,19 @@ struct IssuedTokens {
   std::string organization_uuid;
 };
 
+struct RevocationReply {
+  int status = 200;
+  std::string error;  // "invalid_client" when refused
+  uint32_t family_id = 0;
+  bool revoked = false;  // a live family was ended by this call
+  std::string label;     // of the presented token
+};
+
+struct AccountIds {
+  std::string account_uuid;
+  std::string organization_uuid;
+};
+
 struct OAuthError {
   std::string error;        // RFC 6749 §5.2 / RFC 8628 §3.5 code, e.g. "invalid_grant"
   std::string description;  // error_description (flat) or message (nested)
@@ -200,6 +213,14 @@ class TokenAuthority {
   AccessCheck ValidateAccessToken(std::string_view token, int64_t now_ms);
 
   bool RevokeFamily(uint32_t family_id, int64_t now_ms);
+  // RFC 7009 token revocation. Any token of a family (refresh, access or id) revokes the whole
+  // grant: §2.1 says a refresh token SHOULD take its access tokens along and an access token MAY
+  // take its refresh token; this server does both, so a client that logs out ends its session.
+  // An unknown, expired or already revoked token is a success (§2.2); a token issued to another
+  // client is refused with invalid_client and revokes nothing.
+  RevocationReply Revoke(std::string_view token, std::string_view client_id, int64_t now_ms);
+  // The made-up account and organization a family belongs to (what a profile endpoint shows).
+  AccountIds Account(uint32_t family_id) const;
 
   // Redacted label for logs: "fam1/rt3", "fam1/at3", "fam1/id3", or "unknown". Never token text.
   std::string Label(std::string_view token) const;

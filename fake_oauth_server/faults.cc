@@ -17,13 +17,16 @@ std::string_view ToString(FaultAction action) {
       return "drop_before_commit";
     case FaultAction::kDropAfterCommit:
       return "drop_after_commit";
+    case FaultAction::kDelayGrant:
+      return "delay_grant";
   }
   return "status";
 }
 
 std::optional<FaultAction> ParseFaultAction(std::string_view text) {
-  for (FaultAction a : {FaultAction::kStatus, FaultAction::kRateLimit, FaultAction::kLatency,
-                        FaultAction::kDropBeforeCommit, FaultAction::kDropAfterCommit}) {
+  for (FaultAction a :
+       {FaultAction::kStatus, FaultAction::kRateLimit, FaultAction::kLatency,
+        FaultAction::kDropBeforeCommit, FaultAction::kDropAfterCommit, FaultAction::kDelayGrant}) {
     if (text == ToString(a)) return a;
   }
   return std::nullopt;
@@ -52,6 +55,12 @@ std::optional<uint32_t> FaultPlan::Add(FaultRule rule, std::string* why) {
   if (rule.action == FaultAction::kRateLimit) rule.status = 429;
   if (rule.retry_after_s < 0 || rule.retry_after_s > 86400) return reject("retry_after_s 0..86400");
   if (rule.latency_ms < 0 || rule.latency_ms > kMaxLatencyMs) return reject("latency_ms 0..60000");
+  if (rule.action == FaultAction::kDelayGrant && rule.latency_ms == 0) {
+    return reject("delay_grant needs latency_ms > 0");
+  }
+  if (rule.action == FaultAction::kDelayGrant && rule.endpoint != "token" && rule.endpoint != "*") {
+    return reject("delay_grant applies to the token endpoint only");
+  }
   if (rule.probability_ppm == 0 || rule.probability_ppm > 1'000'000) {
     return reject("probability must be in (0, 1]");
   }
@@ -84,6 +93,7 @@ FaultDecision FaultPlan::Decide(std::string_view endpoint, std::string_view gran
     d.action = r.action;
     d.status = r.status;
     d.retry_after_s = r.retry_after_s;
+    if (r.action == FaultAction::kDelayGrant) d.grant_delay_ms = r.latency_ms;
     d.rule_id = r.id;
     break;
   }

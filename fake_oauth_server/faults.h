@@ -24,6 +24,11 @@ enum class FaultAction : uint8_t {
   kLatency,           // wait latency_ms, then go on
   kDropBeforeCommit,  // close the connection without answering; the authority never sees it
   kDropAfterCommit,   // let the authority commit (rotate), then close without answering
+  // Let the authority commit, then hold a *granted* answer (200) back latency_ms before sending
+  // it; refusals go out at once. A slow token endpoint as racing clients see it: the losers'
+  // errors arrive before the winner has written the new pair (docs/REAL_CLIENTS.md#fake-server-
+  // the-codex-race-needs-a-late-answer). Plain `latency` delays everyone before the decision.
+  kDelayGrant,
 };
 std::string_view ToString(FaultAction action);
 std::optional<FaultAction> ParseFaultAction(std::string_view text);
@@ -47,7 +52,8 @@ struct FaultDecision {
   std::optional<FaultAction> action;  // never kLatency
   int status = 0;
   int64_t retry_after_s = 0;
-  uint32_t rule_id = 0;  // the rule that set `action`
+  int64_t grant_delay_ms = 0;  // kDelayGrant: how long to hold a 200 back after the commit
+  uint32_t rule_id = 0;        // the rule that set `action`
 };
 
 class FaultPlan {

@@ -7,19 +7,30 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cassert>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <functional>
 #include <optional>
 
+#include "base/assert.h"
 #include "fake_oauth_server/json_writer.h"
+#include "fake_oauth_server/model_answers.h"
 #include "fake_oauth_server/request_decode.h"
 #include "fake_oauth_server/responses.h"
 #include "fake_oauth_server/wire.h"
 
 namespace credsim::oauth {
 namespace {
+
+// Model requests are large (Claude Code posts ~76 KB to /v1/messages,
+// docs/REAL_CLIENTS.md#fake-server-model-calls) while every OAuth and admin body is small; the
+// protected resources get their own, larger limit.
+constexpr size_t kModelBodyLimit = size_t{4} << 20;
+// RFC 7009 revocation: Codex's logout posts here (docs/REAL_CLIENTS.md#codex-endpoints).
+constexpr std::string_view kRevokePaths[] = {"/oauth/revoke", "/v1/oauth/revoke"};
 
 // When a request was sent, in the authority's commit sequence (TokenRequest::seen_commit_seq).
 // A connection waits in the queue below until a worker is free, and its first request is read
@@ -185,7 +196,7 @@ OAuthHttpServer::OAuthHttpServer(ServerOptions options, const MasterKey& key, ui
   http_->new_task_queue = [this, workers] {
     return new BoundedTaskQueue(workers, 1024, &commit_seq_seen_);
   };
-  http_->set_payload_max_length(options_.max_body_bytes);
+  http_->set_payload_max_length(std::max(options_.max_body_bytes, kModelBodyLimit));
   http_->set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
   http_->set_write_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
   http_->set_keep_alive_timeout(std::max<int64_t>(1, options_.keep_alive_timeout_ms / 1000));
@@ -256,6 +267,12 @@ void OAuthHttpServer::StopOnceServing() {
   Stop();
 }
 
+bool OAuthHttpServer::RefuseLargeBody(const httplib::Request& req, httplib::Response& res) const {
+  if (req.body.size() <= options_.max_body_bytes) return false;
+  SetJson(res, 413, FlatErrorBody("invalid_request", "request body too large"));
+  return true;
+}
+
 bool OAuthHttpServer::IsLoopback(const httplib::Request& req) const {
   const std::string& a = req.remote_addr;
   return a == "127.0.0.1" || a == "::1" || a == "::ffff:127.0.0.1";
@@ -268,21 +285,32 @@ void OAuthHttpServer::Log(RequestLogEntry entry) {
 }
 
 void OAuthHttpServer::Routes() {
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // OAuth bodies are small; cpp-httplib's own limit is the larger one of the model routes.
+  const auto small_body = [this](Handler h) -> Handler {
+    return [this, h](const httplib::Request& req, httplib::Response& res) {
+      if (!RefuseLargeBody(req, res)) h(req, res);
+    };
+  };
   const Personality& p = authority_.personality();
   for (std::string_view path : p.token_paths) {
-    http_->Post(std::string(path), [this](const httplib::Request& q, httplib::Response& r) {
-      HandleToken(q, r, false);
-    });
+    http_->Post(std::string(path),
+                small_body([this](const httplib::Request& q, httplib::Response& r) {
+                  HandleToken(q, r, false);
+                }));
   }
   if (!options_.legacy_path.empty()) {
-    http_->Post(options_.legacy_path, [this](const httplib::Request& q, httplib::Response& r) {
-      HandleToken(q, r, true);
-    });
+    http_->Post(options_.legacy_path,
+                small_body([this](const httplib::Request& q, httplib::Response& r) {
+                  HandleToken(q, r, true);
+                }));
   }
   http_->Get(std::string(p.authorize_path),
              [this](const httplib::Request& q, httplib::Response& r) { HandleAuthorize(q, r); });
   http_->Post(std::string(p.device_path),
-              [this](const httplib::Request& q, httplib::Response& r) { HandleDeviceStart(q, r); });
+              small_body([this](const httplib::Request& q, httplib::Response& r) {
+                HandleDeviceStart(q, r);
+              }));
   for (std::string_view path : p.resource_paths) {
     const auto h = [this](const httplib::Request& q, httplib::Response& r) {
       HandleResource(q, r);
@@ -290,14 +318,40 @@ void OAuthHttpServer::Routes() {
     http_->Post(std::string(path), h);
     http_->Get(std::string(path), h);
   }
+  for (std::string_view path : kRevokePaths) {
+    http_->Post(std::string(path),
+                small_body([this](const httplib::Request& q, httplib::Response& r) {
+                  HandleRevoke(q, r);
+                }));
+  }
   // Runs for every request once its headers are read, on the worker that will handle it.
-  http_->set_pre_routing_handler([this](const httplib::Request&, httplib::Response&) {
+  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
     t_request_stamp = t_connection_stamp.value_or(commit_seq_seen_.load());
     t_connection_stamp.reset();  // later requests on this connection are stamped when read
+    // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has an empty
+    // body. cpp-httplib 0.11 instead reads a POST's body until the connection closes, so `curl -X
+    // POST URL` waited out the read timeout and got 400. The body has not been read yet here
+    // (pre-routing runs after the headers): saying its length is 0 is what the RFC means.
+    if (!req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")) {
+      const_cast<httplib::Request&>(req).set_header("Content-Length", "0");
+    }
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // Every error without a body gets an OAuth-shaped one (404, 413 from the body limit, ...).
-  http_->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  // Unrouted requests are logged too: a client's calls the fake does not serve (Codex asks for
+  // /backend-api/codex/models, /wham/..., /ps/...) must show in /admin/log.
+  http_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 404 && res.body.empty()) {
+      RequestLogEntry log;
+      log.method = req.method;
+      log.path = PathWithoutQuery(req.target);
+      log.endpoint = "other";
+      log.status = 404;
+      log.outcome = "not_found";
+      std::lock_guard<std::mutex> lock(mu_);
+      log.now_ms = NowMs();
+      Log(std::move(log));
+    }
     if (!res.body.empty()) return;
     const char* error = res.status == 404                        ? "not_found"
                         : res.status == 413 || res.status == 400 ? "invalid_request"
@@ -321,7 +375,8 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
     std::this_thread::sleep_for(std::chrono::milliseconds(d.latency_ms));
     log.fault = "latency:" + std::to_string(d.latency_ms);
   }
-  if (!d.action) return false;
+  // A grant delay applies to a 200 only, after the commit: the caller logs it if it applies.
+  if (!d.action || *d.action == FaultAction::kDelayGrant) return false;
   log.fault = std::string(ToString(*d.action));
   switch (*d.action) {
     case FaultAction::kStatus:
@@ -338,6 +393,9 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
     case FaultAction::kDropAfterCommit:
     case FaultAction::kLatency:
       return false;  // drop-after is applied by the caller once the authority has committed
+    case FaultAction::kDelayGrant:
+      assert(false && "handled above");
+      return false;
   }
   return false;
 }
@@ -400,12 +458,20 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
     log.generation = reply.generation;
     log.label = reply.presented_label;
     if (fault.action == FaultAction::kDropAfterCommit) log.status = 0;
+    if (fault.action == FaultAction::kDelayGrant && reply.ok()) {
+      log.fault = "delay_grant:" + std::to_string(fault.grant_delay_ms);
+    }
     Log(log);
   }
   if (fault.action == FaultAction::kDropAfterCommit) {
     DropConnectionOf(req);
     res.set_header("Connection", "close");
     return;
+  }
+  if (fault.action == FaultAction::kDelayGrant && reply.ok()) {
+    // The rotation is committed and logged; only the winner's answer is late.
+    CREDSIM_ASSERT(fault.grant_delay_ms > 0 && fault.grant_delay_ms <= FaultPlan::kMaxLatencyMs);
+    std::this_thread::sleep_for(std::chrono::milliseconds(fault.grant_delay_ms));
   }
   SetWire(res, TokenReplyToWire(authority_.personality(), reply));
 }
@@ -552,22 +618,23 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
   }
   const Personality& p = authority_.personality();
   if (check.state == AccessState::kLive) {
-    JsonWriter w;
-    w.BeginObject()
-        .Field("id", "msg_fake_oauth_server")
-        .Field("type", "message")
-        .Field("role", "assistant")
-        .Key("content")
-        .BeginArray()
-        .BeginObject()
-        .Field("type", "text")
-        .Field("text", "ok")
-        .EndObject()
-        .EndArray()
-        .Field("model", "fake")
-        .Field("stop_reason", "end_turn")
-        .EndObject();
-    SetJson(res, 200, w.Take());
+    const std::string_view path = log.path;
+    ModelAnswer answer;
+    if (path == "/api/oauth/profile") {
+      AccountIds ids;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        ids = authority_.Account(check.family_id);
+      }
+      answer = AnthropicProfile(ids.account_uuid, ids.organization_uuid);
+    } else if (path.ends_with("/responses")) {
+      answer = OpenAiResponseStream();
+    } else {
+      answer = AnthropicMessage(AsksForStream(req.body));
+    }
+    res.status = 200;
+    res.set_header("Cache-Control", "no-store");
+    res.set_content(std::move(answer.body), answer.content_type);
     return;
   }
   SetJson(res, 401, ResourceErrorBody(p, check.state));
@@ -585,6 +652,42 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
                          "\"");
     }
   }
+}
+
+void OAuthHttpServer::HandleRevoke(const httplib::Request& req, httplib::Response& res) {
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = PathWithoutQuery(req.target);
+  log.endpoint = "revoke";
+  std::string why;
+  const std::optional<FlatFields> fields =
+      DecodeFlatFields(BodyKindOf(req.get_header_value("Content-Type")), req.body, &why);
+  const auto get = [&](const char* k) {
+    auto it = fields->find(k);
+    return it == fields->end() ? std::string() : it->second;
+  };
+  std::lock_guard<std::mutex> lock(mu_);
+  log.now_ms = NowMs();
+  if (!fields || get("token").empty()) {
+    SetJson(res, 400, FlatErrorBody("invalid_request", fields ? "token is required" : why));
+    log.status = 400;
+    log.outcome = "invalid_request";
+    Log(std::move(log));
+    return;
+  }
+  const RevocationReply r = authority_.Revoke(get("token"), get("client_id"), log.now_ms);
+  commit_seq_seen_.store(authority_.commit_seq());
+  log.status = r.status;
+  log.outcome = r.status != 200 ? r.error : r.revoked ? "revoked" : "nothing_to_revoke";
+  log.family_id = r.family_id;
+  log.label = r.label;
+  Log(std::move(log));
+  if (r.status != 200) {
+    SetJson(res, r.status, FlatErrorBody(r.error, "the token was issued to another client"));
+    return;
+  }
+  // RFC 7009 §2.2: 200 whether or not there was anything to revoke; the body is ignored.
+  SetJson(res, 200, "{}");
 }
 
 }  // namespace credsim::oauth

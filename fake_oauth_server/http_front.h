@@ -75,6 +75,9 @@ class OAuthHttpServer {
   void HandleAuthorize(const httplib::Request& req, httplib::Response& res);
   void HandleDeviceStart(const httplib::Request& req, httplib::Response& res);
   void HandleResource(const httplib::Request& req, httplib::Response& res);
+  void HandleRevoke(const httplib::Request& req, httplib::Response& res);
+  // 413 for a body over --max-body on the OAuth and admin routes; true if it answered.
+  bool RefuseLargeBody(const httplib::Request& req, httplib::Response& res) const;
   // Applies latency and answers the request if the fault decides it; true if it did.
   bool ApplyFault(const FaultDecision& d, const httplib::Request& req, httplib::Response& res,
                   RequestLogEntry& log);

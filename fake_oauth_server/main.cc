@@ -4,12 +4,15 @@
 #include <sys/random.h>
 
 #include <cstdio>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "fake_oauth_server/connect_proxy.h"
 #include "fake_oauth_server/http_front.h"
 #include "fake_oauth_server/server_options.h"
+#include "fake_oauth_server/test_ca.h"
 
 namespace {
 
@@ -67,14 +70,32 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "fake_oauth_server: %s\n", why.c_str());
     return 1;
   }
+
+  // The proxy is ready (bound, CA written) before either line is printed, so a client that has
+  // read both lines can use it at once.
+  std::unique_ptr<ConnectProxy> proxy;
+  if (options.proxy_port) {
+    proxy = std::make_unique<ConnectProxy>(server.port(), options.proxy_hosts);
+    if (!proxy->Start(*options.proxy_port, &why)) {
+      std::fprintf(stderr, "fake_oauth_server: %s\n", why.c_str());
+      return 1;
+    }
+    if (!WritePublicFileAtomically(options.proxy_ca_out, proxy->ca_certificate_pem(), &why)) {
+      std::fprintf(stderr, "fake_oauth_server: %s\n", why.c_str());
+      return 1;
+    }
+  }
   std::printf("%s\n", server.base_url().c_str());
+  if (proxy) std::printf("proxy %s\n", proxy->url().c_str());
   std::fflush(stdout);
 
-  std::thread([&server, stop_signals] {
+  std::thread([&server, &proxy, stop_signals] {
     int signal_number = 0;
     sigwait(&stop_signals, &signal_number);
+    if (proxy) proxy->Stop();
     server.StopOnceServing();
   }).detach();
   server.Serve();
+  if (proxy) proxy->Stop();  // joins every tunnel thread before the server's state goes away
   return 0;
 }

@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "fake_oauth_server/duration.h"
+#include "fake_oauth_server/test_ca.h"
 
 namespace credsim::oauth {
 namespace {
@@ -17,6 +18,10 @@ bool ParseInt(const std::string& text, T min, T max, T& out) {
 }
 
 }  // namespace
+
+std::vector<std::string> DefaultProxyHosts() {
+  return {"platform.claude.com", "api.anthropic.com", "console.anthropic.com", "claude.ai"};
+}
 
 const char* ServerUsage() {
   return R"(usage: fake_oauth_server [options]
@@ -38,14 +43,23 @@ const char* ServerUsage() {
   --workers N                  worker threads (default 8)
   --max-families N             live token families at once (default 65536)
   --no-admin                   disable /admin/
+  --proxy-port N               also run a CONNECT proxy on 127.0.0.1:N (0 = any free port) that
+                               terminates TLS for the proxy hosts with a throw-away CA and serves
+                               the requests itself; nothing is forwarded off the machine
+  --proxy-ca-out FILE          write that CA's certificate (PEM) here; required with --proxy-port
+  --proxy-host NAME            a host name the proxy terminates on port 443 (repeatable; default
+                               platform.claude.com api.anthropic.com console.anthropic.com
+                               claude.ai)
   --help
-Prints its base URL (http://HOST:PORT) as the first line of stdout.
+Prints its base URL (http://HOST:PORT) as the first line of stdout; with --proxy-port, a second
+line "proxy http://127.0.0.1:PORT" once the CA file is written.
 )";
 }
 
 ParsedArgs ParseServerArgs(const std::vector<std::string>& args) {
   ParsedArgs out;
   ServerOptions o;
+  bool proxy_hosts_given = false;
   const auto fail = [&](std::string message) {
     out.error = std::move(message);
     out.options.reset();
@@ -136,9 +150,37 @@ ParsedArgs ParseServerArgs(const std::vector<std::string>& args) {
       if (v == nullptr || !ParseInt<uint32_t>(*v, 1, 1u << 24, o.authority.max_live_families)) {
         return fail("--max-families needs 1..16777216");
       }
+    } else if (flag == "--proxy-port") {
+      const std::string* v = value();
+      int port = 0;
+      if (v == nullptr || !ParseInt(*v, 0, 65535, port)) return fail("--proxy-port needs 0..65535");
+      o.proxy_port = port;
+    } else if (flag == "--proxy-ca-out") {
+      const std::string* v = value();
+      if (v == nullptr || v->empty()) return fail("--proxy-ca-out needs a file name");
+      o.proxy_ca_out = *v;
+    } else if (flag == "--proxy-host") {
+      const std::string* v = value();
+      if (v == nullptr || !IsPlainDnsName(*v)) {
+        return fail("--proxy-host needs a lower-case host name (letters, digits, '-', '.')");
+      }
+      // The first --proxy-host replaces the defaults; later ones add to it.
+      if (!proxy_hosts_given) o.proxy_hosts.clear();
+      proxy_hosts_given = true;
+      o.proxy_hosts.push_back(*v);
     } else {
       return fail("unknown option: " + flag);
     }
+  }
+  if (o.proxy_port && o.proxy_ca_out.empty()) {
+    return fail("--proxy-port needs --proxy-ca-out FILE: a client must be told which CA to trust");
+  }
+  if (!o.proxy_port && (!o.proxy_ca_out.empty() || proxy_hosts_given)) {
+    return fail("--proxy-ca-out and --proxy-host need --proxy-port");
+  }
+  // The proxy relays to 127.0.0.1:PORT, so the server must be listening there.
+  if (o.proxy_port && o.host != "127.0.0.1" && o.host != "0.0.0.0") {
+    return fail("--proxy-port needs --host 127.0.0.1 or 0.0.0.0 (it relays to 127.0.0.1)");
   }
   out.options = std::move(o);
   return out;

@@ -11,6 +11,10 @@
 
 namespace credsim::oauth {
 
+// The names the CONNECT proxy terminates unless --proxy-host says otherwise: where Claude Code
+// sends its token refresh and its API calls (docs/REAL_CLIENTS.md#claude-code-endpoints).
+std::vector<std::string> DefaultProxyHosts();
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;
@@ -25,6 +29,10 @@ struct ServerOptions {
   int64_t keep_alive_timeout_ms = 2000;
   int workers = 8;
   size_t request_log_capacity = 4096;
+  // The CONNECT proxy (connect_proxy.h) for clients whose token URL is a fixed https address.
+  std::optional<int> proxy_port;  // absent: no proxy; 0: any free port
+  std::string proxy_ca_out;       // where the CA certificate a client must trust is written
+  std::vector<std::string> proxy_hosts = DefaultProxyHosts();
 };
 
 struct ParsedArgs {

@@ -45,6 +45,8 @@ std::string JwtPayload(const TokenHandle& h, const JwtClaims& c) {
       .BeginObject()
       .Field("chatgpt_account_id", c.account_id)
       .Field("chatgpt_plan_type", c.plan_type)
+      .Field("chatgpt_user_id", c.user_id)
+      .Field("user_id", c.user_id)
       .EndObject();
   if (h.kind == TokenKind::kAccess) w.Field("client_id", c.client_id);
   w.Field("iss", "https://auth.openai.com");

@@ -40,6 +40,9 @@ struct TokenHandle {
 struct JwtClaims {
   std::string_view client_id;
   std::string_view account_id;
+  // Codex needs the user ids besides the account to recover from a 401 in the middle of a session
+  // (docs/REAL_CLIENTS.md#fake-server-codex-needs-user-claims).
+  std::string_view user_id;
   std::string_view plan_type;
   std::string_view email;
   int64_t issued_ms = 0;

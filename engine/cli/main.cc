@@ -1,7 +1,8 @@
 // credsim-engine: the reference engine as a credential helper.
 //
 //   credsim-engine token|status|doctor|refresh|login [--home DIR] [--provider NAME]
-//                  [--profile NAME] [--token-url URL] [--form] [--force] [--after-401]
+//                  [--profile NAME] [--token-url URL] [--profile-url URL] [--form] [--force]
+//                  [--after-401]
 //                  [--clock-offset DURATION]
 //
 // `token` prints only the access token (like `gcloud auth print-access-token`); no other command
@@ -18,6 +19,7 @@
 
 #include "engine/doctor.h"
 #include "engine/engine.h"
+#include "engine/formats/oauth_profile.h"
 #include "engine/formats/token_response.h"
 #include "engine/io_posix.h"
 #include "engine/reconcile.h"
@@ -39,6 +41,9 @@ constexpr const char* kUsage =
     "  --provider NAME     anthropic (default) or openai-codex\n"
     "  --profile NAME      also use the agent profile store <home>/.hermes/profiles/NAME\n"
     "  --token-url URL     token endpoint (default: the provider's real one)\n"
+    "  --profile-url URL   with login (anthropic): where the plan (subscriptionType) is read,\n"
+    "                      as Claude Code does after a login (default: the token URL's origin\n"
+    "                      + /api/oauth/profile, or api.anthropic.com's; 'none' skips it)\n"
     "  --form              send the refresh form-encoded instead of JSON\n"
     "  --force             with refresh: rotate even if the token is still valid\n"
     "  --after-401         with token: the API refused the token last served; get another\n"
@@ -56,6 +61,7 @@ struct Options {
   Provider provider = Provider::kAnthropic;
   std::string profile;
   std::string token_url;
+  std::string profile_url;
   bool form = false;
   bool force = false;
   bool after_401 = false;
@@ -104,7 +110,7 @@ int ParseOptions(int argc, char** argv, Options* options) {
       return argv[++i];
     };
     if (arg == "--home" || arg == "--provider" || arg == "--profile" || arg == "--token-url" ||
-        arg == "--clock-offset") {
+        arg == "--clock-offset" || arg == "--profile-url") {
       const char* v = value(arg.c_str());
       if (v == nullptr) return UsageError(arg + " needs a value");
       if (arg == "--home") {
@@ -113,6 +119,7 @@ int ParseOptions(int argc, char** argv, Options* options) {
       }
       if (arg == "--profile") options->profile = v;
       if (arg == "--token-url") options->token_url = v;
+      if (arg == "--profile-url") options->profile_url = v;
       if (arg == "--clock-offset") {
         auto offset = ParseDurationMs(v);
         if (!offset) return UsageError(std::string("bad duration '") + v + "' (e.g. 8h, 90m)");
@@ -211,7 +218,43 @@ int RunDoctor(Engine& engine, Io& io) {
   return error ? kExitNoCredential : kExitOk;
 }
 
-int RunLogin(Engine& engine, Io& io) {
+// Where Claude Code reads the plan after a login: api.anthropic.com, or the origin of a token URL
+// that points elsewhere (a test server answers both).
+std::string ProfileUrl(const Options& options) {
+  if (!options.profile_url.empty()) return options.profile_url == "none" ? "" : options.profile_url;
+  if (options.token_url.empty()) return "https://api.anthropic.com/api/oauth/profile";
+  const size_t scheme_end = options.token_url.find("://");
+  const size_t path_start = scheme_end == std::string::npos
+                                ? std::string::npos
+                                : options.token_url.find('/', scheme_end + 3);
+  return options.token_url.substr(0, path_start) + "/api/oauth/profile";
+}
+
+// A login's token response carries no plan; without `subscriptionType` Claude Code may fall back
+// to API-key mode. So, as Claude Code does, ask the profile endpoint. A failure only warns: the
+// tokens are good, and a plan already stored is kept by the write-back.
+void AddPlanFromProfile(const Options& options, Credential& fresh) {
+  const std::string url = ProfileUrl(options);
+  if (url.empty() || fresh.access_token.empty()) return;
+  const HttpResult http = GetWithBearer(url, fresh.access_token);
+  std::string why;
+  if (http.transport != HttpResult::Transport::kResponse) {
+    why = http.detail;
+  } else if (http.status != 200) {
+    why = "HTTP " + std::to_string(http.status);
+  } else if (auto profile = formats::ParseOAuthProfile(http.body); !profile) {
+    why = profile.error().ToString();
+  } else if (!profile.value().subscription_type) {
+    why = "the profile names no plan";
+  } else {
+    fresh.subscription_type = profile.value().subscription_type;
+    return;
+  }
+  std::cerr << "credsim-engine: warning: login: could not read the plan from " << url << " (" << why
+            << "); a subscriptionType already stored is kept\n";
+}
+
+int RunLogin(const Options& options, Engine& engine, Io& io) {
   const std::string body{std::istreambuf_iterator<char>(std::cin),
                          std::istreambuf_iterator<char>()};
   auto parsed = formats::ParseTokenResponse(200, body);
@@ -221,12 +264,14 @@ int RunLogin(Engine& engine, Io& io) {
     return kExitUsage;
   }
   const auto& grant = std::get<formats::TokenGrant>(parsed.value());
-  const Credential fresh =
+  Credential fresh =
       MergeGrant(Credential{}, grant, io.NowMs(), engine.config().default_access_ttl_ms);
+  if (engine.config().provider == Provider::kAnthropic) AddPlanFromProfile(options, fresh);
   const TokenResult result = RunToCompletion(engine.Login(fresh));
   if (result.status != TokenStatus::kOk) return ReportFailure(result);
   std::cout << "logged in: wrote " << Join(result.wrote) << "; "
-            << DescribeExpiry(fresh.expires_at_ms, io.NowMs()) << "\n";
+            << DescribeExpiry(fresh.expires_at_ms, io.NowMs())
+            << (fresh.subscription_type ? "; plan " + *fresh.subscription_type : "") << "\n";
   if (result.commit_pending) std::cerr << "credsim-engine: warning: " << result.detail << "\n";
   return kExitOk;
 }
@@ -283,7 +328,7 @@ int Run(const Options& options) {
 int RunCommand(const Options& options, Engine& engine, Io& io) {
   if (options.command == "status") return RunStatus(engine, io);
   if (options.command == "doctor") return RunDoctor(engine, io);
-  if (options.command == "login") return RunLogin(engine, io);
+  if (options.command == "login") return RunLogin(options, engine, io);
   if (options.command == "token" || options.command == "refresh") WarnAtStartUp(engine, io);
   if (options.command == "token") {
     const TokenResult result = RunToCompletion(

@@ -30,6 +30,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kProcesses = 8;
+const std::vector<std::string> kClaudeCodeScopes = {"user:profile", "user:inference",
+                                                    "user:sessions:claude_code", "user:mcp_servers",
+                                                    "user:file_upload"};
 
 // A stub token endpoint: single-use refresh tokens "rt-N", a 40 ms think time to widen the race
 // window, and a count of every grant and every refusal.
@@ -241,6 +244,19 @@ TEST(EngineProcessRace, AgainstTheFakeOAuthServerUnderRevokeFamily) {
     posix_spawn_file_actions_destroy(&actions);
     EXPECT_EQ(Wait(Child{pid, {}}), 0);
   }
+  const fs::path file = sandbox.home / ".claude" / ".credentials.json";
+  {
+    // The login took the plan from the server's profile, as Claude Code does.
+    auto logged_in = formats::ParseClaudeCredentials(ReadFile(file));
+    ASSERT_TRUE(logged_in) << logged_in.error().ToString();
+    ASSERT_TRUE(logged_in.value().oauth);
+    EXPECT_EQ(logged_in.value().oauth->subscription_type, "max");
+    // Claude Code's own refresh leaves these five scopes in the file; the engine's refreshes must
+    // ask for them, or the server narrows the session back to the login's two.
+    formats::ClaudeCredentials as_claude_code = logged_in.value();
+    as_claude_code.oauth->scopes = kClaudeCodeScopes;
+    std::ofstream(file, std::ios::trunc) << formats::SerializeClaudeCredentials(as_claude_code);
+  }
   ASSERT_TRUE(admin.Post("/admin/clock", R"({"advance_ms":32400000})", "application/json"));
   std::vector<Child> children;
   for (int i = 0; i < kProcesses; ++i) {
@@ -261,6 +277,10 @@ TEST(EngineProcessRace, AgainstTheFakeOAuthServerUnderRevokeFamily) {
   EXPECT_EQ(refreshes, 1) << log->body;
   EXPECT_EQ(log->body.find("reused"), std::string::npos) << log->body;
   EXPECT_EQ(log->body.find("revoked"), std::string::npos) << log->body;
+  auto refreshed = formats::ParseClaudeCredentials(ReadFile(file));
+  ASSERT_TRUE(refreshed && refreshed.value().oauth);
+  EXPECT_EQ(refreshed.value().oauth->scopes, kClaudeCodeScopes);
+  EXPECT_EQ(refreshed.value().oauth->subscription_type, "max");
   kill(server.pid, SIGTERM);
   EXPECT_EQ(Wait(server), 0);
 }

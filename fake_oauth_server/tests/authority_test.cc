@@ -76,6 +76,12 @@ TEST(Authority, OpenAiAccessTokenIsJwtWithExpAndAuthClaims) {
     EXPECT_NE(payload->find("\"https://api.openai.com/auth\":{\"chatgpt_account_id\":"),
               std::string::npos);
     EXPECT_NE(payload->find("\"chatgpt_plan_type\":\"plus\""), std::string::npos);
+    // The same user id under both names, neither empty (Codex's 401 recovery reads them).
+    const size_t chatgpt_user = payload->find("\"chatgpt_user_id\":\"user-");
+    const size_t user = payload->find(",\"user_id\":\"user-");
+    ASSERT_NE(chatgpt_user, std::string::npos) << *payload;
+    ASSERT_NE(user, std::string::npos) << *payload;
+    EXPECT_EQ(payload->substr(chatgpt_user + 19, 41), payload->substr(user + 12, 41));
   }
   EXPECT_EQ(auth.Label(r.tokens.id_token), "fam1/id1");
   EXPECT_EQ(auth.ValidateAccessToken(r.tokens.access_token, kT0 + 1).state, AccessState::kLive);

@@ -3,10 +3,12 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -122,6 +124,48 @@ TEST(Binary, BadUsageExitsTwoWithAMessage) {
   const std::string err = ReadLine(c.err_fd);
   EXPECT_EQ(WaitExit(c.pid), 2);
   EXPECT_NE(err.find("--reuse-policy must be"), std::string::npos) << err;
+}
+
+// --proxy-port: a second stdout line, the CA written before it, and a TLS client that trusts only
+// that CA reaching the token endpoint as https://platform.claude.com through the proxy.
+TEST(Binary, ProxyPrintsASecondLineAndTerminatesTlsWithTheCaItWrote) {
+  std::string dir = (std::filesystem::temp_directory_path() / "credsim-binary-XXXXXX").string();
+  ASSERT_NE(mkdtemp(dir.data()), nullptr);
+  const std::string ca = dir + "/ca.pem";
+  Child c = Spawn({"--port", "0", "--seed", "5", "--proxy-port", "0", "--proxy-ca-out", ca});
+  const std::string url = ReadLine(c.out_fd);
+  const std::string proxy_line = ReadLine(c.out_fd);
+  ASSERT_TRUE(url.starts_with("http://127.0.0.1:")) << url;
+  const std::string proxy_prefix = "proxy http://127.0.0.1:";
+  ASSERT_TRUE(proxy_line.starts_with(proxy_prefix)) << proxy_line;
+  const int proxy_port = std::stoi(proxy_line.substr(proxy_prefix.size()));
+  struct stat info {};
+  ASSERT_EQ(stat(ca.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0644u) << "a public certificate, readable by the client";
+
+  httplib::Client plain(url);
+  plain.set_read_timeout(10, 0);
+  auto login = plain.Post("/admin/login", "{}", "application/json");
+  ASSERT_TRUE(login);
+  httplib::SSLClient tls("platform.claude.com", 443);
+  tls.set_proxy("127.0.0.1", proxy_port);
+  tls.set_ca_cert_path(ca.c_str());
+  tls.enable_server_certificate_verification(true);
+  tls.set_read_timeout(10, 0);
+  auto r = tls.Post("/v1/oauth/token", RefreshJson(JsonField(login->body, "refresh_token")),
+                    "application/json");
+  ASSERT_TRUE(r) << httplib::to_string(r.error());
+  EXPECT_EQ(r->status, 200) << r->body;
+  kill(c.pid, SIGTERM);
+  EXPECT_EQ(WaitExit(c.pid), 0);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(Binary, ProxyWithoutACaFileIsBadUsage) {
+  Child c = Spawn({"--proxy-port", "0"});
+  const std::string err = ReadLine(c.err_fd);
+  EXPECT_EQ(WaitExit(c.pid), 2);
+  EXPECT_NE(err.find("--proxy-ca-out"), std::string::npos) << err;
 }
 
 }  // namespace

@@ -131,6 +131,22 @@ TEST(HttpBadInput, PartialRequestsAreClosedByTheReadTimeout) {
   EXPECT_EQ(s.Client()->Get("/admin/state")->status, 200);
 }
 
+// RFC 9112 §6.3: no Content-Length and no Transfer-Encoding means an empty body, as `curl -X POST
+// URL` sends it; the admin routes take an empty body as "all defaults".
+TEST(HttpBadInput, PostWithoutContentLengthHasAnEmptyBody) {
+  TestServer s;
+  for (const char* request : {"POST /admin/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                              "POST /admin/families/1/revoke HTTP/1.1\r\nHost: x\r\n"
+                              "Connection: close\r\n\r\n"}) {
+    RawConnection conn(s.port());
+    ASSERT_TRUE(conn.connected());
+    conn.Send(request);
+    bool closed = false;
+    const std::string answer = conn.ReadUntilClosed(&closed);
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 ")) << request << answer;
+  }
+}
+
 TEST(HttpBadInput, NonHttpBytesNeverCrashTheServer) {
   TestServer s(FastTimeouts());
   std::string garbage;

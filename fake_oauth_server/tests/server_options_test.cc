@@ -77,5 +77,49 @@ TEST(ServerArgs, BadUsageHasAClearMessage) {
   EXPECT_TRUE(ParseServerArgs({"--help"}).help);
 }
 
+TEST(ServerArgs, ProxyFlags) {
+  const ParsedArgs off = ParseServerArgs({});
+  ASSERT_TRUE(off.options.has_value());
+  EXPECT_FALSE(off.options->proxy_port.has_value());
+  EXPECT_EQ(off.options->proxy_hosts, DefaultProxyHosts());
+  EXPECT_EQ(DefaultProxyHosts(),
+            (std::vector<std::string>{"platform.claude.com", "api.anthropic.com",
+                                      "console.anthropic.com", "claude.ai"}));
+
+  const ParsedArgs on = ParseServerArgs({"--proxy-port", "0", "--proxy-ca-out", "/tmp/ca.pem"});
+  ASSERT_TRUE(on.options.has_value()) << on.error;
+  EXPECT_EQ(on.options->proxy_port, 0);
+  EXPECT_EQ(on.options->proxy_ca_out, "/tmp/ca.pem");
+  EXPECT_EQ(on.options->proxy_hosts, DefaultProxyHosts());
+
+  // The first --proxy-host replaces the defaults, later ones add to it.
+  const ParsedArgs hosts = ParseServerArgs({"--proxy-port", "8443", "--proxy-ca-out", "ca.pem",
+                                            "--proxy-host", "a.example", "--proxy-host", "b.test"});
+  ASSERT_TRUE(hosts.options.has_value()) << hosts.error;
+  EXPECT_EQ(hosts.options->proxy_port, 8443);
+  EXPECT_EQ(hosts.options->proxy_hosts, (std::vector<std::string>{"a.example", "b.test"}));
+}
+
+TEST(ServerArgs, ProxyBadUsage) {
+  const auto error = [](std::vector<std::string> args) { return ParseServerArgs(args).error; };
+  EXPECT_NE(error({"--proxy-port", "0"}).find("--proxy-ca-out"), std::string::npos);
+  EXPECT_NE(error({"--proxy-port", "65536", "--proxy-ca-out", "x"}).find("--proxy-port"),
+            std::string::npos);
+  EXPECT_NE(error({"--proxy-port"}).find("--proxy-port"), std::string::npos);
+  EXPECT_NE(error({"--proxy-port", "0", "--proxy-ca-out"}).find("--proxy-ca-out"),
+            std::string::npos);
+  EXPECT_NE(error({"--proxy-ca-out", "x"}).find("need --proxy-port"), std::string::npos);
+  EXPECT_NE(error({"--proxy-host", "a.example"}).find("need --proxy-port"), std::string::npos);
+  for (const char* bad : {"", "Upper.example", "a,DNS:b", "a..b", "*.example"}) {
+    EXPECT_NE(error({"--proxy-port", "0", "--proxy-ca-out", "x", "--proxy-host", bad})
+                  .find("--proxy-host"),
+              std::string::npos)
+        << bad;
+  }
+  EXPECT_NE(error({"--host", "10.0.0.1", "--proxy-port", "0", "--proxy-ca-out", "x"})
+                .find("--host 127.0.0.1"),
+            std::string::npos);
+}
+
 }  // namespace
 }  // namespace credsim::oauth
