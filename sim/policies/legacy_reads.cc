@@ -110,7 +110,7 @@ class ObserverSpendsRefreshTokens final : public engine::IoWrapper {
     for (size_t i = 0; i < view.slots.size() && i < 8; ++i) {
       const std::string& rt = view.slots[i].credential.refresh_token;
       if (rt.empty()) continue;
-      engine::HttpRequest probe = engine::BuildRefreshRequest(session, rt);
+      engine::HttpRequest probe = engine::BuildRefreshRequest(session, view.slots[i].credential);
       (void)co_await target().PostToken(std::move(probe));
     }
     co_return r;

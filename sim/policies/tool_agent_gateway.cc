@@ -86,7 +86,7 @@ Task<std::string> Refresh(Ctx& x, std::string rejected) {
       current->expires_at_ms - x.io.NowMs() >= kLeewayMs) {
     token = current->access_token;  // the waiter re-syncs and skips its POST (R11)
   } else if (current) {
-    engine::HttpRequest request = engine::BuildRefreshRequest(x.session, current->refresh_token);
+    engine::HttpRequest request = engine::BuildRefreshRequest(x.session, *current);
     engine::HttpResult http = co_await x.io.PostToken(std::move(request));
     engine::RefreshOutcome outcome = engine::ClassifyRefresh(http);
     if (outcome.kind == engine::RefreshOutcome::Kind::kGranted) {

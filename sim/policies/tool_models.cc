@@ -31,8 +31,7 @@ Task<void> HealthCheck(World& world, size_t index) {
       engine::StoreView view = engine::DecodeStore(c.session.provider, id, read);
       for (const engine::Candidate& slot : view.slots) {
         if (slot.credential.refresh_token.empty()) continue;
-        (void)co_await io.PostToken(
-            engine::BuildRefreshRequest(c.session, slot.credential.refresh_token));
+        (void)co_await io.PostToken(engine::BuildRefreshRequest(c.session, slot.credential));
       }
     }
   }
