@@ -132,8 +132,30 @@ void SetWire(httplib::Response& res, WireReply wire) {
   res.set_content(std::move(wire.body), std::string(kJsonContentType));
 }
 
+// Every OAuth and resource route is also served under /as/<tag>: a harness that runs several
+// consumer processes gives each its own base URL, and the request log says which one sent what.
+constexpr std::string_view kTagPattern = "(?:/as/([A-Za-z0-9_.-]{1,40}))?";
+
+std::string Tagged(std::string_view path) {
+  std::string pattern(kTagPattern);
+  pattern += path;  // the routes' paths hold no regex metacharacters
+  return pattern;
+}
+
+std::string TagOf(const httplib::Request& req) {
+  return req.matches.size() > 1 ? req.matches[1].str() : std::string();
+}
+
 std::string PathWithoutQuery(const std::string& target) {
   return target.substr(0, std::min(target.find('?'), size_t{256}));
+}
+
+// The path a route serves: without the query and without an /as/<tag> prefix.
+std::string RoutedPath(const httplib::Request& req) {
+  std::string path = PathWithoutQuery(req.target);
+  const std::string tag = TagOf(req);
+  if (!tag.empty() && path.starts_with("/as/" + tag)) path.erase(0, 4 + tag.size());
+  return path;
 }
 
 std::string ShortGrant(GrantType g) {
@@ -294,20 +316,19 @@ void OAuthHttpServer::Routes() {
   };
   const Personality& p = authority_.personality();
   for (std::string_view path : p.token_paths) {
-    http_->Post(std::string(path),
-                small_body([this](const httplib::Request& q, httplib::Response& r) {
+    http_->Post(Tagged(path), small_body([this](const httplib::Request& q, httplib::Response& r) {
                   HandleToken(q, r, false);
                 }));
   }
   if (!options_.legacy_path.empty()) {
-    http_->Post(options_.legacy_path,
+    http_->Post(Tagged(options_.legacy_path),
                 small_body([this](const httplib::Request& q, httplib::Response& r) {
                   HandleToken(q, r, true);
                 }));
   }
-  http_->Get(std::string(p.authorize_path),
+  http_->Get(Tagged(p.authorize_path),
              [this](const httplib::Request& q, httplib::Response& r) { HandleAuthorize(q, r); });
-  http_->Post(std::string(p.device_path),
+  http_->Post(Tagged(p.device_path),
               small_body([this](const httplib::Request& q, httplib::Response& r) {
                 HandleDeviceStart(q, r);
               }));
@@ -315,12 +336,11 @@ void OAuthHttpServer::Routes() {
     const auto h = [this](const httplib::Request& q, httplib::Response& r) {
       HandleResource(q, r);
     };
-    http_->Post(std::string(path), h);
-    http_->Get(std::string(path), h);
+    http_->Post(Tagged(path), h);
+    http_->Get(Tagged(path), h);
   }
   for (std::string_view path : kRevokePaths) {
-    http_->Post(std::string(path),
-                small_body([this](const httplib::Request& q, httplib::Response& r) {
+    http_->Post(Tagged(path), small_body([this](const httplib::Request& q, httplib::Response& r) {
                   HandleRevoke(q, r);
                 }));
   }
@@ -344,7 +364,8 @@ void OAuthHttpServer::Routes() {
     if (res.status == 404 && res.body.empty()) {
       RequestLogEntry log;
       log.method = req.method;
-      log.path = PathWithoutQuery(req.target);
+      log.path = RoutedPath(req);
+      log.tag = TagOf(req);
       log.endpoint = "other";
       log.status = 404;
       log.outcome = "not_found";
@@ -406,7 +427,8 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
   t_request_stamp.reset();
   RequestLogEntry log;
   log.method = req.method;
-  log.path = PathWithoutQuery(req.target);
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
   log.endpoint = legacy ? "legacy_token" : "token";
   DecodedTokenRequest decoded = DecodeTokenRequest(req.get_header_value("Content-Type"), req.body);
   decoded.request.seen_commit_seq = seen;
@@ -487,7 +509,8 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
   const std::string state = req.get_param_value("state");
   RequestLogEntry log;
   log.method = req.method;
-  log.path = PathWithoutQuery(req.target);
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
   log.endpoint = "authorize";
   log.grant = "authorization_code";
   FaultDecision fault;
@@ -534,7 +557,8 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
 void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Response& res) {
   RequestLogEntry log;
   log.method = req.method;
-  log.path = PathWithoutQuery(req.target);
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
   log.endpoint = "device";
   log.grant = "device_code";
   std::string why;
@@ -591,7 +615,8 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
   }
   RequestLogEntry log;
   log.method = req.method;
-  log.path = PathWithoutQuery(req.target);
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
   log.endpoint = "resource";
   FaultDecision fault;
   {
@@ -657,7 +682,8 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
 void OAuthHttpServer::HandleRevoke(const httplib::Request& req, httplib::Response& res) {
   RequestLogEntry log;
   log.method = req.method;
-  log.path = PathWithoutQuery(req.target);
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
   log.endpoint = "revoke";
   std::string why;
   const std::optional<FlatFields> fields =

@@ -42,6 +42,9 @@ struct RequestLogEntry {
   uint32_t generation = 0;
   std::string label;
   std::string fault;  // the fault applied, if any
+  // The caller's tag when the request came through /as/<tag>/...: a test harness gives each
+  // consumer process its own token URL, so every request is attributed to the process that sent it.
+  std::string tag;
 };
 
 class OAuthHttpServer {

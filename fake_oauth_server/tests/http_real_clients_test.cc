@@ -219,3 +219,57 @@ TEST(RealClients, DelayGrantHoldsBackOnlyTheWinnersAnswer) {
 
 }  // namespace
 }  // namespace credsim::oauth::testing
+
+namespace credsim::oauth::testing {
+namespace {
+
+// A harness gives each consumer process its own base URL, /as/<tag>, and the log says who sent
+// what.
+TEST(Harness, TaggedRoutesAttributeEveryRequest) {
+  TestServer s;
+  auto c = s.Client();
+  const Login login = MintLogin(*c);
+  auto r = c->Post("/as/worker-3/v1/oauth/token", RefreshJson(login.refresh), "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  auto api = c->Post("/as/worker-4/v1/messages", Bearer(login.access), "{}", "application/json");
+  ASSERT_TRUE(api);
+  EXPECT_EQ(api->status, 200) << "an access token lives until it expires (no revoke on refresh)";
+  const std::string log = AdminLog(*c);
+  EXPECT_NE(log.find(R"("path":"/v1/oauth/token")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("tag":"worker-3")"), std::string::npos) << log;
+  EXPECT_NE(log.find(R"("tag":"worker-4")"), std::string::npos) << log;
+  EXPECT_EQ(log.find("/as/"), std::string::npos) << "paths are logged as routed";
+  auto bad = c->Post("/as/bad tag/v1/oauth/token", RefreshJson(login.refresh), "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 404);
+}
+
+TEST(Harness, InspectNamesATokenByLabelAndState) {
+  TestServer s;
+  auto c = s.Client();
+  const Login login = MintLogin(*c);
+  const auto inspect = [&](const std::string& token) {
+    auto r = c->Post("/admin/inspect", R"({"token":")" + token + R"("})", "application/json");
+    EXPECT_TRUE(r && r->status == 200);
+    EXPECT_EQ(r->body.find(token), std::string::npos) << "never the token text";
+    return r ? r->body : "";
+  };
+  std::string first = inspect(login.refresh);
+  EXPECT_EQ(JsonField(first, "label"), "fam1/rt1");
+  EXPECT_EQ(JsonField(first, "state"), "live");
+  EXPECT_EQ(JsonField(inspect(login.access), "state"), "live");
+  EXPECT_EQ(JsonField(inspect(login.access), "kind"), "access");
+  ASSERT_EQ(c->Post("/v1/oauth/token", RefreshJson(login.refresh), "application/json")->status,
+            200);
+  EXPECT_EQ(JsonField(inspect(login.refresh), "state"), "retired");
+  EXPECT_EQ(JsonField(inspect("sk-ant-ort01-made-up"), "state"), "unknown");
+  ASSERT_EQ(c->Post("/admin/families/1/revoke", "", "application/json")->status, 200);
+  EXPECT_EQ(JsonField(inspect(login.refresh), "state"), "revoked");
+  auto missing = c->Post("/admin/inspect", "{}", "application/json");
+  ASSERT_TRUE(missing);
+  EXPECT_EQ(missing->status, 400);
+}
+
+}  // namespace
+}  // namespace credsim::oauth::testing
