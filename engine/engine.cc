@@ -95,7 +95,10 @@ std::vector<Candidate> SessionCandidates(
 }
 
 Engine::Engine(Io& io, SessionConfig config)
-    : io_(io), config_(std::move(config)), decoded_(config_.stores.size()) {
+    : io_(io),
+      config_(std::move(config)),
+      decoded_(config_.stores.size()),
+      waited_on_corrupt_(config_.stores.size()) {
   CREDSIM_ASSERT(!config_.stores.empty());
   CREDSIM_ASSERT(config_.max_transient_attempts >= 1 && config_.max_transient_attempts <= 16);
   CREDSIM_ASSERT(config_.lock_timeout_ms >= 0);
@@ -116,7 +119,6 @@ Task<TokenResult> Engine::OnUnauthorized(std::string rejected_access_token) {
 Task<Snapshot> Engine::ReadSnapshot() {
   Snapshot snapshot;
   snapshot.stores.reserve(config_.stores.size());
-  uint64_t fingerprint = 0;
   for (size_t i = 0; i < config_.stores.size(); ++i) {
     // The version of the view we hold, so that an unchanged store is not copied again.
     const std::shared_ptr<const StoreView>& held = decoded_[i];
@@ -128,8 +130,10 @@ Task<Snapshot> Engine::ReadSnapshot() {
         known.exists ? io_.ReadIfChanged(config_.stores[i], known) : io_.Read(config_.stores[i]);
     StoreRead read = co_await std::move(reading);
     snapshot.stores.push_back(Decode(i, read));
-    fingerprint = MixFingerprint(fingerprint, *snapshot.stores.back());
   }
+  co_await WaitOutTornWrites(snapshot);
+  uint64_t fingerprint = 0;
+  for (const auto& view : snapshot.stores) fingerprint = MixFingerprint(fingerprint, *view);
   snapshot.fingerprint = fingerprint;
   if (last_snapshot_.stores == snapshot.stores) {
     snapshot.candidates = last_snapshot_.candidates;  // same view objects: same candidates
@@ -139,6 +143,45 @@ Task<Snapshot> Engine::ReadSnapshot() {
     last_snapshot_ = snapshot;
   }
   co_return snapshot;
+}
+
+// A tool that rewrites a store in place (truncate, then write) exposes a half-written file for as
+// long as its write takes; `credsim live`'s naive-writer nemesis showed the engine calling such a
+// session empty. When a store does not parse and no other store holds a refresh token, the call
+// would fail anyway: re-read the unparsable stores a few times first. Bounded: kTornReadWaitsMs.
+// A store that is simply corrupt costs this wait only when the session has nothing else.
+Task<void> Engine::WaitOutTornWrites(Snapshot& snapshot) {
+  const auto anything_to_use = [&] {
+    for (const auto& view : snapshot.stores) {
+      for (const Candidate& c : view->slots) {
+        if (!c.credential.refresh_token.empty()) return true;
+      }
+    }
+    return false;
+  };
+  const auto corrupt = [&](size_t i) {
+    return snapshot.stores[i]->status == IoStatus::kOk && snapshot.stores[i]->corrupt;
+  };
+  // Bytes already waited on once are not waited on again by this engine.
+  const auto worth_waiting = [&] {
+    for (size_t i = 0; i < snapshot.stores.size(); ++i) {
+      if (corrupt(i) && !(snapshot.stores[i]->version == waited_on_corrupt_[i])) return true;
+    }
+    return false;
+  };
+  static constexpr int64_t kTornReadWaitsMs[] = {100, 200, 400};
+  for (int64_t wait_ms : kTornReadWaitsMs) {
+    if (!worth_waiting() || anything_to_use()) co_return;
+    co_await io_.SleepMs(wait_ms);
+    for (size_t i = 0; i < snapshot.stores.size(); ++i) {
+      if (!corrupt(i)) continue;
+      StoreRead read = co_await io_.Read(config_.stores[i]);
+      snapshot.stores[i] = Decode(i, read);
+    }
+  }
+  for (size_t i = 0; i < snapshot.stores.size(); ++i) {
+    if (corrupt(i)) waited_on_corrupt_[i] = snapshot.stores[i]->version;
+  }
 }
 
 // Parsing dominates a call that finds nothing changed (every GetToken reads every store), so the
@@ -450,7 +493,19 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     options.dead_refresh_tokens = refused_refresh_tokens_;
     options.dead_refresh_tokens.insert(dead.begin(), dead.end());
     if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
-    const auto alternative = PickBest(candidates, options);
+    std::optional<size_t> alternative = PickBest(candidates, options);
+    // Our own pending pair (rotated by us, not yet in every store) is older than a refused pair
+    // that a store shows with a later expiry: another process rotated ours, so its refresh token
+    // was spent before the refused one and presenting it is a certain reuse. Our pending pair's
+    // expiry is the server's own, so the comparison is sound for it (unlike for store copies,
+    // whose expiry may be recorded wrong). Found by the swarm (seed 225, sim/swarm_test.cc): a
+    // tool's rotation that no store took left only this stale pending pair to try.
+    if (alternative && pending_ && candidates[*alternative].credential == *pending_ &&
+        current.expires_at_ms > pending_->expires_at_ms &&
+        !Servable(ClassifyFor(*pending_, options))) {
+      pending_.reset();
+      alternative.reset();
+    }
     if (alternative) {
       const Credential& alt = candidates[*alternative].credential;
       if (Servable(ClassifyFor(alt, options))) {

@@ -143,6 +143,7 @@ class Engine {
   Task<bool> Park(Credential pair);
   Task<void> ClearParked();
   std::shared_ptr<const StoreView> Decode(size_t store_index, const StoreRead& read);
+  Task<void> WaitOutTornWrites(Snapshot& snapshot);
   TokenResult Serve(const Credential& credential, std::string detail) const;
   PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
   TokenResult Fail(TokenStatus status, std::string detail) const;
@@ -171,6 +172,8 @@ class Engine {
   // The last decoded view of each configured store (same index), reused while the store's version
   // is unchanged.
   std::vector<std::shared_ptr<const StoreView>> decoded_;
+  // Per store: the corrupt bytes WaitOutTornWrites already waited on (not waited on twice).
+  std::vector<StoreVersion> waited_on_corrupt_;
   // The last snapshot read: its candidates are reused while every view is the same object.
   Snapshot last_snapshot_;
 };

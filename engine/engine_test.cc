@@ -487,6 +487,34 @@ TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
+// A tool that rewrites the file in place leaves it half written for a while: with nothing else to
+// use, the engine re-reads it (briefly) instead of calling the session empty.
+TEST_F(EngineTest, HalfWrittenOnlyStoreIsReadAgainBeforeGivingUp) {
+  const std::string whole = ClaudeDoc(1, kNowMs + 8 * kHourMs);
+  io.Put(kFile, whole.substr(0, whole.size() / 2));
+  int sleeps = 0;
+  io.OnSleep([&] {
+    if (++sleeps == 2) io.Put(kFile, whole);  // the writer finishes after the second wait
+  });
+  Engine engine(io, Anthropic());
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-1");
+  EXPECT_EQ(io.slept_ms(), 300);
+}
+
+// A store that stays corrupt costs a bounded wait, and only when the session has nothing else.
+TEST_F(EngineTest, CorruptStoreWaitsBoundedAndOnlyWhenNothingElseHoldsACredential) {
+  io.Put(kFile, "{\"claudeAiOauth\":");
+  Engine engine(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kNoCredential);
+  EXPECT_EQ(io.slept_ms(), 700);
+  io.Put(kKeychain, ClaudeDoc(1, kNowMs + 8 * kHourMs));
+  Engine with_keychain(io, Anthropic());
+  EXPECT_EQ(RunToCompletion(with_keychain.GetToken()).status, TokenStatus::kOk);
+  EXPECT_EQ(io.slept_ms(), 700) << "a usable store elsewhere: no wait";
+}
+
 // A server that revokes the family's other access tokens on each rotation: the API refuses our
 // token because a sibling has just rotated. The engine waits (locks released) for the sibling's
 // pair to land and adopts it instead of rotating, which would replay the retired refresh token.

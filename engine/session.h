@@ -30,7 +30,11 @@ struct SessionConfig {
   // Refresh this long before expiry (Claude Code and Codex both use ~5 minutes).
   int64_t refresh_leeway_ms = 5 * 60 * 1000;
   // Longest wait for the locks; then the call reports kTransient rather than refreshing unlocked.
-  int64_t lock_timeout_ms = 10 * 1000;
+  // Longer than Claude Code's 10 s staleness rule for its lock directory
+  // (docs/REAL_CLIENTS.md#claude-code-lock-protocol), so that a holder killed mid-refresh is
+  // outlived: with 10 s, waiters that started just after the kill gave up a moment before the lock
+  // went stale (found by `credsim live --nemesis kill`).
+  int64_t lock_timeout_ms = 15 * 1000;
   // Transient failures (5xx, 429, request not sent): attempts per refresh, with exponential backoff
   // between backoff_ms_min and backoff_ms_max and jitter; Retry-After is honoured up to
   // retry_after_ms_max (beyond it the call gives up and says when to come back).

@@ -194,7 +194,12 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
     auto scopes = SplitScopes(*grant.scope);
     if (!scopes.empty()) next.scopes = std::move(scopes);
   }
-  if (grant.id_token) next.id_token = grant.id_token;
+  if (grant.id_token) {
+    next.id_token = grant.id_token;
+    // Codex CLI refuses to refresh an auth.json without tokens.account_id (it takes the file for
+    // another account's): take it from the id_token's ChatGPT claim when none is known yet.
+    if (!next.account_id) next.account_id = formats::JwtOpenAiAccountId(*grant.id_token);
+  }
   return next;
 }
 

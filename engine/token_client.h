@@ -50,7 +50,8 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result);
 // The credential after a grant: the new access token; the new refresh token, or the old one when
 // the answer has none; expiry from the access token's JWT exp (server truth), else expires_in, else
 // default_ttl_ms; scopes from the answer's `scope` when it names any, else the previous scopes
-// (never dropped); other fields kept. Lifetimes are clamped to 10 years (no overflow).
+// (never dropped); the id_token and, when none is known, the account id from its ChatGPT claim;
+// other fields kept. Lifetimes are clamped to 10 years (no overflow).
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
                       int64_t default_ttl_ms);
 

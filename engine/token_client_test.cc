@@ -113,6 +113,21 @@ TEST(MergeGrant, KeepsWhatTheAnswerDoesNotSay) {
   EXPECT_EQ(again.scopes, (std::vector<std::string>{"user:inference", "user:profile"}));
 }
 
+// Codex CLI does not refresh an auth.json without tokens.account_id: a login takes it from the
+// id_token's ChatGPT claim; a known one is never replaced.
+TEST(MergeGrant, AccountIdFromTheIdTokenWhenNoneIsKnown) {
+  formats::TokenGrant grant;
+  grant.access_token = "a2";
+  grant.id_token =  // {"https://api.openai.com/auth":{"chatgpt_account_id":"acc-9"}}, unsigned
+      "eyJhbGciOiJub25lIn0.eyJodHRwczovL2FwaS5vcGVuYWkuY29tL2F1dGgiOnsiY2hhdGdwdF9hY2NvdW50X2lkIj"
+      "oiYWNjLTkifX0.";
+  EXPECT_EQ(MergeGrant(Credential{}, grant, 1000, 7).account_id, "acc-9");
+  const Credential known{.access_token = "a1", .refresh_token = "r1", .account_id = "acc"};
+  EXPECT_EQ(MergeGrant(known, grant, 1000, 7).account_id, "acc");
+  grant.id_token = "not-a-jwt";
+  EXPECT_FALSE(MergeGrant(Credential{}, grant, 1000, 7).account_id);
+}
+
 TEST(BackoffDelayMs, GrowsIsCappedAndHonoursRetryAfter) {
   const SessionConfig config = DefaultSession(Provider::kAnthropic, "");
   for (uint64_t random : {0ull, 1ull, 123456789ull, ~0ull}) {

@@ -20,5 +20,16 @@ TEST(Swarm, TwoHundredReferenceWorldsHoldEveryOracle) {
   }
 }
 
+// Day-long worlds the swarm once failed, kept as regressions with what they found.
+TEST(Swarm, SeedsThatOnceFailedHold) {
+  // 225: a tool's rotation that no store took, then the engine fell back to its own pending pair,
+  // older than the refused one, and presented a spent refresh token (engine/engine.cc, Rotate).
+  for (uint64_t seed : {225}) {
+    const SwarmOptions options{.minutes = 24 * 60};
+    RunResult r = RunWorld(SwarmWorld(seed, options), {});
+    EXPECT_TRUE(r.ok()) << "seed " << seed << ":\n" << FormatViolation(r.violations.front(), true);
+  }
+}
+
 }  // namespace
 }  // namespace credsim::sim
