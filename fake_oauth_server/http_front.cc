@@ -402,8 +402,15 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
   switch (*d.action) {
     case FaultAction::kStatus:
     case FaultAction::kRateLimit:
-      SetWire(res, ServerErrorToWire(authority_.personality(), d.status,
-                                     d.status == 429 ? static_cast<int>(d.retry_after_s) : -1));
+      if (d.status == 429 || d.status >= 500) {
+        SetWire(res, ServerErrorToWire(authority_.personality(), d.status,
+                                       d.status == 429 ? static_cast<int>(d.retry_after_s) : -1));
+      } else if (log.endpoint == "resource" && d.status == 401) {
+        // "The API refused the token": the provider's own 401, as a client's 401 path expects.
+        SetJson(res, 401, ResourceErrorBody(authority_.personality(), AccessState::kUnknown));
+      } else {
+        SetJson(res, d.status, FlatErrorBody("invalid_request", "fault injected"));
+      }
       log.status = d.status;
       return true;
     case FaultAction::kDropBeforeCommit:

@@ -125,6 +125,27 @@ TEST(RealClients, ProfileNamesTheAccountOfTheTokenAndItsSubscription) {
   EXPECT_EQ(denied->status, 401);
 }
 
+// A client's 401 path is tested by a fault on the API: the provider's own 401 shape, once.
+TEST(RealClients, ResourceFault401AnswersInTheProvidersShape) {
+  TestServer s;
+  auto c = s.Client();
+  const Login login = MintLogin(*c);
+  for (const char* rule : {R"({"endpoint":"resource","action":"status","status":401,"limit":1})",
+                           R"({"endpoint":"token","action":"status","status":403,"limit":1})"}) {
+    auto added = c->Post("/admin/faults", rule, "application/json");
+    ASSERT_TRUE(added && added->status == 200) << rule;
+  }
+  auto refused = c->Post("/v1/messages", Bearer(login.access), "{}", "application/json");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_EQ(JsonField(refused->body, "type", "error"), "authentication_error") << refused->body;
+  EXPECT_EQ(c->Post("/v1/messages", Bearer(login.access), "{}", "application/json")->status, 200);
+  auto forbidden = c->Post("/v1/oauth/token", RefreshJson(login.refresh), "application/json");
+  ASSERT_TRUE(forbidden);
+  EXPECT_EQ(forbidden->status, 403);
+  EXPECT_EQ(JsonField(forbidden->body, "error"), "invalid_request");
+}
+
 TEST(RealClients, UnservedCallsAre404AndLogged) {
   TestServer s(OpenAi());
   auto c = s.Client();
