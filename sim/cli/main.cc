@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "live/live_main.h"
 #include "sim/cli/replay.h"
 #include "sim/policies/registry.h"
 #include "sim/report/html.h"
@@ -37,6 +38,7 @@ constexpr const char* kUsage =
     "                [--language-events] [--trace out.jsonl] [--verbose]\n"
     "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]\n"
     "                [--out FILE] [--runs N]\n"
+    "  credsim live --consumer NAME=TEMPLATE [...] (credsim live --help)\n"
     "  credsim policies\n";
 
 int Usage(const std::string& why) {
@@ -307,6 +309,8 @@ bool AsksForHelp(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Its own options and help (live/live_main.h).
+  if (argc >= 2 && std::string(argv[1]) == "live") return credsim::sim::LiveMain(argc, argv, 2);
   if (AsksForHelp(argc, argv)) {
     std::fputs(kUsage, stdout);
     return 0;

@@ -1,0 +1,352 @@
+#include "live/live_main.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "fake_oauth_server/duration.h"
+#include "live/judge.h"
+#include "live/live_run.h"
+#include "sim/report/html.h"
+#include "sim/report/junit.h"
+#include "sim/report/verdict.h"
+
+namespace credsim::sim {
+namespace {
+
+namespace fs = std::filesystem;
+using live::LiveConfig;
+using live::LiveConsumer;
+
+constexpr const char* kLiveUsage =
+    "usage: credsim live --consumer NAME=TEMPLATE [--consumer ...] [options]\n"
+    "  Runs real consumer processes against fake_oauth_server on a sandbox home and judges them\n"
+    "  with the simulator's oracles (docs/EXTERNAL_ENGINES.md).\n"
+    "  --consumer NAME=TEMPLATE   a judged consumer: a shell command template; placeholders\n"
+    "                             {home} {token_url} {base_url} {provider} {codex_home}\n"
+    "                             {claude_dir} {engine} {tag}; it prints a token as its last line\n"
+    "  --tool NAME=TEMPLATE       a consumer that shares the home but is not judged\n"
+    "  --on-401 NAME=TEMPLATE     what NAME runs when the API refuses the token it printed\n"
+    "  --copies NAME=N            N concurrent lanes of NAME (default 1, at most 16)\n"
+    "  --every NAME=MIN,MAX       pause between NAME's calls (default 200ms,1500ms)\n"
+    "  --provider P               anthropic (default) or openai-codex\n"
+    "  --duration D               how long consumers keep starting (default 10s)\n"
+    "  --timeout D                per process (default 30s)\n"
+    "  --access-ttl D             the server's access token lifetime (default 20s)\n"
+    "  --reuse-policy P           the server's (default revoke-family)\n"
+    "  --nemesis LIST             kill,5xx,429,delay-grant,lost-response,naive-writer,clock-jump\n"
+    "  --nemesis-rounds N         times each nemesis fires (default 1)\n"
+    "  --seed N                   the schedule's seed (default 1)\n"
+    "  --expect ORACLE[:NAME]     the run must fail this oracle (a known bug) instead of all "
+    "holding\n"
+    "  --junit FILE  --html DIR   reports, as `credsim run` writes them\n"
+    "  --work DIR                 keep the sandbox, outputs and server log here (default: a temp\n"
+    "                             directory, removed when every oracle held)\n"
+    "  --server PATH --engine PATH  binaries (default: beside this credsim)\n"
+    "exit: 0 as expected, 1 an oracle or expectation failed, 2 bad usage or setup\n";
+
+int LiveUsage(const std::string& why) {
+  std::fprintf(stderr, "credsim live: %s\n%s", why.c_str(), kLiveUsage);
+  return 2;
+}
+
+std::string BesideThisBinary(const char* name) {
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return name;
+  self[n] = '\0';
+  return (fs::path(self).parent_path() / name).string();
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || name.size() > 20) return false;
+  for (char c : name) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+struct LiveArgs {
+  LiveConfig config;
+  std::string expect_oracle, expect_consumer = "*";
+  std::string junit, html, work;
+};
+
+// NAME=VALUE; false when NAME is not a valid consumer name.
+bool SplitNamed(const std::string& arg, std::string* name, std::string* value) {
+  const size_t eq = arg.find('=');
+  if (eq == std::string::npos) return false;
+  *name = arg.substr(0, eq);
+  *value = arg.substr(eq + 1);
+  return ValidName(*name) && !value->empty();
+}
+
+std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::string* why) {
+  LiveArgs a;
+  LiveConfig& c = a.config;
+  std::map<std::string, std::string> on_401, copies, every;
+  const auto duration = [&](const std::string& text, int64_t* out) {
+    auto ms = oauth::ParseDurationMs(text);
+    if (!ms || *ms <= 0) return *why = "bad duration '" + text + "' (e.g. 500ms, 10s, 2m)", false;
+    *out = *ms;
+    return true;
+  };
+  for (int i = from; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "-h" || arg == "--help") {
+      std::fputs(kLiveUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) return *why = arg + " needs a value", std::nullopt;
+    const std::string v = argv[++i];
+    std::string name, value;
+    if (arg == "--consumer" || arg == "--tool") {
+      if (!SplitNamed(v, &name, &value)) {
+        return *why = arg + " wants NAME=TEMPLATE with NAME in [a-z0-9_]{1,20}", std::nullopt;
+      }
+      for (const LiveConsumer& other : c.consumers) {
+        if (other.name == name) return *why = "consumer " + name + " named twice", std::nullopt;
+      }
+      LiveConsumer consumer;
+      consumer.name = name;
+      consumer.command = value;
+      consumer.judged = arg == "--consumer";
+      c.consumers.push_back(consumer);
+    } else if (arg == "--on-401" || arg == "--copies" || arg == "--every") {
+      if (!SplitNamed(v, &name, &value)) return *why = arg + " wants NAME=VALUE", std::nullopt;
+      (arg == "--on-401" ? on_401 : arg == "--copies" ? copies : every)[name] = value;
+    } else if (arg == "--provider") {
+      auto p = engine::ParseProvider(v);
+      if (!p) return *why = "unknown provider " + v, std::nullopt;
+      c.provider = *p;
+    } else if (arg == "--duration") {
+      if (!duration(v, &c.duration_ms)) return std::nullopt;
+    } else if (arg == "--timeout") {
+      if (!duration(v, &c.timeout_ms)) return std::nullopt;
+    } else if (arg == "--access-ttl") {
+      int64_t ms = 0;
+      if (!duration(v, &ms)) return std::nullopt;
+      c.access_ttl = v;
+    } else if (arg == "--reuse-policy") {
+      c.reuse_policy = v;
+    } else if (arg == "--nemesis") {
+      size_t start = 0;
+      while (start <= v.size()) {
+        const size_t comma = std::min(v.find(',', start), v.size());
+        live::NemesisKind kind;
+        if (!live::ParseNemesis(v.substr(start, comma - start), &kind)) {
+          return *why = "unknown nemesis '" + v.substr(start, comma - start) + "'", std::nullopt;
+        }
+        c.nemeses.push_back(kind);
+        start = comma + 1;
+      }
+    } else if (arg == "--nemesis-rounds") {
+      c.nemesis_rounds = std::atoi(v.c_str());
+      if (c.nemesis_rounds < 1 || c.nemesis_rounds > 20) {
+        return *why = "--nemesis-rounds 1..20", std::nullopt;
+      }
+    } else if (arg == "--seed") {
+      c.seed = std::strtoull(v.c_str(), nullptr, 10);
+    } else if (arg == "--expect") {
+      const size_t colon = v.find(':');
+      a.expect_oracle = v.substr(0, colon);
+      if (colon != std::string::npos) a.expect_consumer = v.substr(colon + 1);
+      const auto& known = KnownOracles();
+      if (std::find(known.begin(), known.end(), a.expect_oracle) == known.end()) {
+        return *why = "unknown oracle " + a.expect_oracle, std::nullopt;
+      }
+    } else if (arg == "--junit") {
+      a.junit = v;
+    } else if (arg == "--html") {
+      a.html = v;
+    } else if (arg == "--work") {
+      a.work = v;
+    } else if (arg == "--server") {
+      c.server_binary = v;
+    } else if (arg == "--engine") {
+      c.engine_binary = v;
+    } else {
+      return *why = "unknown option " + arg, std::nullopt;
+    }
+  }
+  if (c.consumers.empty()) return *why = "at least one --consumer", std::nullopt;
+  for (LiveConsumer& consumer : c.consumers) {
+    if (on_401.count(consumer.name)) consumer.on_401 = on_401[consumer.name];
+    if (copies.count(consumer.name)) {
+      consumer.copies = std::atoi(copies[consumer.name].c_str());
+      if (consumer.copies < 1 || consumer.copies > 16) {
+        return *why = "--copies " + consumer.name + "=1..16", std::nullopt;
+      }
+    }
+    if (every.count(consumer.name)) {
+      const std::string& e = every[consumer.name];
+      const size_t comma = e.find(',');
+      if (comma == std::string::npos || !duration(e.substr(0, comma), &consumer.every_min_ms) ||
+          !duration(e.substr(comma + 1), &consumer.every_max_ms) ||
+          consumer.every_min_ms > consumer.every_max_ms) {
+        return *why = "--every NAME=MIN,MAX with MIN <= MAX", std::nullopt;
+      }
+    }
+  }
+  for (const auto* named : {&on_401, &copies, &every}) {
+    for (const auto& [name, value] : *named) {
+      const bool known = std::any_of(c.consumers.begin(), c.consumers.end(),
+                                     [&](const LiveConsumer& x) { return x.name == name; });
+      if (!known) return *why = "no consumer named " + name, std::nullopt;
+    }
+  }
+  if (c.server_binary.empty()) c.server_binary = BesideThisBinary("fake_oauth_server");
+  if (c.engine_binary.empty()) c.engine_binary = BesideThisBinary("credsim-engine");
+  return a;
+}
+
+void PrintSummary(const LiveArgs& a, const live::LiveHistory& h, const live::LiveVerdict& v,
+                  const Verdict& verdict) {
+  std::printf("credsim live: %s, %zu consumer(s), %s of calls, server %s\n",
+              engine::ProviderName(a.config.provider), a.config.consumers.size(),
+              ShortDuration(h.duration_ms).c_str(), a.config.reuse_policy.c_str());
+  std::printf("%-12s %-6s %6s %6s %6s %7s\n", "consumer", "role", "calls", "served", "failed",
+              "killed");
+  for (const LiveConsumer& c : a.config.consumers) {
+    uint64_t calls = 0, served = 0, killed = 0;
+    for (const live::Invocation& inv : h.invocations) {
+      if (inv.consumer != c.name) continue;
+      ++calls;
+      served += inv.served;
+      killed += inv.killed_by_nemesis;
+    }
+    std::printf("%-12s %-6s %6llu %6llu %6llu %7llu\n", c.name.c_str(),
+                c.judged ? "judged" : "tool", static_cast<unsigned long long>(calls),
+                static_cast<unsigned long long>(served),
+                static_cast<unsigned long long>(calls - served - killed),
+                static_cast<unsigned long long>(killed));
+  }
+  std::printf(
+      "server: %llu refreshes granted; judged reuses %llu; lost-answer retries %llu; "
+      "judged refreshes a tool had made useless %llu; after a killed rotation %llu; tool reuses "
+      "%llu\n",
+      static_cast<unsigned long long>(v.numbers.grants),
+      static_cast<unsigned long long>(v.numbers.judged_reuses),
+      static_cast<unsigned long long>(v.numbers.lost_response_retries),
+      static_cast<unsigned long long>(v.numbers.refused_after_tool_rotation),
+      static_cast<unsigned long long>(v.numbers.refused_after_killed_rotation),
+      static_cast<unsigned long long>(v.numbers.tool_reuses));
+  for (const live::NemesisEvent& e : h.nemesis) {
+    std::printf("nemesis @%s %s: %s\n", ShortDuration(e.t_ms).c_str(), live::NemesisName(e.kind),
+                e.detail.c_str());
+  }
+  for (const Outage& o : v.result.outages) {
+    std::printf("outage %s %s from %s to %s, %llu failed call(s): %s\n", o.consumer.c_str(),
+                o.cause.c_str(), ShortDuration(o.from_ms).c_str(), ShortDuration(o.to_ms).c_str(),
+                static_cast<unsigned long long>(o.demands_failed), o.status.c_str());
+  }
+  for (const Violation& x : v.result.violations) {
+    std::printf("VIOLATION %s %s @%s: %s\n", x.oracle.c_str(), x.consumer.c_str(),
+                ShortDuration(x.t_ms).c_str(), x.message.c_str());
+  }
+  std::printf("expected: %s; observed: %s; %s%s%s\n", verdict.expected.c_str(),
+              verdict.observed.c_str(), verdict.ok ? "PASS" : "FAIL",
+              verdict.why.empty() ? "" : ": ", verdict.why.c_str());
+}
+
+}  // namespace
+
+int LiveMain(int argc, char** argv, int from) {
+  std::string why;
+  std::optional<LiveArgs> parsed = ParseLiveArgs(argc, argv, from, &why);
+  if (!parsed) return LiveUsage(why);
+  LiveArgs& a = *parsed;
+  bool temporary = false;
+  if (a.work.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/credsim-live-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) return LiveUsage("cannot create a temp directory");
+    a.work = pattern;
+    temporary = true;
+  }
+  a.config.work_dir = a.work;
+
+  // Ctrl-C / SIGTERM: stop the run, kill what it started, still judge and report.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::thread([stop_signals] {
+    int signal_number = 0;
+    sigwait(&stop_signals, &signal_number);
+    live::RequestStop();
+  }).detach();
+
+  live::LiveHistory history;
+  if (!live::RunLive(a.config, &history, &why)) {
+    std::fprintf(stderr, "credsim live: setup failed: %s (files kept in %s)\n", why.c_str(),
+                 a.work.c_str());
+    return 2;
+  }
+  const live::LiveVerdict v = live::JudgeLive(a.config, history);
+  Expectation expect;
+  expect.policy = "live";
+  if (!a.expect_oracle.empty()) {
+    expect.all_hold = false;
+    expect.oracle = a.expect_oracle;
+    expect.consumer = a.expect_consumer;
+    expect.from_ms = 0;
+    expect.to_ms = history.duration_ms + a.config.timeout_ms * 2;
+  }
+  PolicyRun run;
+  run.file = "live";
+  run.scenario = a.config.name;
+  run.source = "credsim live";
+  for (const LiveConsumer& c : a.config.consumers) {
+    run.summary += (run.summary.empty() ? "" : "; ") + c.name + (c.judged ? "" : " (tool)");
+  }
+  run.expect = expect;
+  run.expect.policy = "live";
+  run.seed = a.config.seed;
+  run.duration_ms = history.duration_ms;
+  run.result = v.result;
+  run.verdict = Judge(expect, v.result);
+  run.timeline = v.timeline;
+  if (history.interrupted) {
+    run.verdict.ok = false;
+    run.verdict.why = "interrupted";
+  }
+  PrintSummary(a, history, v, run.verdict);
+  {
+    // The server's view, labels only, beside the consumers' outputs: what a failure is read from.
+    std::ofstream log(a.work + "/server-log.jsonl", std::ios::binary);
+    for (const live::ServerLogEntry& e : history.server_log) {
+      log << "{\"seq\":" << e.seq << ",\"tag\":\"" << e.tag << "\",\"endpoint\":\"" << e.endpoint
+          << "\",\"grant\":\"" << e.grant << "\",\"status\":" << e.status << ",\"outcome\":\""
+          << e.outcome << "\",\"token\":\"" << e.label << "\",\"fault\":\"" << e.fault << "\"}\n";
+    }
+  }
+  const std::vector<PolicyRun> runs = {run};
+  if (!a.junit.empty()) {
+    std::ofstream(a.junit, std::ios::binary) << JUnitXml(runs);
+  }
+  if (!a.html.empty() && !WriteHtmlReport(a.html, runs, &why)) {
+    std::fprintf(stderr, "credsim live: %s\n", why.c_str());
+    return 2;
+  }
+  if (temporary && run.verdict.ok) {
+    std::error_code ec;
+    fs::remove_all(a.work, ec);
+  } else {
+    std::printf("files: %s\n", a.work.c_str());
+  }
+  return run.verdict.ok ? 0 : 1;
+}
+
+}  // namespace credsim::sim
