@@ -11,15 +11,19 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <thread>
 
 #include "fake_oauth_server/duration.h"
+#include "fake_oauth_server/outcome.h"
 #include "live/judge.h"
 #include "live/live_run.h"
+#include "live/scenario_layout.h"
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
 #include "sim/report/verdict.h"
+#include "sim/scenario.h"
 
 namespace credsim::sim {
 namespace {
@@ -39,6 +43,8 @@ constexpr const char* kLiveUsage =
     "  --on-401 NAME=TEMPLATE     what NAME runs when the API refuses the token it printed\n"
     "  --copies NAME=N            N concurrent lanes of NAME (default 1, at most 16)\n"
     "  --every NAME=MIN,MAX       pause between NAME's calls (default 200ms,1500ms)\n"
+    "  --scenario FILE            lay out the home from a scenario's initial stores and take its\n"
+    "                             provider and reuse policy (what does not apply is listed)\n"
     "  --provider P               anthropic (default) or openai-codex\n"
     "  --duration D               how long consumers keep starting (default 10s)\n"
     "  --timeout D                per process (default 30s)\n"
@@ -78,6 +84,8 @@ bool ValidName(const std::string& name) {
 
 struct LiveArgs {
   LiveConfig config;
+  std::string scenario_file;
+  bool reuse_policy_given = false;
   std::string expect_oracle, expect_consumer = "*";
   std::string junit, html, work;
 };
@@ -89,6 +97,24 @@ bool SplitNamed(const std::string& arg, std::string* name, std::string* value) {
   *name = arg.substr(0, eq);
   *value = arg.substr(eq + 1);
   return ValidName(*name) && !value->empty();
+}
+
+bool LoadScenario(LiveArgs& a, std::string* why) {
+  std::ifstream in(a.scenario_file, std::ios::binary);
+  if (!in) return *why = "cannot read " + a.scenario_file, false;
+  std::stringstream text;
+  text << in.rdbuf();
+  std::optional<Scenario> scenario = ParseScenario(text.str(), why);
+  if (!scenario) return *why = a.scenario_file + ": " + *why, false;
+  LiveConfig& c = a.config;
+  c.name = scenario->name;
+  c.provider = scenario->world.provider;
+  if (!a.reuse_policy_given) c.reuse_policy = oauth::ToString(scenario->world.reuse);
+  c.scenario_world = scenario->world;
+  for (const std::string& line : live::NotApplicableLive(scenario->world)) {
+    std::printf("credsim live: from %s, not applied: %s\n", a.scenario_file.c_str(), line.c_str());
+  }
+  return true;
 }
 
 std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::string* why) {
@@ -139,6 +165,9 @@ std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::stri
       c.access_ttl = v;
     } else if (arg == "--reuse-policy") {
       c.reuse_policy = v;
+      a.reuse_policy_given = true;
+    } else if (arg == "--scenario") {
+      a.scenario_file = v;
     } else if (arg == "--nemesis") {
       size_t start = 0;
       while (start <= v.size()) {
@@ -205,6 +234,7 @@ std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::stri
       if (!known) return *why = "no consumer named " + name, std::nullopt;
     }
   }
+  if (!a.scenario_file.empty() && !LoadScenario(a, why)) return std::nullopt;
   if (c.server_binary.empty()) c.server_binary = BesideThisBinary("fake_oauth_server");
   if (c.engine_binary.empty()) c.engine_binary = BesideThisBinary("credsim-engine");
   return a;

@@ -1,5 +1,6 @@
 #include "live/live_run.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "base/assert.h"
 #include "engine/session.h"
 #include "live/child_process.h"
+#include "live/scenario_layout.h"
 #include "live/token_scan.h"
 
 namespace credsim::live {
@@ -110,6 +112,7 @@ class World {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start_).count();
   }
   bool Stopping() const { return g_stop.load() || NowMs() >= config_.duration_ms; }
+  bool LayOutByLogin(std::string* why);
   void Lane(const LiveConsumer& consumer, int lane);
   void NemesisThread();
   void Fire(NemesisKind kind, Rng& rng);
@@ -130,6 +133,7 @@ class World {
   Clock::time_point start_;
   std::mutex mu_;  // history_, running_
   std::map<std::string, ChildProcess*> running_;
+  std::vector<StoreCheck> baseline_problems_;
   std::atomic<int> tearing_{0};  // a naive write is in progress: a torn read is the nemesis's
 };
 
@@ -172,12 +176,33 @@ bool World::SetUp(std::string* why) {
   settings.work_dir = config_.work_dir;
   if (!server_.Start(settings, why)) return false;
   history_->base_url = server_.base_url();
+  if (config_.scenario_world) {
+    if (!LayOutScenarioStores(*config_.scenario_world, server_, sandbox_, why)) return false;
+  } else if (!LayOutByLogin(why) || !sandbox_.MirrorFileIntoKeychain(why)) {
+    return false;
+  }
+  if (!sandbox_.AddCanaries(why)) return false;
+  history_->stores = sandbox_.ExistingStores();
+  if (history_->stores.empty()) return *why = "the layout left no store", false;
+  // What the stores lack at the start (a scenario's file without scopes) is not a consumer's doing.
+  baseline_problems_ = sandbox_.Check(history_->stores);
+  return true;
+}
+
+// The home laid out by a real login through credsim-engine, as a user would.
+bool World::LayOutByLogin(std::string* why) {
   const std::optional<std::string> login = server_.Login(ClientId(config_.provider), why);
   if (!login) return false;
   const std::string login_file = config_.work_dir + "/login.json";
-  std::ofstream(login_file, std::ios::binary) << *login;
-  chmod(login_file.c_str(), 0600);
-  // The home is laid out by a real login through credsim-engine, as a user would.
+  {
+    // Token text: 0600 from the start, removed once the login read it.
+    const int fd = open(login_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || write(fd, login->data(), login->size()) != static_cast<ssize_t>(login->size())) {
+      if (fd >= 0) close(fd);
+      return *why = "cannot write " + login_file, false;
+    }
+    close(fd);
+  }
   ChildProcess layout;
   const std::string command =
       ShellQuote(config_.engine_binary) + " login --home " + ShellQuote(sandbox_.home()) +
@@ -188,14 +213,12 @@ bool World::SetUp(std::string* why) {
     return false;
   }
   const ChildResult done = layout.Wait(std::chrono::milliseconds(30'000));
+  std::error_code ec;
   fs::remove(login_file, ec);
   if (done.exit_code != 0) {
     *why = "credsim-engine login failed: " + ReadAll(config_.work_dir + "/out/layout.err");
     return false;
   }
-  if (!sandbox_.MirrorFileIntoKeychain(why) || !sandbox_.AddCanaries(why)) return false;
-  history_->stores = sandbox_.ExistingStores();
-  if (history_->stores.empty()) return *why = "the login laid out no store", false;
   return true;
 }
 
@@ -336,9 +359,13 @@ void World::CheckStores(const Invocation& after) {
   if (problems.empty() || tearing_.load() > 0) return;
   std::lock_guard<std::mutex> lock(mu_);
   for (const StoreCheck& p : problems) {
-    const bool known = std::any_of(
-        history_->store_problems.begin(), history_->store_problems.end(),
-        [&](const StoreProblem& q) { return q.store == p.store && q.problem == p.problem; });
+    const bool known =
+        std::any_of(
+            history_->store_problems.begin(), history_->store_problems.end(),
+            [&](const StoreProblem& q) { return q.store == p.store && q.problem == p.problem; }) ||
+        std::any_of(baseline_problems_.begin(), baseline_problems_.end(), [&](const StoreCheck& q) {
+          return q.store == p.store && q.problem == p.problem;
+        });
     if (known || history_->store_problems.size() >= 64) continue;
     history_->store_problems.push_back({NowMs(), p.store, p.problem, after.tag, after.consumer});
   }

@@ -17,6 +17,7 @@
 #include "engine/credential.h"
 #include "live/live_server.h"
 #include "live/sandbox.h"
+#include "sim/world_config.h"
 
 namespace credsim::live {
 
@@ -57,6 +58,9 @@ struct LiveConfig {
   std::string server_binary;  // fake_oauth_server
   std::string engine_binary;  // credsim-engine: lays out the home; {engine} in templates
   std::string work_dir;       // a fresh directory: the home, outputs, server log
+  // --scenario: the default home is laid out from this world's initial stores
+  // (live/scenario_layout.h) instead of by a credsim-engine login.
+  std::optional<sim::WorldConfig> scenario_world;
 };
 
 // One run of a consumer's command.

@@ -100,6 +100,22 @@ std::optional<std::string> LiveServer::Login(const std::string& client_id, std::
   return r->body;
 }
 
+std::optional<std::string> LiveServer::Refresh(const std::string& refresh_token,
+                                               const std::string& client_id, std::string* why) {
+  // /v1/oauth/token: every personality answers it (fake_oauth_server/README.md, "Contracts").
+  auto r =
+      Admin(host_, port_)
+          ->Post("/as/credsim-live-setup/v1/oauth/token",
+                 R"({"grant_type":"refresh_token","refresh_token":")" + JsonEscape(refresh_token) +
+                     R"(","client_id":")" + JsonEscape(client_id) + R"("})",
+                 "application/json");
+  if (!r || r->status != 200) {
+    *why = r ? "the setup's refresh: HTTP " + std::to_string(r->status) : "server unreachable";
+    return std::nullopt;
+  }
+  return r->body;
+}
+
 bool LiveServer::AddFault(const std::string& rule_json, std::string* why) {
   auto r = Admin(host_, port_)->Post("/admin/faults", rule_json, "application/json");
   if (r && r->status == 200) return true;

@@ -49,6 +49,9 @@ class LiveServer {
 
   // POST /admin/login: a token response (JSON text) for a fresh family.
   std::optional<std::string> Login(const std::string& client_id, std::string* why);
+  // A refresh through the token endpoint (tag credsim-live-setup): the answer's JSON text.
+  std::optional<std::string> Refresh(const std::string& refresh_token, const std::string& client_id,
+                                     std::string* why);
   bool AddFault(const std::string& rule_json, std::string* why);
   bool ClearFaults();
   bool AdvanceClock(int64_t ms);

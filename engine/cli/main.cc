@@ -102,6 +102,10 @@ int UsageError(const std::string& message) {
 int ParseOptions(int argc, char** argv, Options* options) {
   if (argc < 2) return UsageError("missing command");
   options->command = argv[1];
+  if (options->command == "-h" || options->command == "--help") {
+    std::cout << kUsage;
+    return kExitOk;
+  }
   for (int i = 2; i < argc; ++i) {
     const std::string arg = argv[i];
     auto value = [&](const char* name) -> const char* {
