@@ -73,7 +73,27 @@ class OAuthHttpServer {
  private:
   bool WaitUntilServing();
   void Routes();
+  // The admin API (admin.cc): AdminRoutes() registers one member per route from a table, each
+  // behind ServeAdmin(), which refuses non-loopback callers and oversized bodies first.
+  using AdminHandler = void (OAuthHttpServer::*)(const httplib::Request&, httplib::Response&);
   void AdminRoutes();
+  void ServeAdmin(AdminHandler handler, const httplib::Request& req, httplib::Response& res);
+  void AdminGetClock(const httplib::Request& req, httplib::Response& res);
+  void AdminAdvanceClock(const httplib::Request& req, httplib::Response& res);
+  void AdminListFaults(const httplib::Request& req, httplib::Response& res);
+  void AdminAddFaults(const httplib::Request& req, httplib::Response& res);
+  void AdminClearFaults(const httplib::Request& req, httplib::Response& res);
+  void AdminLog(const httplib::Request& req, httplib::Response& res);
+  void AdminEvents(const httplib::Request& req, httplib::Response& res);
+  void AdminState(const httplib::Request& req, httplib::Response& res);
+  void AdminApproveDevice(const httplib::Request& req, httplib::Response& res);
+  void AdminDenyDevice(const httplib::Request& req, httplib::Response& res);
+  void AdminDecideDevice(const httplib::Request& req, httplib::Response& res, bool approve);
+  void AdminRevokeFamily(const httplib::Request& req, httplib::Response& res);
+  void AdminFamily(const httplib::Request& req, httplib::Response& res);
+  void AdminInspect(const httplib::Request& req, httplib::Response& res);
+  void AdminLogin(const httplib::Request& req, httplib::Response& res);
+  std::string ClockBody() const;  // {"now_ms","offset_ms"}, for GET and POST /admin/clock
   void HandleToken(const httplib::Request& req, httplib::Response& res, bool legacy);
   void HandleAuthorize(const httplib::Request& req, httplib::Response& res);
   void HandleDeviceStart(const httplib::Request& req, httplib::Response& res);
