@@ -89,6 +89,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   }
   result.lost_response_replays = lineage.lost_response_replays();
   result.real_reuses = lineage.real_reuses();
+  result.refused_after_tool_rotation = reuse.refused_after_tool_rotation();
   result.expiry_decisions = clock.decisions();
   result.outages = availability.outages();
   result.outages_dropped = availability.outages_dropped();

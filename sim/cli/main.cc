@@ -266,11 +266,14 @@ int Swarm(const Args& a) {
   const auto start = std::chrono::steady_clock::now();  // progress display only
   std::map<std::string, int64_t> hits;
   int64_t failures = 0;
+  uint64_t refreshes = 0, refused_after_tool = 0;
   const uint64_t first = 1 + shard * static_cast<uint64_t>(a.seeds);
   for (int64_t i = 0; i < a.seeds; ++i) {
     const uint64_t seed = first + static_cast<uint64_t>(i);
     RunResult r = RunWorld(SwarmWorld(seed, options), {});
     for (const Violation& v : r.violations) ++hits[v.oracle];
+    refreshes += r.summary.refreshes;
+    refused_after_tool += r.refused_after_tool_rotation;
     if (!r.ok()) {
       ++failures;
       if (tty) std::fprintf(stderr, "\r\033[K");
@@ -291,6 +294,11 @@ int Swarm(const Args& a) {
               (unsigned long long)(first + a.seeds - 1), (long long)a.minutes,
               options.policy.c_str(), a.no_tools ? ", no tools" : "", (long long)failures);
   for (const auto& [oracle, n] : hits) std::printf("  %-26s %lld\n", oracle.c_str(), (long long)n);
+  // Not a failure, but each is a reuse signal to a strict server: the number to keep small.
+  std::printf(
+      "swarm: %llu refreshes granted; %llu judged refreshes refused because a tool had "
+      "already rotated the token\n",
+      (unsigned long long)refreshes, (unsigned long long)refused_after_tool);
   std::fprintf(stderr, "swarm: %.1f s wall, %.0f seeds/min\n", seconds,
                seconds > 0 ? 60.0 * a.seeds / seconds : 0.0);
   return failures == 0 ? 0 : 1;

@@ -27,9 +27,13 @@ class NoSelfInflictedReuse final : public Oracle {
   explicit NoSelfInflictedReuse(bool reference_only) : reference_only_(reference_only) {}
   const char* name() const override { return "no_self_inflicted_reuse"; }
   void OnRefresh(const RefreshObserved& r) override;
+  // Judged refreshes refused because a tool had already rotated the token, with no live token in
+  // hand: not blamed, but every one is a reuse signal to a strict server, so they are counted.
+  uint64_t refused_after_tool_rotation() const { return refused_after_tool_rotation_; }
 
  private:
   bool reference_only_;
+  uint64_t refused_after_tool_rotation_ = 0;
 };
 
 }  // namespace credsim::sim
