@@ -3,12 +3,14 @@
 
 Usage: checks.py --bin DIR --clients DIR --work DIR [--only NAME[,NAME...]] [--rounds N]
 
---bin holds fake_oauth_server and credsim-engine, --clients an npm prefix with @openai/codex and
-@anthropic-ai/claude-code installed, --work an empty directory for sandboxes and logs.
+--bin holds fake_oauth_server, credsim-engine and credsim, --clients an npm prefix with
+@openai/codex and @anthropic-ai/claude-code installed, --work an empty directory for sandboxes and
+logs.
 
-Every check gets its own server (loopback, --port 0) and its own sandbox home (HOME, CODEX_HOME,
-XDG_* and TMPDIR inside --work). Client output goes to files under --work; what is printed are
-outcomes, exit codes and the server's request-log counts (labels and numbers, never token text).
+Every check gets its own server (loopback, --port 0; live-engine-with-codex: the one `credsim
+live` starts) and its own sandbox home (HOME, CODEX_HOME, XDG_* and TMPDIR inside --work). Client
+output goes to files under --work; what is printed are outcomes, exit codes and the server's
+request-log counts (labels and numbers, never token text).
 Every process runs in its own process group with a 120 s limit; all of them are ended on exit,
 SIGINT or SIGTERM. Exit status: 0 when every check passed, 1 otherwise, 2 on bad usage.
 """
@@ -18,6 +20,8 @@ import hashlib
 import http.server
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
@@ -44,8 +48,28 @@ CODEX_REUSED_TEXT = "refresh token was already used"
 # Requests of a client to anything but loopback must fail on this machine: a proxy address on
 # which nothing listens (TCP port 9, discard).
 DEAD_PROXY = "http://127.0.0.1:9"
-ENGINE_CODEX_PATH = "/engine/oauth/token"
-ENGINE_CLAUDE_PATH = "/engine/v1/oauth/token"
+DEAD_PROXY_ENV = {
+    "HTTPS_PROXY": DEAD_PROXY, "https_proxy": DEAD_PROXY,
+    "HTTP_PROXY": DEAD_PROXY, "http_proxy": DEAD_PROXY,
+    "ALL_PROXY": DEAD_PROXY, "all_proxy": DEAD_PROXY,
+    "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+}
+# The engine's requests are attributed by the server's tagged routes: the engine is given the
+# token URL $base/as/engine/..., and /admin/log carries "tag": "engine" for each of its requests.
+ENGINE_TAG = "engine"
+CODEX_TOKEN_PATH = "/oauth/token"
+CLAUDE_TOKEN_PATH = "/v1/oauth/token"
+# A 401 from the protected resource, in the provider's own shape, for the next two resource calls:
+# one is not enough for either client (measured): Codex answers a single 401 on its model call
+# with one retry and no refresh, and Claude Code sends /api/oauth/profile and /v1/messages
+# together and refreshes only after a 401 on /v1/messages, whichever of the two comes first.
+RESOURCE_401_FAULT = {"endpoint": "resource", "action": "status", "status": 401, "limit": 2}
+# live-engine-with-codex: tokens that live 5 min 5 s are outside both clients' 5-minute refresh
+# window for 5 s after each rotation and inside it afterwards, so within a 20 s run each side
+# refreshes now and then, and a refreshed token is not due again at once (no refresh storm).
+LIVE_ACCESS_TTL = "305s"
+LIVE_DURATION = "20s"
+LIVE_CANARY = "credsimCanary"
 
 # Only loopback, never a proxy from the caller's environment.
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -262,15 +286,19 @@ class Recorder:
 
 
 def is_refresh(e):
-    return e["endpoint"] in ("token", "legacy_token") and e["grant"] == "refresh_token"
+    return e["endpoint"] == "token" and e["grant"] == "refresh_token"
 
 
-def tally(entries, path=None):
-    """Counts of refresh requests (optionally those sent to one path) and resource calls."""
+def is_engine(e):
+    return e.get("tag") == ENGINE_TAG
+
+
+def tally(entries, tag=None):
+    """Counts of refresh requests (optionally those sent under one tag) and resource calls."""
     t = {"refresh": 0, "issued": 0, "refused": 0, "reuse": 0, "retired": 0, "race_loser": 0,
          "res200": 0, "res401": 0, "unserved": 0, "refusals": {}}
     for e in entries:
-        if is_refresh(e) and (path is None or e["path"] == path):
+        if is_refresh(e) and (tag is None or e.get("tag") == tag):
             t["refresh"] += 1
             if e["outcome"] == "issued":
                 t["issued"] += 1
@@ -283,12 +311,12 @@ def tally(entries, path=None):
                 t["retired"] += 1
             if e["outcome"] == "race_loser":
                 t["race_loser"] += 1
-        elif path is None and e["endpoint"] == "resource":
+        elif tag is None and e["endpoint"] == "resource":
             if e["status"] == 200:
                 t["res200"] += 1
             elif e["status"] == 401:
                 t["res401"] += 1
-        elif path is None and e["endpoint"] == "other":
+        elif tag is None and e["endpoint"] == "other":
             t["unserved"] += 1
     return t
 
@@ -323,6 +351,18 @@ def write_json_0600(path, doc):
     with os.fdopen(fd, "w") as f:
         json.dump(doc, f, indent=2)
     os.replace(tmp, path)
+
+
+def codex_config_toml(base):
+    """Codex's config.toml: the backend (chatgpt_base_url and a custom provider that uses the
+    ChatGPT login) at base."""
+    return (f'chatgpt_base_url = "{base}/backend-api/"\n'
+            'model_provider = "credsim"\n\n'
+            "[model_providers.credsim]\n"
+            'name = "credsim"\n'
+            f'base_url = "{base}/backend-api/codex"\n'
+            'wire_api = "responses"\n'
+            "requires_openai_auth = true\n")
 
 
 class Sandbox:
@@ -368,15 +408,14 @@ class Sandbox:
             "CODEX_HOME": str(self.home / ".codex"),
             "CODEX_REFRESH_TOKEN_URL_OVERRIDE": token_url,
             "CODEX_REVOKE_TOKEN_URL_OVERRIDE": base + "/oauth/revoke",
-            "HTTPS_PROXY": DEAD_PROXY, "https_proxy": DEAD_PROXY,
-            "HTTP_PROXY": DEAD_PROXY, "http_proxy": DEAD_PROXY,
-            "ALL_PROXY": DEAD_PROXY, "all_proxy": DEAD_PROXY,
-            "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+            **DEAD_PROXY_ENV,
         })
 
     def codex_login(self, server):
-        """A fresh family written by the engine into .codex/auth.json, plus what the engine
-        leaves out and Codex needs (tokens.account_id), plus config.toml."""
+        """A fresh family written by the engine into .codex/auth.json, plus config.toml.
+        credsim-engine login writes tokens.account_id (from the id_token's claim), without which
+        Codex sends no refresh at all; should it ever leave the field out again, the id is added
+        here so that the other checks still run, and the run is failed (Context.account_id)."""
         answer = server.admin("POST", "/admin/login", {"client_id": CODEX_CLIENT_ID})
         login = self.root / "login.json"
         write_json_0600(login, answer)
@@ -397,14 +436,7 @@ class Sandbox:
             tokens["account_id"] = claims["https://api.openai.com/auth"]["chatgpt_account_id"]
             added = True
             write_json_0600(self.codex_auth, doc)
-        (self.home / ".codex" / "config.toml").write_text(
-            f'chatgpt_base_url = "{server.base}/backend-api/"\n'
-            'model_provider = "credsim"\n\n'
-            "[model_providers.credsim]\n"
-            'name = "credsim"\n'
-            f'base_url = "{server.base}/backend-api/codex"\n'
-            'wire_api = "responses"\n'
-            "requires_openai_auth = true\n")
+        (self.home / ".codex" / "config.toml").write_text(codex_config_toml(server.base))
         self.ctx.note_account_id_added(added)
         return answer["family_id"]
 
@@ -481,12 +513,38 @@ def mode_of(path):
     return oct(path.stat().st_mode & 0o777)
 
 
+def resource_and_refresh_order(entries):
+    """The resource calls and refreshes in the order the server saw them, e.g. "messages:401!"
+    (the last path segment; "!": the answer was an injected fault) or "refresh:issued"."""
+    order = []
+    for e in entries:
+        if is_refresh(e):
+            order.append(f"refresh:{e['outcome']}")
+        elif e["endpoint"] == "resource":
+            order.append(f"{e['path'].rstrip('/').rsplit('/', 1)[-1]}:{e['status']}"
+                         f"{'!' if e.get('fault') else ''}")
+    return order
+
+
+def recovered_from_fault(order, call):
+    """A faulted 401 on `call` (a last path segment), then a granted refresh, and the last call
+    to `call` answered 200."""
+    refresh = "refresh:issued"
+    if refresh not in order or f"{call}:401!" not in order[:order.index(refresh)]:
+        return False
+    return [x for x in order if x.startswith(call + ":")][-1] == f"{call}:200"
+
+
 def check_codex_refresh(ctx):
     server = ctx.server("codex-refresh", ["--provider", "openai", "--access-ttl", ACCESS_TTL])
     sb = Sandbox(ctx.work, "codex-refresh", ctx)
     sb.codex_login(server)
     server.admin("POST", "/admin/clock", {"advance_ms": SERVER_CLOCK_ADVANCE_MS})
     sb.codex_expire_access()
+    # An unknown top-level member, as credsim live puts into every store: does Codex keep it?
+    doc = json.loads(sb.codex_auth.read_text())
+    doc[LIVE_CANARY] = "unknown to Codex"
+    write_json_0600(sb.codex_auth, doc)
     before = sb.codex_tokens()
     rec = Recorder(server.base)
     try:
@@ -496,6 +554,7 @@ def check_codex_refresh(ctx):
         first = server.log_since(seq)
         seq = server.last_seq()
         after = sb.codex_tokens()
+        canary_kept = LIVE_CANARY in json.loads(sb.codex_auth.read_text())
         r2 = sb.codex_exec(rec.url + "/oauth/token", server.base, "codex-2").start()
         r2.finish()
         second = tally(server.log_since(seq))
@@ -514,7 +573,8 @@ def check_codex_refresh(ctx):
     }
     bad = [k for k, v in facts.items() if not v]
     reason = ("codex exec refreshed once (refresh_reason proactive_expiry), wrote the new pair "
-              "to auth.json (0600); a second run used it without refreshing"
+              f"to auth.json (0600; the unknown top-level member {LIVE_CANARY} "
+              f"{'kept' if canary_kept else 'dropped'}); a second run used it without refreshing"
               if not bad else "not as expected: " + "; ".join(bad)
               + f" (exit {r1.rc}/{r2.rc}, refresh_reason {rec.reasons})")
     return not bad, reason, numbers(t) + f"; second run: refresh requests {second['refresh']}"
@@ -524,7 +584,9 @@ def check_codex_401(ctx):
     server = ctx.server("codex-401", ["--provider", "openai", "--access-ttl", ACCESS_TTL])
     sb = Sandbox(ctx.work, "codex-401", ctx)
     sb.codex_login(server)
-    server.admin("POST", "/admin/clock", {"advance_ms": SERVER_CLOCK_ADVANCE_MS})
+    # The stored access token is good for 10 minutes, for Codex and for the server; the next
+    # resource call is answered the provider's own 401 all the same (a revoked token, say).
+    server.admin("POST", "/admin/faults", RESOURCE_401_FAULT)
     rec = Recorder(server.base)
     try:
         seq = server.last_seq()
@@ -534,19 +596,17 @@ def check_codex_401(ctx):
     finally:
         rec.close()
     t = tally(entries)
-    order = [("401" if e["status"] == 401 else "200") if e["endpoint"] == "resource"
-             else "refresh" for e in entries
-             if e["endpoint"] == "resource" or is_refresh(e)]
-    recovered = "401" in order and "refresh" in order[order.index("401"):] and \
-        order[-1] == "200"
-    ok = (r.rc == 0 and t["issued"] == 1 and t["refused"] == 0 and recovered
-          and rec.reasons == ["unauthorized_recovery"])
-    reason = ("the server's clock moved past the access token's expiry: the backend answered "
-              "401, codex exec refreshed (refresh_reason unauthorized_recovery), retried, "
-              "exit 0" if ok else
+    order = resource_and_refresh_order(entries)
+    ok = (r.rc == 0 and t["issued"] == 1 and t["refused"] == 0
+          and recovered_from_fault(order, "responses") and rec.reasons == ["unauthorized_recovery"])
+    retried = (": Codex retried once without a refresh, got 401 again"
+               if order[:2] == ["responses:401!", "responses:401!"] else "")
+    reason = ("a resource fault answered the model call with the provider's 401 (the token was "
+              f"still good){retried}, refreshed (refresh_reason unauthorized_recovery), "
+              "retried, exit 0" if ok else
               f"not recovered: exit {r.rc}, refresh_reason {rec.reasons}, "
               f"resource/refresh order {' '.join(order)}")
-    return ok, reason, numbers(t)
+    return ok, reason, numbers(t) + f"; order {' '.join(order)}"
 
 
 def check_codex_race(ctx):
@@ -615,22 +675,21 @@ def check_claude_401(ctx):
     server = ctx.server("claude-401", ["--access-ttl", ACCESS_TTL], proxy=True)
     sb = Sandbox(ctx.work, "claude-401", ctx)
     sb.claude_login(server)
-    server.admin("POST", "/admin/clock", {"advance_ms": SERVER_CLOCK_ADVANCE_MS})
+    # The token is good for 10 minutes; the next resource call is answered 401 all the same.
+    server.admin("POST", "/admin/faults", RESOURCE_401_FAULT)
     seq = server.last_seq()
     r = sb.claude_p(server, "claude").start()
     r.finish()
     entries = server.log_since(seq)
     t = tally(entries)
-    msgs = [("401" if e["status"] == 401 else "200") if e["endpoint"] == "resource"
-            else "refresh" for e in entries
-            if is_refresh(e) or (e["endpoint"] == "resource" and e["path"] == "/v1/messages")]
-    recovered = ("401" in msgs and "refresh" in msgs[msgs.index("401"):]
-                 and msgs[-1] == "200")
-    ok = r.rc == 0 and t["issued"] == 1 and t["refused"] == 0 and recovered
-    reason = ("the server's clock moved past the access token's expiry: /v1/messages answered "
-              "401, claude -p refreshed once, retried, exit 0" if ok else
-              f"not recovered: exit {r.rc}, /v1/messages and refresh order {' '.join(msgs)}")
-    return ok, reason, numbers(t)
+    order = resource_and_refresh_order(entries)
+    ok = (r.rc == 0 and t["issued"] == 1 and t["refused"] == 0
+          and recovered_from_fault(order, "messages"))
+    reason = ("a resource fault answered Claude Code's first two API calls (/api/oauth/profile, "
+              "/v1/messages) with the provider's 401 (the token was still good): claude -p "
+              "refreshed once, retried, exit 0" if ok else
+              f"not recovered: exit {r.rc}, resource/refresh order {' '.join(order)}")
+    return ok, reason, numbers(t) + f"; order {' '.join(order)}"
 
 
 def check_claude_wipe(ctx):
@@ -674,20 +733,19 @@ def engine_race(ctx, client, rounds):
     for the server too: its clock moves 11 minutes before each round). A calibration run of the
     client alone measures when it sends its refresh; round 1 starts the engine together with
     the client, the other rounds start it 0.7x .. 1.15x that delay later, so the two refreshes
-    meet on the wire. The engine refreshes at its own token path (the server's
-    --legacy-endpoint, which serves JSON requests normally), so the log tells who sent what."""
+    meet on the wire. The engine refreshes at the server's tagged route
+    ($base/as/engine/...), so the log tells who sent what; Claude Code (fixed token URL, through
+    the CONNECT proxy) is untagged, Codex is given the plain token URL too."""
     name = f"engine-vs-{client}"
     if client == "codex":
-        engine_path = ENGINE_CODEX_PATH
-        server = ctx.server(name, ["--provider", "openai", "--access-ttl", ACCESS_TTL,
-                                   "--legacy-endpoint", engine_path])
+        token_path = CODEX_TOKEN_PATH
+        server = ctx.server(name, ["--provider", "openai", "--access-ttl", ACCESS_TTL])
     else:
-        engine_path = ENGINE_CLAUDE_PATH
-        server = ctx.server(name, ["--access-ttl", ACCESS_TTL, "--legacy-endpoint", engine_path],
-                            proxy=True)
+        token_path = CLAUDE_TOKEN_PATH
+        server = ctx.server(name, ["--access-ttl", ACCESS_TTL], proxy=True)
     sb = Sandbox(ctx.work, name, ctx)
     engine_argv = [ctx.engine, "refresh", "--home", str(sb.home), "--token-url",
-                   server.base + engine_path]
+                   f"{server.base}/as/{ENGINE_TAG}{token_path}"]
     if client == "codex":
         sb.codex_login(server)
         engine_argv += ["--provider", "openai-codex"]
@@ -724,8 +782,8 @@ def engine_race(ctx, client, rounds):
         e.finish()
         entries = server.log_since(seq)
         all_entries += entries
-        ce = [x for x in entries if is_refresh(x) and x["path"] != engine_path]
-        ee = [x for x in entries if is_refresh(x) and x["path"] == engine_path]
+        ce = [x for x in entries if is_refresh(x) and not is_engine(x)]
+        ee = [x for x in entries if is_refresh(x) and is_engine(x)]
         client_fail += c.rc != 0
         engine_fail += e.rc != 0
         per_round.append(
@@ -737,14 +795,14 @@ def engine_race(ctx, client, rounds):
              if client == "codex" else sb.claude_p(server, "claude-final")).start()
     final.finish()
     tf = tally(server.log_since(seq))
-    te = tally(all_entries, engine_path)
+    te = tally(all_entries, ENGINE_TAG)
     tall = tally(all_entries)
     # Codex sends its refresh outside any lock and saves the answer afterwards, so an engine
     # honouring auth.lock can still present the token Codex is rotating; that is excusable only
     # inside that window: within 1 s after Codex's grant for the same generation.
-    client_grants = [x for x in all_entries if is_refresh(x) and x["path"] != engine_path
+    client_grants = [x for x in all_entries if is_refresh(x) and not is_engine(x)
                      and x["outcome"] == "issued"]
-    late = [x for x in all_entries if is_refresh(x) and x["path"] == engine_path
+    late = [x for x in all_entries if is_refresh(x) and is_engine(x)
             and x["outcome"] in REUSE_OUTCOMES
             and not any(g["presented_generation"] == x["presented_generation"]
                         and abs(x["now_ms"] - g["now_ms"]) <= 1000 for g in client_grants)]
@@ -766,6 +824,96 @@ def engine_race(ctx, client, rounds):
     return ok, reason, numbers(tall) + f"; final run: refresh requests {tf['refresh']}"
 
 
+def live_codex_tool_template(ctx):
+    """The Codex CLI as a `credsim live` tool: point the backend at this process's tagged base URL
+    ({base_url}, in the shared {codex_home}/config.toml), run `codex exec` on a tiny prompt with
+    its output on stderr, and when it exits 0 print the access token auth.json then holds, as
+    the last stdout line: credsim live checks that line at the protected resource, so a Codex
+    call counts as served exactly when Codex succeeded (and a token is still in the store).
+    Codex itself takes its token URL from CODEX_REFRESH_TOKEN_URL_OVERRIDE, which credsim live
+    sets to this process's tagged {token_url}."""
+    toml = codex_config_toml("%s").replace("\n", "\\n")
+    assert "'" not in toml and "{" not in toml
+    print_token = 'import json, sys; print(json.load(open(sys.argv[1]))["tokens"]["access_token"])'
+    return (f"printf '{toml}' {{base_url}} {{base_url}} > {{codex_home}}/config.toml"
+            f" && {shlex.quote(ctx.codex)} exec --skip-git-repo-check 'say hi' </dev/null >&2"
+            f" && python3 -c '{print_token}' {{codex_home}}/auth.json")
+
+
+LIVE_TABLE_ROW = re.compile(r"^(\S+)\s+(judged|tool)\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$")
+LIVE_NUMBERS = re.compile(
+    r"^server: (\d+) refreshes granted; judged reuses (\d+); lost-answer retries (\d+); "
+    r"judged refreshes a tool had made useless (\d+); after a killed rotation (\d+); "
+    r"tool reuses (\d+)")
+# Codex drops top-level members it does not know when it rewrites auth.json (docs/REAL_CLIENTS.md,
+# "Codex: write-back"; codex-refresh shows it), and credsim live puts one into every store.
+LIVE_CODEX_CANARY_LOSS = f"codex-file lost the unknown top-level member {LIVE_CANARY}"
+
+
+def check_live_engine_with_codex(ctx):
+    """`credsim live`: two lanes of credsim-engine (judged) and the real Codex CLI (a tool) on one
+    openai-codex home, tokens that are due 5 s after each rotation, 20 s."""
+    name = "live-engine-with-codex"
+    sb = Sandbox(ctx.work, name, ctx)
+    live_dir = sb.root / "live"
+    argv = [ctx.credsim, "live", "--provider", "openai-codex",
+            "--consumer", f"{ENGINE_TAG}={{engine}} token --provider openai-codex --home {{home}} "
+            "--token-url {token_url}",
+            "--copies", f"{ENGINE_TAG}=2",
+            "--tool", "codex=" + live_codex_tool_template(ctx),
+            "--every", "codex=2s,4s",
+            "--duration", LIVE_DURATION, "--access-ttl", LIVE_ACCESS_TTL, "--timeout", "60s",
+            "--seed", "1", "--work", str(live_dir)]
+    r = run(argv, sb.env(DEAD_PROXY_ENV), sb.cwd, sb.log("credsim-live"))
+    out = r.out_path.read_text(errors="replace")
+    rows = {m.group(1): [int(x) for x in m.groups()[2:]]
+            for m in map(LIVE_TABLE_ROW.match, out.splitlines()) if m}
+    nums = next((m for m in map(LIVE_NUMBERS.match, out.splitlines()) if m), None)
+    violations = [line for line in out.splitlines() if line.startswith("VIOLATION ")]
+    outages = [line for line in out.splitlines() if line.startswith("outage ")]
+    if r.rc not in (0, 1) or nums is None or ENGINE_TAG not in rows or "codex" not in rows:
+        tail = (out + r.err_path.read_text(errors="replace")).strip().splitlines()[-3:]
+        return False, f"credsim live exit {r.rc}: {' | '.join(tail)}", "-"
+    grants, by, reuses = {}, {}, {}
+    try:
+        log = [json.loads(x) for x in (live_dir / "server-log.jsonl").read_text().splitlines()]
+    except (OSError, ValueError):
+        log = []
+    for e in log:
+        who = e.get("tag", "").split("-")[0] or "untagged"
+        if e.get("grant") == "refresh_token" and e.get("outcome") == "issued":
+            grants[who] = grants.get(who, 0) + 1
+        if e.get("grant") == "refresh_token" and e.get("outcome") in REUSE_OUTCOMES:
+            reuses[who] = reuses.get(who, 0) + 1
+        if e.get("endpoint") == "resource":
+            by.setdefault(who, []).append(e.get("status"))
+    tolerated = [v for v in violations if LIVE_CODEX_CANARY_LOSS in v]
+    only_tolerated = (r.rc == 1 and not outages and tolerated and len(tolerated) == len(violations)
+                      and grants.get("codex", 0) >= 1)
+    e_calls, e_served, e_failed, _ = rows[ENGINE_TAG]
+    c_calls, c_served, c_failed, _ = rows["codex"]
+    ok = (r.rc == 0 or only_tolerated) and e_failed == 0 and c_served >= 1
+    g, useless, tool_reuses = int(nums.group(1)), int(nums.group(4)), int(nums.group(6))
+    verdict = ("credsim live exit 0 (every oracle held)" if r.rc == 0 else
+               f"credsim live exit 1 ONLY for {len(tolerated)} no_collateral_damage "
+               f"\"{LIVE_CODEX_CANARY_LOSS}\": Codex drops unknown top-level members when it "
+               "rewrites auth.json after its own refresh, and credsim live blames whichever "
+               "consumer's call ends next (here: "
+               + ", ".join(v.split()[2] for v in tolerated) + "); tolerated"
+               if only_tolerated else
+               f"credsim live exit {r.rc}: " + " | ".join((violations + outages)[:3]))
+    reason = (f"{verdict}. engine (judged, 2 lanes) {e_calls} calls, {e_served} served, "
+              f"{e_failed} failed; codex (tool) {c_calls} calls, {c_served} served, "
+              f"{c_failed} failed")
+    detail = (f"grants {g} (engine {grants.get(ENGINE_TAG, 0)}, codex {grants.get('codex', 0)}); "
+              f"judged refreshes a tool had made useless {useless}; tool reuses {tool_reuses}; "
+              f"judged reuses {nums.group(2)}; reuse by tag "
+              + (", ".join(f"{k} {v}" for k, v in sorted(reuses.items())) or "none")
+              + f"; codex resource calls 200x{by.get('codex', []).count(200)} "
+              f"401x{by.get('codex', []).count(401)}")
+    return ok, reason, detail
+
+
 CHECKS = [
     ("codex-refresh", check_codex_refresh),
     ("codex-401", check_codex_401),
@@ -775,6 +923,7 @@ CHECKS = [
     ("claude-wipe", check_claude_wipe),
     ("engine-vs-codex", lambda ctx: engine_race(ctx, "codex", ctx.rounds)),
     ("engine-vs-claude", lambda ctx: engine_race(ctx, "claude", ctx.rounds)),
+    ("live-engine-with-codex", check_live_engine_with_codex),
 ]
 
 
@@ -783,6 +932,7 @@ class Context:
         self.work = Path(args.work)
         self.bin = Path(args.bin)
         self.engine = str(self.bin / "credsim-engine")
+        self.credsim = str(self.bin / "credsim")
         clients = Path(args.clients) / "node_modules" / ".bin"
         self.codex = str(clients / "codex")
         self.claude = str(clients / "claude")
@@ -864,15 +1014,19 @@ def main():
         for line in lines:
             print(f"  {line}")
     if ctx.account_id_added:
-        print("\nnote: credsim-engine login wrote auth.json without tokens.account_id; the checks "
-              "added it (from the id_token's chatgpt_account_id), since without it Codex refuses "
-              "every refresh before sending one.")
-    print(f"\n{'check':<18} {'result':<7} {'seconds':>7}  server numbers")
+        # A fallback that should never be needed: the engine writes the field since it takes it
+        # from the id_token's claim. Its being needed is a regression of the engine, a failure.
+        print("\nFAIL credsim-engine login: it wrote auth.json without tokens.account_id; the "
+              "checks added it (from the id_token's chatgpt_account_id) so that they could run, "
+              "since without it Codex refuses every refresh before sending one. The engine is "
+              "expected to write it (docs/REAL_CLIENTS.md, Under credsim).")
+    print(f"\n{'check':<22} {'result':<7} {'seconds':>7}  server numbers")
     for r in results:
-        print(f"{r.name:<18} {'PASS' if r.ok else 'FAIL':<7} {r.seconds:>7.1f}  {r.numbers}")
+        print(f"{r.name:<22} {'PASS' if r.ok else 'FAIL':<7} {r.seconds:>7.1f}  {r.numbers}")
     passed = sum(r.ok for r in results)
-    print(f"\n{passed} passed, {len(results) - passed} failed")
-    return 0 if results and passed == len(results) else 1
+    print(f"\n{passed} passed, {len(results) - passed} failed"
+          f"{'; FAIL: the account_id fallback was needed' if ctx.account_id_added else ''}")
+    return 0 if results and passed == len(results) and not ctx.account_id_added else 1
 
 
 if __name__ == "__main__":
