@@ -257,14 +257,25 @@ class Judge {
     for (auto& [name, a] : availability) v.result.availability.push_back(a);
   }
 
+  // Damage is blamed on a judged consumer only when no tool ran meanwhile: a tool's own rewrite
+  // (Codex drops unknown top-level members) is the world's, counted and marked, not judged.
   void Stores(LiveVerdict& v) {
     for (const StoreProblem& p : h_.store_problems) {
-      v.result.violations.push_back(
-          {"no_collateral_damage",
-           p.consumer,
-           p.t_ms,
-           p.store + " " + p.problem + " (seen when " + p.after + " ended)",
-           {}});
+      std::string who;
+      std::string tool;
+      for (const std::string& s : p.suspects) {
+        who += (who.empty() ? "" : ", ") + s;
+        if (!Judged(s) && tool.empty()) tool = s;
+      }
+      const std::string what = p.store + " " + p.problem + " (seen when " + p.after +
+                               " ended; running since the last look: " + who + ")";
+      if (!tool.empty()) {
+        ++v.numbers.tool_store_damage;
+        AddMark(tool, {p.t_ms, MarkKind::kWriteFail, what});
+        continue;
+      }
+      const std::string blamed = p.suspects.size() == 1 ? p.suspects.front() : who;
+      v.result.violations.push_back({"no_collateral_damage", blamed, p.t_ms, what, {}});
     }
   }
 

@@ -10,7 +10,8 @@
 //                          tool that is not judged made the rotation it lost to, or the process
 //                          that made it was killed before saving it (each counted apart).
 //  no_collateral_damage    a store stopped parsing, lost its 0600 mode, an unknown member or, in a
-//                          Claude file, `scopes` or `subscriptionType`.
+//                          Claude file, `scopes` or `subscriptionType`, and only judged consumers
+//                          ran since the stores were last seen intact (else a tool's, counted).
 //  no_secret_leak          a process printed token text besides its answer.
 // Failed judged calls are outages (cause injected_faults, lockout or session_dead): reported, and a
 // run that expects every oracle to hold fails on an outage nobody expected.
@@ -30,6 +31,7 @@ struct LiveNumbers {
   uint64_t refused_after_killed_rotation =
       0;  // the rotation died with a process the nemesis killed
   uint64_t tool_reuses = 0;
+  uint64_t tool_store_damage = 0;  // store problems that appeared while a tool was running
 };
 
 struct LiveVerdict {

@@ -264,13 +264,14 @@ void PrintSummary(const LiveArgs& a, const live::LiveHistory& h, const live::Liv
   std::printf(
       "server: %llu refreshes granted; judged reuses %llu; lost-answer retries %llu; "
       "judged refreshes a tool had made useless %llu; after a killed rotation %llu; tool reuses "
-      "%llu\n",
+      "%llu; store damage while a tool ran %llu\n",
       static_cast<unsigned long long>(v.numbers.grants),
       static_cast<unsigned long long>(v.numbers.judged_reuses),
       static_cast<unsigned long long>(v.numbers.lost_response_retries),
       static_cast<unsigned long long>(v.numbers.refused_after_tool_rotation),
       static_cast<unsigned long long>(v.numbers.refused_after_killed_rotation),
-      static_cast<unsigned long long>(v.numbers.tool_reuses));
+      static_cast<unsigned long long>(v.numbers.tool_reuses),
+      static_cast<unsigned long long>(v.numbers.tool_store_damage));
   for (const live::NemesisEvent& e : h.nemesis) {
     std::printf("nemesis @%s %s: %s\n", ShortDuration(e.t_ms).c_str(), live::NemesisName(e.kind),
                 e.detail.c_str());

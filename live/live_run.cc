@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -133,6 +134,8 @@ class World {
   Clock::time_point start_;
   std::mutex mu_;  // history_, running_
   std::map<std::string, ChildProcess*> running_;
+  std::map<std::string, std::string> running_consumer_;  // tag -> consumer, as running_
+  std::set<std::string> ran_since_check_;                // consumers started since the last check
   std::vector<StoreCheck> baseline_problems_;
   std::atomic<int> tearing_{0};  // a naive write is in progress: a torn read is the nemesis's
 };
@@ -296,11 +299,14 @@ std::string World::RunCommand(const std::string& command_template, const std::st
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_[tag] = &child;
+    running_consumer_[tag] = inv.consumer;
+    ran_since_check_.insert(inv.consumer);
   }
   const ChildResult r = child.Wait(std::chrono::milliseconds(config_.timeout_ms));
   {
     std::lock_guard<std::mutex> lock(mu_);
     running_.erase(tag);
+    running_consumer_.erase(tag);
   }
   inv.exit_code = r.exit_code;
   inv.signal = r.signal;
@@ -356,18 +362,27 @@ void World::Record(Invocation inv) {
 void World::CheckStores(const Invocation& after) {
   if (tearing_.load() > 0) return;  // the nemesis's torn file is not a consumer's doing
   const std::vector<StoreCheck> problems = sandbox_.Check(history_->stores);
-  if (problems.empty() || tearing_.load() > 0) return;
   std::lock_guard<std::mutex> lock(mu_);
+  // Who could have done it: every consumer that ran since the last look, and whoever runs now.
+  std::set<std::string> suspects = ran_since_check_;
+  suspects.insert(after.consumer);
+  ran_since_check_.clear();
+  for (const auto& [tag, consumer] : running_consumer_) {
+    suspects.insert(consumer);
+    ran_since_check_.insert(consumer);  // still running: a suspect for the next look too
+  }
+  if (problems.empty() || tearing_.load() > 0) return;
+  const auto same = [](const auto& a, const auto& b) {
+    return a.store == b.store && a.problem == b.problem;
+  };
   for (const StoreCheck& p : problems) {
-    const bool known =
-        std::any_of(
-            history_->store_problems.begin(), history_->store_problems.end(),
-            [&](const StoreProblem& q) { return q.store == p.store && q.problem == p.problem; }) ||
-        std::any_of(baseline_problems_.begin(), baseline_problems_.end(), [&](const StoreCheck& q) {
-          return q.store == p.store && q.problem == p.problem;
-        });
+    const bool known = std::any_of(history_->store_problems.begin(), history_->store_problems.end(),
+                                   [&](const StoreProblem& q) { return same(q, p); }) ||
+                       std::any_of(baseline_problems_.begin(), baseline_problems_.end(),
+                                   [&](const StoreCheck& q) { return same(q, p); });
     if (known || history_->store_problems.size() >= 64) continue;
-    history_->store_problems.push_back({NowMs(), p.store, p.problem, after.tag, after.consumer});
+    history_->store_problems.push_back(
+        {NowMs(), p.store, p.problem, after.tag, {suspects.begin(), suspects.end()}});
   }
 }
 

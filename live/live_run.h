@@ -95,7 +95,8 @@ struct StoreProblem {
   int64_t t_ms = 0;
   std::string store, problem;
   std::string after;  // the invocation whose end revealed it
-  std::string consumer;
+  // Every consumer that ran since the stores were last seen intact: one of them did it.
+  std::vector<std::string> suspects;
 };
 
 struct LiveHistory {

@@ -134,10 +134,12 @@ TEST(JudgeLive, LeaksAndDamagedStoresAreViolations) {
   Invocation leaky = Call("engine", "engine-0-0", 200, true);
   leaky.leaked_labels = {"fam1/rt1"};
   h.invocations = {leaky};
-  h.store_problems = {{300, "claude-file", "lost `scopes`", "engine-0-0", "engine"}};
+  h.store_problems = {{300, "claude-file", "lost `scopes`", "engine-0-0", {"engine"}},
+                      {400, "codex-file", "lost credsimCanary", "engine-0-0", {"engine", "tool"}}};
   const LiveVerdict v = JudgeLive(TwoConsumers(), h);
   EXPECT_EQ(Oracles(v),
             (std::vector<std::string>{"no_secret_leak:engine", "no_collateral_damage:engine"}));
+  EXPECT_EQ(v.numbers.tool_store_damage, 1u) << "a tool ran meanwhile: counted, not judged";
   for (const auto& x : v.result.violations) {
     EXPECT_EQ(x.message.find("sk-ant"), std::string::npos);
   }

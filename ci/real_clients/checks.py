@@ -844,10 +844,10 @@ LIVE_TABLE_ROW = re.compile(r"^(\S+)\s+(judged|tool)\s+(\d+)\s+(\d+)\s+(\d+)\s+(
 LIVE_NUMBERS = re.compile(
     r"^server: (\d+) refreshes granted; judged reuses (\d+); lost-answer retries (\d+); "
     r"judged refreshes a tool had made useless (\d+); after a killed rotation (\d+); "
-    r"tool reuses (\d+)")
+    r"tool reuses (\d+); store damage while a tool ran (\d+)")
 # Codex drops top-level members it does not know when it rewrites auth.json (docs/REAL_CLIENTS.md,
-# "Codex: write-back"; codex-refresh shows it), and credsim live puts one into every store.
-LIVE_CODEX_CANARY_LOSS = f"codex-file lost the unknown top-level member {LIVE_CANARY}"
+# "Codex: write-back"; codex-refresh shows it): credsim live counts that as store damage while a
+# tool ran, not as the judged engine's.
 
 
 def check_live_engine_with_codex(ctx):
@@ -887,26 +887,19 @@ def check_live_engine_with_codex(ctx):
             reuses[who] = reuses.get(who, 0) + 1
         if e.get("endpoint") == "resource":
             by.setdefault(who, []).append(e.get("status"))
-    tolerated = [v for v in violations if LIVE_CODEX_CANARY_LOSS in v]
-    only_tolerated = (r.rc == 1 and not outages and tolerated and len(tolerated) == len(violations)
-                      and grants.get("codex", 0) >= 1)
     e_calls, e_served, e_failed, _ = rows[ENGINE_TAG]
     c_calls, c_served, c_failed, _ = rows["codex"]
-    ok = (r.rc == 0 or only_tolerated) and e_failed == 0 and c_served >= 1
+    ok = r.rc == 0 and e_failed == 0 and c_served >= 1
     g, useless, tool_reuses = int(nums.group(1)), int(nums.group(4)), int(nums.group(6))
+    tool_damage = int(nums.group(7))
     verdict = ("credsim live exit 0 (every oracle held)" if r.rc == 0 else
-               f"credsim live exit 1 ONLY for {len(tolerated)} no_collateral_damage "
-               f"\"{LIVE_CODEX_CANARY_LOSS}\": Codex drops unknown top-level members when it "
-               "rewrites auth.json after its own refresh, and credsim live blames whichever "
-               "consumer's call ends next (here: "
-               + ", ".join(v.split()[2] for v in tolerated) + "); tolerated"
-               if only_tolerated else
                f"credsim live exit {r.rc}: " + " | ".join((violations + outages)[:3]))
     reason = (f"{verdict}. engine (judged, 2 lanes) {e_calls} calls, {e_served} served, "
               f"{e_failed} failed; codex (tool) {c_calls} calls, {c_served} served, "
               f"{c_failed} failed")
     detail = (f"grants {g} (engine {grants.get(ENGINE_TAG, 0)}, codex {grants.get('codex', 0)}); "
               f"judged refreshes a tool had made useless {useless}; tool reuses {tool_reuses}; "
+              f"store damage while Codex ran {tool_damage} (its rewrite drops {LIVE_CANARY}); "
               f"judged reuses {nums.group(2)}; reuse by tag "
               + (", ".join(f"{k} {v}" for k, v in sorted(reuses.items())) or "none")
               + f"; codex resource calls 200x{by.get('codex', []).count(200)} "
