@@ -123,28 +123,16 @@ int SelectHttp11(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_len
   return SSL_TLSEXT_ERR_OK;
 }
 
-bool ReportSslFailure(std::string* why, const std::string& what) {
-  std::string message = what;
-  char text[256];
-  for (unsigned long e = ERR_get_error(); e != 0; e = ERR_get_error()) {
-    ERR_error_string_n(e, text, sizeof text);
-    message += ": ";
-    message += text;
-  }
-  if (why != nullptr) *why = message;
-  return false;
-}
-
 SSL_CTX* NewServerContext(const ThrowAwayCa& ca, std::string* why) {
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == nullptr) return ReportSslFailure(why, "cannot create a TLS context"), nullptr;
+  if (ctx == nullptr) return OpenSslFailure(why, "cannot create a TLS context"), nullptr;
   // The chain carries the CA too, so a client that trusts it finds the path without AIA fetching.
   if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
       SSL_CTX_use_certificate(ctx, ca.leaf.cert.get()) != 1 ||
       SSL_CTX_use_PrivateKey(ctx, ca.leaf.key.get()) != 1 || SSL_CTX_check_private_key(ctx) != 1 ||
       SSL_CTX_add1_chain_cert(ctx, ca.ca.cert.get()) != 1) {
     SSL_CTX_free(ctx);
-    return ReportSslFailure(why, "cannot load the proxy's certificate"), nullptr;
+    return OpenSslFailure(why, "cannot load the proxy's certificate"), nullptr;
   }
   SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION);
   // Partial writes and a buffer that may move between retries: the relay loop resumes a write
@@ -426,7 +414,7 @@ void ConnectProxy::ServeTunnel(int client_fd) {
   SslPtr ssl(SSL_new(ssl_ctx_.get()));
   if (!ssl || SSL_set_fd(ssl.get(), client.get()) != 1) {
     std::string why;
-    ReportSslFailure(&why, "cannot create a TLS session");
+    OpenSslFailure(&why, "cannot create a TLS session");
     return Log(why);
   }
   for (;;) {
@@ -441,7 +429,7 @@ void ConnectProxy::ServeTunnel(int client_fd) {
       // Most often the client does not trust the CA (NODE_EXTRA_CA_CERTS not set) or checked a
       // name the leaf does not carry: worth one line for whoever sets a client up.
       std::string why;
-      ReportSslFailure(&why, "TLS handshake for " + host + " failed");
+      OpenSslFailure(&why, "TLS handshake for " + host + " failed");
       return Log(why);
     }
     if (WaitFor(client.get(), events, MsUntil(preamble_deadline)) != Wait::kReady) return;

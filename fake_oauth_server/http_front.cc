@@ -158,6 +158,18 @@ std::string RoutedPath(const httplib::Request& req) {
   return path;
 }
 
+// The log line every handler fills in: who asked for what, where.
+RequestLogEntry LogEntryFor(const httplib::Request& req, std::string endpoint,
+                            std::string grant = "") {
+  RequestLogEntry log;
+  log.method = req.method;
+  log.path = RoutedPath(req);
+  log.tag = TagOf(req);
+  log.endpoint = std::move(endpoint);
+  log.grant = std::move(grant);
+  return log;
+}
+
 std::string ShortGrant(GrantType g) {
   switch (g) {
     case GrantType::kRefreshToken:
@@ -362,11 +374,7 @@ void OAuthHttpServer::Routes() {
   // /backend-api/codex/models, /wham/..., /ps/...) must show in /admin/log.
   http_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && res.body.empty()) {
-      RequestLogEntry log;
-      log.method = req.method;
-      log.path = RoutedPath(req);
-      log.tag = TagOf(req);
-      log.endpoint = "other";
+      RequestLogEntry log = LogEntryFor(req, "other");
       log.status = 404;
       log.outcome = "not_found";
       std::lock_guard<std::mutex> lock(mu_);
@@ -432,11 +440,7 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
                                   bool legacy) {
   const uint64_t seen = t_request_stamp.value_or(commit_seq_seen_.load());
   t_request_stamp.reset();
-  RequestLogEntry log;
-  log.method = req.method;
-  log.path = RoutedPath(req);
-  log.tag = TagOf(req);
-  log.endpoint = legacy ? "legacy_token" : "token";
+  RequestLogEntry log = LogEntryFor(req, legacy ? "legacy_token" : "token");
   DecodedTokenRequest decoded = DecodeTokenRequest(req.get_header_value("Content-Type"), req.body);
   decoded.request.seen_commit_seq = seen;
   log.grant = ShortGrant(decoded.request.grant_type);
@@ -514,12 +518,7 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
   q.code_challenge_method = req.get_param_value("code_challenge_method");
   q.scope = req.get_param_value("scope");
   const std::string state = req.get_param_value("state");
-  RequestLogEntry log;
-  log.method = req.method;
-  log.path = RoutedPath(req);
-  log.tag = TagOf(req);
-  log.endpoint = "authorize";
-  log.grant = "authorization_code";
+  RequestLogEntry log = LogEntryFor(req, "authorize", "authorization_code");
   FaultDecision fault;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -562,12 +561,7 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
 }
 
 void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Response& res) {
-  RequestLogEntry log;
-  log.method = req.method;
-  log.path = RoutedPath(req);
-  log.tag = TagOf(req);
-  log.endpoint = "device";
-  log.grant = "device_code";
+  RequestLogEntry log = LogEntryFor(req, "device", "device_code");
   std::string why;
   const std::optional<FlatFields> fields =
       DecodeFlatFields(BodyKindOf(req.get_header_value("Content-Type")), req.body, &why);
@@ -620,11 +614,7 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
   } else {
     token = req.get_header_value("x-api-key");
   }
-  RequestLogEntry log;
-  log.method = req.method;
-  log.path = RoutedPath(req);
-  log.tag = TagOf(req);
-  log.endpoint = "resource";
+  RequestLogEntry log = LogEntryFor(req, "resource");
   FaultDecision fault;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -687,11 +677,7 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
 }
 
 void OAuthHttpServer::HandleRevoke(const httplib::Request& req, httplib::Response& res) {
-  RequestLogEntry log;
-  log.method = req.method;
-  log.path = RoutedPath(req);
-  log.tag = TagOf(req);
-  log.endpoint = "revoke";
+  RequestLogEntry log = LogEntryFor(req, "revoke");
   std::string why;
   const std::optional<FlatFields> fields =
       DecodeFlatFields(BodyKindOf(req.get_header_value("Content-Type")), req.body, &why);

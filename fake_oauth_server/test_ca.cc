@@ -39,20 +39,6 @@ using ExtensionPtr = std::unique_ptr<X509_EXTENSION, FreeWith<X509_EXTENSION_fre
 constexpr long kValidFromSecondsAgo = 3600;           // clock skew between this host and a client
 constexpr long kValidForSeconds = 2L * 24 * 60 * 60;  // long enough for a soak, useless after it
 
-// Drains OpenSSL's thread-local error queue into the message, so the next failure does not report
-// this one's causes.
-bool Fail(std::string* why, const std::string& what) {
-  std::string message = what;
-  char text[256];
-  for (unsigned long e = ERR_get_error(); e != 0; e = ERR_get_error()) {
-    ERR_error_string_n(e, text, sizeof text);
-    message += ": ";
-    message += text;
-  }
-  if (why != nullptr) *why = message;
-  return false;
-}
-
 bool SetRandomSerial(X509* cert) {
   unsigned char bytes[16];  // RFC 5280 §4.1.2.2: positive, unpredictable, at most 20 octets
   if (RAND_bytes(bytes, sizeof bytes) != 1) return false;
@@ -96,7 +82,7 @@ X509Ptr NewCertificate(EVP_PKEY* subject_key, const std::string& common_name) {
 
 std::optional<CertifiedKey> MakeCa(std::string* why) {
   CertifiedKey ca{.key = EvpPkeyPtr(EVP_EC_gen("P-256"))};
-  if (!ca.key) return Fail(why, "cannot generate the CA key"), std::nullopt;
+  if (!ca.key) return OpenSslFailure(why, "cannot generate the CA key"), std::nullopt;
   ca.cert = NewCertificate(ca.key.get(), "credsim throw-away test CA");
   X509* c = ca.cert.get();
   if (c == nullptr || X509_set_issuer_name(c, X509_get_subject_name(c)) != 1 ||
@@ -104,7 +90,7 @@ std::optional<CertifiedKey> MakeCa(std::string* why) {
       !AddExtension(c, c, NID_key_usage, "critical,keyCertSign") ||
       !AddExtension(c, c, NID_subject_key_identifier, "hash") ||
       X509_sign(c, ca.key.get(), EVP_sha256()) <= 0) {
-    return Fail(why, "cannot make the CA certificate"), std::nullopt;
+    return OpenSslFailure(why, "cannot make the CA certificate"), std::nullopt;
   }
   return ca;
 }
@@ -116,7 +102,7 @@ std::optional<CertifiedKey> MakeLeaf(const CertifiedKey& ca,
   // Some clients reach the proxy's upstream by address; the leaf covers that too.
   alt_names += "IP:127.0.0.1";
   CertifiedKey leaf{.key = EvpPkeyPtr(EVP_EC_gen("P-256"))};
-  if (!leaf.key) return Fail(why, "cannot generate the leaf key"), std::nullopt;
+  if (!leaf.key) return OpenSslFailure(why, "cannot generate the leaf key"), std::nullopt;
   leaf.cert = NewCertificate(leaf.key.get(), dns_names.empty() ? "127.0.0.1" : dns_names[0]);
   X509* c = leaf.cert.get();
   X509* issuer = ca.cert.get();
@@ -129,7 +115,7 @@ std::optional<CertifiedKey> MakeLeaf(const CertifiedKey& ca,
       !AddExtension(c, issuer, NID_subject_key_identifier, "hash") ||
       !AddExtension(c, issuer, NID_authority_key_identifier, "keyid:always") ||
       X509_sign(c, ca.key.get(), EVP_sha256()) <= 0) {
-    return Fail(why, "cannot make the leaf certificate"), std::nullopt;
+    return OpenSslFailure(why, "cannot make the leaf certificate"), std::nullopt;
   }
   return leaf;
 }
@@ -202,6 +188,18 @@ bool WritePublicFileAtomically(const std::string& path, const std::string& conte
   if (close(fd) != 0) return give_up("cannot close a temporary file for", false);
   if (std::rename(temp.c_str(), path.c_str()) != 0) return give_up("cannot rename onto", false);
   return true;
+}
+
+bool OpenSslFailure(std::string* why, const std::string& what) {
+  std::string message = what;
+  char text[256];
+  for (unsigned long e = ERR_get_error(); e != 0; e = ERR_get_error()) {
+    ERR_error_string_n(e, text, sizeof text);
+    message += ": ";
+    message += text;
+  }
+  if (why != nullptr) *why = message;
+  return false;
 }
 
 }  // namespace credsim::oauth

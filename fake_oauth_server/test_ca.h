@@ -29,6 +29,10 @@ struct EvpPkeyFree {
 using X509Ptr = std::unique_ptr<X509, X509Free>;
 using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyFree>;
 
+// Always false; `why` (if not null) becomes `what` followed by every queued OpenSSL error, and the
+// thread's error queue is drained so the next failure does not report this one's causes.
+bool OpenSslFailure(std::string* why, const std::string& what);
+
 struct CertifiedKey {
   X509Ptr cert;
   EvpPkeyPtr key;

@@ -19,7 +19,9 @@
 
 #include "base/assert.h"
 #include "engine/session.h"
+#include "fake_oauth_server/rng.h"
 #include "live/child_process.h"
+#include "live/files.h"
 #include "live/scenario_layout.h"
 #include "live/token_scan.h"
 
@@ -36,36 +38,25 @@ constexpr int64_t kDelayGrantMs = 1500;
 
 std::atomic<bool> g_stop{false};
 
-// SplitMix64: the schedule's only source of randomness, seeded from the run's seed.
+// The schedule's only source of randomness, seeded from the run's seed (the project's own
+// generator: std::*_distribution differ across standard libraries).
 class Rng {
  public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
+  explicit Rng(uint64_t seed) : x_(seed) {}
+  uint64_t Next() { return x_.Next(); }
   int64_t Between(int64_t lo, int64_t hi) {
     CREDSIM_ASSERT(lo <= hi);
-    return lo + static_cast<int64_t>(Next() % static_cast<uint64_t>(hi - lo + 1));
+    return lo + static_cast<int64_t>(x_.Below(static_cast<uint64_t>(hi - lo) + 1));
   }
 
  private:
-  uint64_t state_;
+  oauth::Xoshiro256 x_;
 };
 
 uint64_t HashName(const std::string& s) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
   return h;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 std::string ShellQuote(const std::string& value) {
@@ -219,7 +210,7 @@ bool World::LayOutByLogin(std::string* why) {
   std::error_code ec;
   fs::remove(login_file, ec);
   if (done.exit_code != 0) {
-    *why = "credsim-engine login failed: " + ReadAll(config_.work_dir + "/out/layout.err");
+    *why = "credsim-engine login failed: " + ReadWholeFile(config_.work_dir + "/out/layout.err");
     return false;
   }
   return true;
@@ -312,8 +303,8 @@ std::string World::RunCommand(const std::string& command_template, const std::st
   inv.signal = r.signal;
   inv.timed_out = r.timed_out;
   if (r.signal == SIGKILL && !r.timed_out) inv.killed_by_nemesis = true;
-  const std::string out = ReadAll(base + ".out");
-  const std::string err = ReadAll(base + ".err");
+  const std::string out = ReadWholeFile(base + ".out");
+  const std::string err = ReadWholeFile(base + ".err");
   // What it printed besides its answer must hold no token text (the answer is its last line).
   const std::string answer = LastLine(out);
   std::string rest = out.substr(0, out.rfind(answer));
@@ -450,7 +441,7 @@ void World::Fire(NemesisKind kind, Rng& rng) {
       const SandboxStore& s = stores[rng.Next() % stores.size()];
       e.detail = "rewrote " + s.id.Name() + " in place";
       ++tearing_;
-      const std::string bytes = ReadAll(s.path);
+      const std::string bytes = ReadWholeFile(s.path);
       {
         // Truncate, write half, wait, write the rest: what a naive writer exposes to readers.
         std::ofstream f(s.path, std::ios::binary | std::ios::trunc);

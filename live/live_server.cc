@@ -9,18 +9,12 @@
 #include <thread>
 
 #include "base/assert.h"
+#include "live/files.h"
 
 namespace credsim::live {
 namespace {
 
 constexpr int kAdminTimeoutS = 10;
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string JsonEscape(const std::string& text) {
   std::string out;
@@ -55,7 +49,7 @@ bool LiveServer::Start(const ServerSettings& s, std::string* why) {
                               s.reuse_policy + " --seed " + std::to_string(s.seed);
   if (!child_->Start(command, {}, out, err, why)) return false;
   for (int i = 0; i < 500; ++i) {  // up to 5 s for the first line
-    const std::string text = ReadAll(out);
+    const std::string text = ReadWholeFile(out);
     const size_t nl = text.find('\n');
     if (nl != std::string::npos) {
       base_url_ = text.substr(0, nl);
@@ -65,7 +59,7 @@ bool LiveServer::Start(const ServerSettings& s, std::string* why) {
   }
   constexpr std::string_view kPrefix = "http://127.0.0.1:";
   if (!base_url_.starts_with(kPrefix)) {
-    *why = "fake_oauth_server did not start: " + ReadAll(err);
+    *why = "fake_oauth_server did not start: " + ReadWholeFile(err);
     Stop();
     return false;
   }

@@ -12,30 +12,12 @@
 #include "engine/io_posix.h"
 #include "engine/session.h"
 #include "engine/store_codec.h"
+#include "live/files.h"
 
 namespace credsim::live {
 namespace {
 
 namespace fs = std::filesystem;
-
-bool ReadFile(const std::string& path, std::string* bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  *bytes = ss.str();
-  return true;
-}
-
-bool WriteFileAtomically(const std::string& path, const std::string& bytes) {
-  const std::string tmp = path + ".credsim-live.tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const bool wrote = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  const bool synced = fsync(fd) == 0;
-  close(fd);
-  return wrote && synced && rename(tmp.c_str(), path.c_str()) == 0;
-}
 
 // The canary goes in as the first member: `{"credsimCanary":{"kept":true},...}`.
 std::string WithCanary(const std::string& bytes) {
@@ -101,7 +83,7 @@ bool Sandbox::MirrorFileIntoKeychain(std::string* why) const {
   const std::string file = paths.FilePath({engine::StoreKind::kClaudeFile, ""});
   const std::string keychain = paths.FilePath({engine::StoreKind::kClaudeKeychain, ""});
   std::string bytes;
-  if (!ReadFile(file, &bytes) || !WriteFileAtomically(keychain, bytes)) {
+  if (!ReadWholeFile(file, &bytes) || !WriteFileAtomically(keychain, bytes)) {
     *why = "cannot copy the Claude file into the keychain item";
     return false;
   }
@@ -111,7 +93,7 @@ bool Sandbox::MirrorFileIntoKeychain(std::string* why) const {
 bool Sandbox::AddCanaries(std::string* why) const {
   for (const SandboxStore& s : ExistingStores()) {
     std::string bytes;
-    if (!ReadFile(s.path, &bytes) || !WriteFileAtomically(s.path, WithCanary(bytes))) {
+    if (!ReadWholeFile(s.path, &bytes) || !WriteFileAtomically(s.path, WithCanary(bytes))) {
       *why = "cannot add the canary to " + s.id.Name();
       return false;
     }
@@ -123,7 +105,7 @@ std::vector<std::string> Sandbox::RefreshTokens() const {
   std::vector<std::string> out;
   for (const SandboxStore& s : ExistingStores()) {
     std::string bytes;
-    if (!ReadFile(s.path, &bytes)) continue;
+    if (!ReadWholeFile(s.path, &bytes)) continue;
     const engine::StoreView view = engine::DecodeStore(provider_, s.id, AsRead(std::move(bytes)));
     for (const engine::Candidate& c : view.slots) {
       if (!c.credential.refresh_token.empty()) out.push_back(c.credential.refresh_token);
@@ -147,7 +129,7 @@ std::vector<StoreCheck> Sandbox::Check(const std::vector<SandboxStore>& expected
       problems.push_back({name, std::string("mode ") + mode + ", not 0600"});
     }
     std::string bytes;
-    if (!ReadFile(s.path, &bytes)) {
+    if (!ReadWholeFile(s.path, &bytes)) {
       problems.push_back({name, "unreadable"});
       continue;
     }

@@ -9,6 +9,7 @@
 #include "engine/formats/token_response.h"
 #include "engine/io_posix.h"
 #include "engine/session.h"
+#include "live/files.h"
 #include "sim/store_docs.h"
 
 namespace credsim::live {
@@ -37,17 +38,6 @@ int64_t EpochMsNow() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool WriteNew(const std::string& path, const std::string& bytes) {
-  std::error_code ec;
-  fs::create_directories(fs::path(path).parent_path(), ec);
-  const std::string tmp = path + ".credsim-live.tmp";
-  const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) return false;
-  const bool ok = write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-  close(fd);
-  return ok && rename(tmp.c_str(), path.c_str()) == 0;
 }
 
 sim::DocTokens TokensFor(const sim::InitialStore& s, const Pair& pair, int64_t now_ms) {
@@ -127,7 +117,7 @@ bool LayOutScenarioStores(const sim::WorldConfig& world, LiveServer& server, con
     std::string bytes = sim::DocFor(s.id.kind, TokensFor(s, pair, now_ms), openai);
     if (s.corrupt) bytes.resize(bytes.size() / 2);
     const std::string path = paths.FilePath(s.id);
-    if (path.empty() || !WriteNew(path, bytes)) {
+    if (path.empty() || !WriteFileAtomically(path, bytes)) {
       *why = "cannot write " + s.id.Name();
       return false;
     }

@@ -1,0 +1,16 @@
+// The few file operations a live run makes on its own work directory and sandbox home.
+#pragma once
+
+#include <string>
+
+namespace credsim::live {
+
+// The whole file, or "" when it cannot be read (a process's output that never appeared).
+std::string ReadWholeFile(const std::string& path);
+// False when the file cannot be read.
+bool ReadWholeFile(const std::string& path, std::string* bytes);
+// Temp file beside it (0600), fsync, rename over `path`; the parent directory is created if
+// missing. Token text goes through here: never a moment with wider permissions.
+bool WriteFileAtomically(const std::string& path, const std::string& bytes);
+
+}  // namespace credsim::live
