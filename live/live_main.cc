@@ -43,6 +43,7 @@ constexpr const char* kLiveUsage =
     "  --on-401 NAME=TEMPLATE     what NAME runs when the API refuses the token it printed\n"
     "  --copies NAME=N            N concurrent lanes of NAME (default 1, at most 16)\n"
     "  --every NAME=MIN,MAX       pause between NAME's calls (default 200ms,1500ms)\n"
+    "  --at NAME=T1,T2,...        start NAME's calls at these times instead (e.g. 0s,1500ms,4s)\n"
     "  --scenario FILE            lay out the home from a scenario's initial stores and take its\n"
     "                             provider and reuse policy (what does not apply is listed)\n"
     "  --provider P               anthropic (default) or openai-codex\n"
@@ -120,7 +121,7 @@ bool LoadScenario(LiveArgs& a, std::string* why) {
 std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::string* why) {
   LiveArgs a;
   LiveConfig& c = a.config;
-  std::map<std::string, std::string> on_401, copies, every;
+  std::map<std::string, std::string> on_401, copies, every, at;
   const auto duration = [&](const std::string& text, int64_t* out) {
     auto ms = oauth::ParseDurationMs(text);
     if (!ms || *ms <= 0) return *why = "bad duration '" + text + "' (e.g. 500ms, 10s, 2m)", false;
@@ -148,9 +149,12 @@ std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::stri
       consumer.command = value;
       consumer.judged = arg == "--consumer";
       c.consumers.push_back(consumer);
-    } else if (arg == "--on-401" || arg == "--copies" || arg == "--every") {
+    } else if (arg == "--on-401" || arg == "--copies" || arg == "--every" || arg == "--at") {
       if (!SplitNamed(v, &name, &value)) return *why = arg + " wants NAME=VALUE", std::nullopt;
-      (arg == "--on-401" ? on_401 : arg == "--copies" ? copies : every)[name] = value;
+      (arg == "--on-401"   ? on_401
+       : arg == "--copies" ? copies
+       : arg == "--every"  ? every
+                           : at)[name] = value;
     } else if (arg == "--provider") {
       auto p = engine::ParseProvider(v);
       if (!p) return *why = "unknown provider " + v, std::nullopt;
@@ -227,7 +231,25 @@ std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::stri
       }
     }
   }
-  for (const auto* named : {&on_401, &copies, &every}) {
+  for (LiveConsumer& consumer : c.consumers) {
+    if (!at.count(consumer.name)) continue;
+    const std::string& times = at[consumer.name];
+    size_t start = 0;
+    while (start <= times.size()) {
+      const size_t comma = std::min(times.find(',', start), times.size());
+      const std::string t = times.substr(start, comma - start);
+      const std::optional<int64_t> ms =
+          t == "0" ? std::optional<int64_t>(0) : oauth::ParseDurationMs(t);
+      if (!ms || (!consumer.at_ms.empty() && *ms < consumer.at_ms.back()) ||
+          consumer.at_ms.size() >= 1000) {
+        return *why = "--at " + consumer.name + "=T1,T2,... wants ascending durations",
+               std::nullopt;
+      }
+      consumer.at_ms.push_back(*ms);
+      start = comma + 1;
+    }
+  }
+  for (const auto* named : {&on_401, &copies, &every, &at}) {
     for (const auto& [name, value] : *named) {
       const bool known = std::any_of(c.consumers.begin(), c.consumers.end(),
                                      [&](const LiveConsumer& x) { return x.name == name; });

@@ -244,10 +244,15 @@ void World::Run() {
 
 void World::Lane(const LiveConsumer& consumer, int lane) {
   Rng rng(config_.seed ^ HashName(consumer.name) ^ (uint64_t(lane) << 32));
-  for (int index = 0; index < kMaxInvocationsPerLane; ++index) {
-    const int64_t wait = rng.Between(consumer.every_min_ms, consumer.every_max_ms);
-    for (int64_t slept = 0; slept < wait && !Stopping(); slept += 20) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min<int64_t>(20, wait - slept)));
+  const bool scheduled = !consumer.at_ms.empty();
+  const int calls = scheduled ? static_cast<int>(consumer.at_ms.size()) : kMaxInvocationsPerLane;
+  for (int index = 0; index < calls; ++index) {
+    const int64_t start_at =
+        scheduled ? consumer.at_ms[static_cast<size_t>(index)]
+                  : NowMs() + rng.Between(consumer.every_min_ms, consumer.every_max_ms);
+    while (NowMs() < start_at && !Stopping()) {
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min<int64_t>(20, start_at - NowMs())));
     }
     if (Stopping()) return;
     Record(Invoke(consumer, lane, index, /*settle=*/false));

@@ -30,6 +30,9 @@ struct LiveConsumer {
   bool judged = true;  // false: a tool sharing the home (its history shows, it is not judged)
   int copies = 1;      // lanes running this command concurrently
   int64_t every_min_ms = 200, every_max_ms = 1500;
+  // Scheduled starts (ms from the start of the run, ascending): each lane starts one call at each
+  // (or as soon as its previous call ended); none: seeded-random pauses of every_min/max_ms.
+  std::vector<int64_t> at_ms;
 };
 
 enum class NemesisKind : uint8_t {
