@@ -76,7 +76,8 @@ std::optional<ParseError> ReadPoolEntry(Element e, const JsonPath& path, PoolEnt
     return keys;
   }();
   TypedKeySet seen;
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const int key = TypedKeySet::IndexOf(member.key, kKeys.data(), internal::kEntryFieldCount);
     if (key < 0) continue;
     const JsonPath member_path = path.Member(kKeys[key]);
@@ -117,7 +118,8 @@ std::optional<ParseError> ReadTextRecord(
     simdjson::dom::object object, const JsonPath& path, const std::string_view (&keys)[kCount],
     std::optional<std::string> Record::*const (&members)[kCount], Record* record,
     TypedKeySet* seen) {
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const int key = TypedKeySet::IndexOf(member.key, keys, kCount);
     if (key < 0) continue;
     const JsonPath member_path = path.Member(keys[key]);
@@ -144,7 +146,8 @@ std::optional<ParseError> ReadAuthError(Element e, const JsonPath& path,
     return error;
   }
   bool seen_relogin = false;
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     if (member.key != internal::kReloginRequiredKey) continue;
     const JsonPath member_path = path.Member(internal::kReloginRequiredKey);
     if (seen_relogin) return internal::DuplicateKey(member_path);
@@ -182,7 +185,8 @@ std::optional<ParseError> ReadProviderBlock(Element e, const JsonPath& path, Pro
   simdjson::dom::object object;
   if (auto error = internal::ReadObject(e, path, &object)) return error;
   TypedKeySet seen;
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const int key = TypedKeySet::IndexOf(member.key, kKeys, 4);
     if (key < 0) continue;
     const JsonPath member_path = path.Member(kKeys[key]);
@@ -211,7 +215,8 @@ std::optional<ParseError> ReadProviderMap(Element e, const JsonPath& path,
     return internal::Mismatch(path, "an object keyed by provider, or null", e);
   }
   std::set<std::string_view> names;
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const JsonPath member_path = path.Member(member.key);
     if (!names.insert(member.key).second) return internal::DuplicateKey(member_path);
     Value value{};
@@ -245,7 +250,7 @@ std::optional<std::string> StatusText(PoolStatus status) {
 }  // namespace internal
 
 Result<AgentAuth> ParseAgentAuth(std::string_view bytes) {
-  Result<Element> root = internal::ParseDom(bytes);
+  Result<Element> root = internal::ParseDom(bytes, internal::Overflow::kReadAsZero);
   if (!root.ok()) return root.error();
   const JsonPath top;
   simdjson::dom::object object;
@@ -254,7 +259,8 @@ Result<AgentAuth> ParseAgentAuth(std::string_view bytes) {
   AgentAuth auth;
   Notes* notes = &auth.notes;
   TypedKeySet seen;
-  for (simdjson::dom::key_value_pair member : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair member :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const int key = TypedKeySet::IndexOf(member.key, kKeys, 3);
     if (key < 0) continue;  // updated_at, active_provider, suppressed_sources, ...
     const JsonPath path = top.Member(kKeys[key]);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <set>
 
 #include "engine/formats/agent_auth.h"
 #include "engine/formats/claude_credentials.h"
@@ -38,6 +39,10 @@ struct Catalogued {
   const char* what;
   std::string bytes;
   std::string message_part;  // the error must say this (all at "$")
+  // Parsers that must accept it, because the store's owner does: Claude Code (JSON.parse) and the
+  // agent (Python's json) read numbers no double or 64-bit integer holds; Codex (serde_json) and
+  // token responses refuse them.
+  std::set<std::string> accepted_by = {};
 };
 
 std::vector<Catalogued> Catalogue() {
@@ -55,8 +60,12 @@ std::vector<Catalogued> Catalogue() {
       {"NUL in string", std::string("{\"a\": \"x\0y\"}", 11), "escaped"},
       {"NUL after value", std::string("{}\0", 3), "after the value"},
       {"NUL alone", std::string("\0", 1), "well-formed"},
-      {"huge integer", R"({"a": 123456789012345678901234567890})", "number"},
-      {"huge exponent", R"({"a": 1e400})", "number"},
+      {"huge integer",
+       R"({"a": 123456789012345678901234567890})",
+       "number",
+       {"claude", "agent", "tree"}},
+      {"huge exponent", R"({"a": 1e400})", "number", {"claude", "agent", "tree"}},
+      {"huge negative exponent", R"({"a": [-1e400]})", "number", {"claude", "agent", "tree"}},
       {"leading zero", R"({"a": 01})", "number"},
       {"invalid UTF-8", "{\"a\": \"\xff\xfe" + secret + "\"}", "UTF-8"},
       {"overlong UTF-8", "{\"a\": \"\xc0\xaf\"}", "UTF-8"},
@@ -72,6 +81,11 @@ TEST(BadInputs, EveryParserRejectsTheCatalogueAtTheRootWithAReason) {
   for (const Parser& parser : AllParsers()) {
     for (const Catalogued& c : Catalogue()) {
       const std::optional<ParseError> error = parser.parse(c.bytes);
+      if (c.accepted_by.count(parser.name) != 0) {
+        EXPECT_FALSE(error.has_value())
+            << parser.name << ": " << c.what << ": " << error->ToString();
+        continue;
+      }
       ASSERT_TRUE(error.has_value()) << parser.name << ": " << c.what;
       EXPECT_EQ(error->path, "$") << parser.name << ": " << c.what;
       EXPECT_NE(error->message.find(c.message_part), std::string::npos)

@@ -83,7 +83,8 @@ std::optional<ParseError> ReadOauth(Element e, const JsonPath& path, ClaudeOauth
   simdjson::dom::object object;
   if (auto error = internal::ReadObject(e, path, &object)) return error;
   internal::TypedKeySet seen;
-  for (simdjson::dom::key_value_pair field : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair field :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     const int key = internal::TypedKeySet::IndexOf(field.key, kOauthKeys, kOauthKeyCount);
     if (key < 0) continue;  // unknown: kept by Serialize, not interpreted
     const JsonPath field_path = path.Member(kOauthKeys[key]);
@@ -121,7 +122,7 @@ void PatchOauth(const ClaudeOauth& typed, const ClaudeOauth* baseline, JsonValue
 }  // namespace
 
 Result<ClaudeCredentials> ParseClaudeCredentials(std::string_view bytes) {
-  Result<Element> root = internal::ParseDom(bytes);
+  Result<Element> root = internal::ParseDom(bytes, internal::Overflow::kReadAsZero);
   if (!root.ok()) return root.error();
   const JsonPath top;
   simdjson::dom::object object;
@@ -129,7 +130,8 @@ Result<ClaudeCredentials> ParseClaudeCredentials(std::string_view bytes) {
 
   ClaudeCredentials creds;
   bool seen_oauth = false;
-  for (simdjson::dom::key_value_pair field : object) {  // bounded by the document size
+  for (simdjson::dom::key_value_pair field :
+       internal::LastOfEachKey(object)) {  // bounded by the document size
     if (field.key != kOauthKey) continue;
     const JsonPath path = top.Member(kOauthKey);
     if (seen_oauth) return internal::DuplicateKey(path);

@@ -230,12 +230,10 @@ TEST(ClaudeCredentials, ErrorsNameThePathAndWhatWasFound) {
        R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1, )"
        R"("scopes": "a b"}})",
        "$.claudeAiOauth.scopes", "found a string"},
-      {"duplicate token",
-       R"({"claudeAiOauth": {"accessToken": "a", "accessToken": ")" + secret +
-           R"(", "refreshToken": "r", "expiresAt": 1}})",
-       "$.claudeAiOauth.accessToken", "more than once"},
-      {"duplicate oauth", R"({"claudeAiOauth": null, "claudeAiOauth": null})", "$.claudeAiOauth",
-       "more than once"},
+      {"the last of duplicates is what counts",
+       R"({"claudeAiOauth": {"accessToken": ")" + secret +
+           R"(", "refreshToken": "r", "expiresAt": 1}, "claudeAiOauth": 7})",
+       "$.claudeAiOauth", "expected an object"},
   };
   for (const BadCase& c : cases) {
     Result<ClaudeCredentials> parsed = ParseClaudeCredentials(c.bytes);
@@ -245,6 +243,58 @@ TEST(ClaudeCredentials, ErrorsNameThePathAndWhatWasFound) {
         << c.name << ": " << parsed.error().message;
     EXPECT_EQ(parsed.error().ToString().find(secret), std::string::npos) << c.name;
   }
+}
+
+// Claude Code reads its file with JSON.parse, which keeps the last of duplicated keys, and so does
+// the parser: a file Claude Code reads is never one the engine calls unreadable. A write-back goes
+// where JSON.parse will look (the last claudeAiOauth) and leaves one reading of each key it writes.
+TEST(ClaudeCredentials, DuplicatedKeysReadAsJsonParseReadsThem) {
+  const std::string bytes =
+      R"({"claudeAiOauth": {"accessToken": "stale", "refreshToken": "r0", "expiresAt": 1},)"
+      R"( "claudeAiOauth": {"accessToken": "a", "accessToken": "b", "refreshToken": "r1",)"
+      R"( "expiresAt": 1795000000000, "subscriptionType": "pro", "subscriptionType": "max"}})";
+  ClaudeCredentials creds = MustParse(bytes);
+  ASSERT_TRUE(creds.oauth);
+  EXPECT_EQ(creds.oauth->access_token, "b");
+  EXPECT_EQ(creds.oauth->refresh_token, "r1");
+  EXPECT_EQ(creds.oauth->subscription_type, "max");
+  creds.oauth->access_token = "c";
+  creds.oauth->refresh_token = "r2";
+  const ClaudeCredentials again = MustParse(SerializeClaudeCredentials(creds));
+  EXPECT_EQ(again.oauth->access_token, "c");
+  EXPECT_EQ(again.oauth->refresh_token, "r2");
+  EXPECT_EQ(again.oauth->subscription_type, "max");
+}
+
+// What JSON.parse reads, the engine reads and carries: numbers no double or 64-bit integer holds
+// (Infinity and a rounded double to Node) and nesting far deeper than any credentials file, in
+// members the engine does not use. A write-back keeps them byte for byte.
+TEST(ClaudeCredentials, WhatJsonParseReadsIsReadAndCarried) {
+  const std::string deep = std::string(200, '[') + std::string(200, ']');
+  const std::string bytes =
+      R"({"stats": {"x": 1e400, "y": -1E+999, "big": 123456789012345678901234567890},)"
+      R"( "mcpOAuth": {"n": )" +
+      deep +
+      R"(}, "claudeAiOauth": {"accessToken": "a",)"
+      R"( "refreshToken": "r", "expiresAt": 1795000000000, "z": [2e308]}})";
+  ClaudeCredentials creds = MustParse(bytes);
+  creds.oauth->access_token = "b";
+  const std::string written = SerializeClaudeCredentials(creds);
+  for (const char* kept : {"1e400", "-1E+999", "123456789012345678901234567890", "2e308"}) {
+    EXPECT_NE(written.find(kept), std::string::npos) << kept << " in " << written;
+  }
+  const ClaudeCredentials again = MustParse(written);
+  EXPECT_EQ(again.oauth->access_token, "b");
+  EXPECT_EQ(Tree(written), Tree(SerializeClaudeCredentials(again))) << "stable";
+  EXPECT_EQ(Tree(written).Find("mcpOAuth")->Find("n")->array.size(), 1u);
+}
+
+// A number the engine needs that no double holds reads as 0 (as good as absent: the token is
+// treated as expired and refreshed), not as a reason to give up on the file.
+TEST(ClaudeCredentials, AnUnholdableExpiryReadsAsZero) {
+  const ClaudeCredentials creds = MustParse(
+      R"({"claudeAiOauth": {"accessToken": "a", "refreshToken": "r", "expiresAt": 1e400}})");
+  EXPECT_EQ(creds.oauth->expires_at_ms, 0);
 }
 
 TEST(ClaudeCredentials, DuplicateUnknownKeysAreKept) {

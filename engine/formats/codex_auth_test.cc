@@ -82,3 +82,18 @@ TEST(CodexAuth, ErrorsNameThePath) {
 
 }  // namespace
 }  // namespace credsim::formats
+
+namespace credsim::formats {
+namespace {
+
+// Codex CLI reads auth.json with serde_json into its structs, which refuses a duplicated field:
+// so does the parser (the Claude and agent parsers keep the last, as their owners do).
+TEST(CodexAuth, DuplicatedFieldIsRefusedAsSerdeRefusesIt) {
+  const Result<CodexAuth> parsed = ParseCodexAuth(
+      R"({"tokens": {"access_token": "a", "access_token": "b", "refresh_token": "r"}})");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().path, "$.tokens.access_token");
+}
+
+}  // namespace
+}  // namespace credsim::formats

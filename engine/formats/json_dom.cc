@@ -1,8 +1,13 @@
 #include "engine/formats/json_dom.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cctype>
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <limits>
+#include <unordered_set>
 
 #include "engine/formats/json_tree.h"
 #include "engine/formats/time_units.h"
@@ -17,7 +22,7 @@ const char* SyntaxMessage(simdjson::error_code code) {
     case simdjson::EMPTY:
       return "expected a JSON document; found empty input (or only whitespace)";
     case simdjson::DEPTH_ERROR:
-      return "expected no value inside more than 64 nested arrays/objects; found deeper nesting";
+      return "expected no value inside more than 1000 nested arrays/objects; found deeper nesting";
     case simdjson::UTF8_ERROR:
       return "expected UTF-8 text; found an invalid UTF-8 byte sequence";
     case simdjson::UNESCAPED_CHARS:
@@ -75,20 +80,82 @@ std::string JsonPath::ToString() const {
   return out;
 }
 
-Result<Element> ParseDom(std::string_view bytes) {
+// simdjson holds an integer as int64 or uint64 and anything else as a double; JSON.parse and
+// Python read every well-formed number (Infinity, inf, a big integer).
+bool FitsSimdjson(const std::string& number) {
+  const bool integer = number.find_first_of(".eE") == std::string::npos;
+  char* end = nullptr;
+  errno = 0;
+  if (integer && number[0] == '-') {
+    (void)std::strtoll(number.c_str(), &end, 10);
+  } else if (integer) {
+    (void)std::strtoull(number.c_str(), &end, 10);
+  } else {
+    const double value = std::strtod(number.c_str(), &end);
+    if (errno == ERANGE && !std::isinf(value)) errno = 0;  // underflow reads as 0 everywhere
+  }
+  const bool well_formed = end == number.c_str() + number.size();
+  return !well_formed || errno != ERANGE;  // malformed numbers stay errors for the parser
+}
+
+std::optional<WithoutOverflow> ReplaceOverflowingNumbers(std::string_view bytes) {
+  WithoutOverflow out;
+  size_t ordinal = 0;
+  size_t i = 0;
+  while (i < bytes.size()) {  // one pass, bounded by the document size
+    const char c = bytes[i];
+    if (c == '"') {  // skip a string, escapes included: a key or text is never a number
+      for (++i; i < bytes.size() && bytes[i] != '"'; ++i) {
+        if (bytes[i] == '\\') ++i;
+      }
+      ++i;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < bytes.size() &&
+           (std::isdigit(static_cast<unsigned char>(bytes[end])) || bytes[end] == '.' ||
+            bytes[end] == 'e' || bytes[end] == 'E' || bytes[end] == '+' || bytes[end] == '-')) {
+      ++end;
+    }
+    const std::string text(bytes.substr(i, end - i));
+    if (!FitsSimdjson(text)) {
+      if (out.replaced.empty()) out.bytes.assign(bytes.data(), bytes.size());
+      out.bytes.replace(i, text.size(), "0" + std::string(text.size() - 1, ' '));
+      out.replaced.emplace_back(ordinal, text);
+    }
+    ++ordinal;
+    i = end;
+  }
+  if (out.replaced.empty()) return std::nullopt;
+  return out;
+}
+
+Result<Element> ParseDom(std::string_view bytes, Overflow overflow) {
   if (bytes.size() > kMaxDocumentBytes) {
     return ParseError{"$", "expected at most " + std::to_string(kMaxDocumentBytes) +
                                " bytes; found " + std::to_string(bytes.size())};
   }
   simdjson::dom::parser& parser = ThreadParser();
   if (parser.max_depth() != kMaxNestingDepth + 1) {
-    // simdjson's max_depth counts values: the root is at depth 1, so +1 allows 64 enclosing levels.
+    // simdjson's max_depth counts values: the root is at depth 1, so +1 allows kMaxNestingDepth
+    // enclosing levels.
     if (parser.allocate(std::max<size_t>(bytes.size(), 512), kMaxNestingDepth + 1)) {
       return ParseError{"$", "expected memory for the parser; found allocation failure"};
     }
   }
   Element root;
-  const simdjson::error_code code = parser.parse(bytes.data(), bytes.size()).get(root);
+  simdjson::error_code code = parser.parse(bytes.data(), bytes.size()).get(root);
+  if ((code == simdjson::NUMBER_ERROR || code == simdjson::NUMBER_OUT_OF_RANGE) &&
+      overflow == Overflow::kReadAsZero) {
+    // The parser copies the bytes into its own buffer: the replaced copy may go out of scope.
+    if (const std::optional<WithoutOverflow> replaced = ReplaceOverflowingNumbers(bytes)) {
+      code = parser.parse(replaced->bytes.data(), replaced->bytes.size()).get(root);
+    }
+  }
   if (code != simdjson::SUCCESS) return ParseError{"$", SyntaxMessage(code)};
   return root;
 }
@@ -127,6 +194,19 @@ ParseError Invalid(const JsonPath& path, std::string message) {
 ParseError DuplicateKey(const JsonPath& path) {
   return ParseError{path.ToString(),
                     "expected this key once; found it more than once in the same object"};
+}
+
+std::vector<simdjson::dom::key_value_pair> LastOfEachKey(simdjson::dom::object object) {
+  std::vector<simdjson::dom::key_value_pair> all;
+  for (simdjson::dom::key_value_pair member : object) all.push_back(member);  // bounded by the doc
+  std::vector<simdjson::dom::key_value_pair> kept;
+  kept.reserve(all.size());
+  std::unordered_set<std::string_view> seen;
+  for (auto it = all.rbegin(); it != all.rend(); ++it) {
+    if (seen.insert(it->key).second) kept.push_back(*it);
+  }
+  std::reverse(kept.begin(), kept.end());
+  return kept;
 }
 
 int TypedKeySet::IndexOf(std::string_view key, const std::string_view* names, int count) {

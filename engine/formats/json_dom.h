@@ -31,9 +31,26 @@ struct JsonPath {
   std::string ToString() const;
 };
 
+// What to do with a number simdjson cannot hold ("1e400", an integer beyond 64 bits): simdjson
+// refuses the whole document, Codex's serde_json refuses it too, but JSON.parse (Claude Code) reads
+// Infinity or a rounded double and Python (the agent) inf or a big integer, so a Claude or agent
+// store holding one in some unrelated member must still be read.
+enum class Overflow : uint8_t { kRefused, kReadAsZero };
+
+// The document with every number simdjson cannot hold replaced by "0" and spaces (same length and
+// offsets), and the replaced texts keyed by the number's ordinal among all numbers in document
+// order (the order a DOM walk visits them). nullopt when there is no such number.
+struct WithoutOverflow {
+  std::string bytes;
+  std::vector<std::pair<size_t, std::string>> replaced;  // (ordinal, original text), ascending
+};
+std::optional<WithoutOverflow> ReplaceOverflowingNumbers(std::string_view bytes);
+
 // Parses `bytes` as exactly one JSON value. The element stays valid until the next ParseDom call on
 // this thread (callers convert it to typed values before calling anything else that parses).
-Result<Element> ParseDom(std::string_view bytes);
+// With Overflow::kReadAsZero a number no double can hold reads as 0 (a typed field holding one is
+// as good as absent); the tree (ParseJsonTree) keeps its text for the write-back.
+Result<Element> ParseDom(std::string_view bytes, Overflow overflow = Overflow::kRefused);
 
 // "a string", "an integer", "null", ... — what the error message says was found.
 const char* KindForMessage(Element found);
@@ -52,10 +69,10 @@ std::optional<ParseError> ReadOptionalInteger(Element e, const JsonPath& path,
 std::optional<ParseError> ReadOptionalBool(Element e, const JsonPath& path,
                                            std::optional<bool>* out);
 
-// Tracks which typed keys an object has shown, so a duplicated typed key is an error (JavaScript
-// and Python keep the last, serde rejects, other readers keep the first: a file two tools would
-// read differently is not a credential we can trust). Unknown keys may repeat; they are kept
-// verbatim.
+// Tracks which typed keys an object has shown. Each store is read as its owner reads it: Codex's
+// serde_json refuses a duplicated field, so the Codex parser (and the token-response parser) call
+// a repeat an error; the Claude and agent parsers iterate LastOfEachKey() and never see one, as
+// JSON.parse and Python keep the last. Unknown keys may repeat; they are kept verbatim.
 class TypedKeySet {
  public:
   // Index of `key` in `names`, or -1 when it is not a typed key.
@@ -67,6 +84,13 @@ class TypedKeySet {
   uint64_t seen_ = 0;
 };
 ParseError DuplicateKey(const JsonPath& path);
+
+// The members a reader that keeps the last of duplicated keys sees: each key once, at its last
+// occurrence, in file order. That is how the owners of the Claude stores (Claude Code: JSON.parse)
+// and of the agent store (Python's json) read a file, so those parsers iterate this; a file they
+// read must not be one the engine calls unreadable (a repeated key used to lock a user out of a
+// live token). Codex's serde_json refuses a duplicated field, and so does the Codex parser.
+std::vector<simdjson::dom::key_value_pair> LastOfEachKey(simdjson::dom::object object);
 
 // Epoch timestamp readers that never mix units silently: the value is returned in the field's unit
 // and a note is appended when the file held the other unit.

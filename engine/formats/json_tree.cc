@@ -1,14 +1,30 @@
 #include "engine/formats/json_tree.h"
 
 #include <cassert>
+#include <cmath>
 
 #include "engine/formats/json_dom.h"
 
 namespace credsim::formats {
 namespace {
 
+// Numbers in document order, and the texts of those no double could hold (ascending ordinals).
+struct NumberTexts {
+  const std::vector<std::pair<size_t, std::string>>* replaced = nullptr;
+  size_t next_ordinal = 0;
+  size_t next_replaced = 0;
+
+  // The original text of the number being visited, if it was replaced.
+  std::string TakeIfReplaced() {
+    const size_t ordinal = next_ordinal++;
+    if (replaced == nullptr || next_replaced >= replaced->size()) return "";
+    if ((*replaced)[next_replaced].first != ordinal) return "";
+    return (*replaced)[next_replaced++].second;
+  }
+};
+
 // DOM -> tree. `depth` is bounded by the parser's nesting limit, so recursion is too.
-JsonValue FromDom(internal::Element e, int depth) {
+JsonValue FromDom(internal::Element e, int depth, NumberTexts& numbers) {
   assert(depth <= kMaxNestingDepth + 1);
   JsonValue out;
   switch (e.type()) {
@@ -21,14 +37,22 @@ JsonValue FromDom(internal::Element e, int depth) {
     case simdjson::dom::element_type::INT64:
       out.kind = JsonKind::kInt64;
       out.int64 = e.get_int64().value_unsafe();
+      if (std::string raw = numbers.TakeIfReplaced(); !raw.empty()) {
+        out = JsonValue();  // the "0" stood in for a number no double can hold
+        out.kind = JsonKind::kDouble;
+        out.number = raw[0] == '-' ? -HUGE_VAL : HUGE_VAL;
+        out.raw_number = std::move(raw);
+      }
       return out;
     case simdjson::dom::element_type::UINT64:
       out.kind = JsonKind::kUint64;
       out.uint64 = e.get_uint64().value_unsafe();
+      numbers.TakeIfReplaced();
       return out;
     case simdjson::dom::element_type::DOUBLE:
       out.kind = JsonKind::kDouble;
       out.number = e.get_double().value_unsafe();
+      numbers.TakeIfReplaced();
       return out;
     case simdjson::dom::element_type::STRING:
       out.kind = JsonKind::kString;
@@ -39,7 +63,7 @@ JsonValue FromDom(internal::Element e, int depth) {
       // Keep the array in a local: ranging over a temporary result's value_unsafe() would dangle.
       const simdjson::dom::array array = e.get_array().value_unsafe();
       for (internal::Element item : array) {
-        out.array.push_back(FromDom(item, depth + 1));
+        out.array.push_back(FromDom(item, depth + 1, numbers));
       }
       return out;
     }
@@ -47,7 +71,8 @@ JsonValue FromDom(internal::Element e, int depth) {
       out.kind = JsonKind::kObject;
       const simdjson::dom::object object = e.get_object().value_unsafe();
       for (simdjson::dom::key_value_pair field : object) {
-        out.members.push_back(JsonMember{std::string(field.key), FromDom(field.value, depth + 1)});
+        out.members.push_back(
+            JsonMember{std::string(field.key), FromDom(field.value, depth + 1, numbers)});
       }
       return out;
     }
@@ -94,8 +119,8 @@ JsonValue JsonValue::Array() {
 
 JsonValue* JsonValue::Find(std::string_view key) {
   assert(is_object());
-  for (JsonMember& m : members) {
-    if (m.key == key) return &m.value;
+  for (auto it = members.rbegin(); it != members.rend(); ++it) {  // the last one counts
+    if (it->key == key) return &it->value;
   }
   return nullptr;
 }
@@ -148,7 +173,7 @@ bool operator==(const JsonValue& a, const JsonValue& b) {
     case JsonKind::kUint64:
       return a.uint64 == b.uint64;
     case JsonKind::kDouble:
-      return a.number == b.number;
+      return a.raw_number == b.raw_number && (a.number == b.number || !a.raw_number.empty());
     case JsonKind::kString:
       return a.string == b.string;
     case JsonKind::kArray:
@@ -164,9 +189,14 @@ bool operator==(const JsonMember& a, const JsonMember& b) {
 }
 
 Result<JsonValue> ParseJsonTree(std::string_view bytes) {
-  Result<internal::Element> root = internal::ParseDom(bytes);
+  // Whatever the owner's reader accepts is carried: a number no double holds keeps its text.
+  const std::optional<internal::WithoutOverflow> replaced =
+      internal::ReplaceOverflowingNumbers(bytes);
+  Result<internal::Element> root = internal::ParseDom(replaced ? replaced->bytes : bytes);
   if (!root.ok()) return root.error();
-  return FromDom(root.value(), 0);
+  NumberTexts numbers;
+  if (replaced) numbers.replaced = &replaced->replaced;
+  return FromDom(root.value(), 0, numbers);
 }
 
 }  // namespace credsim::formats

@@ -133,6 +133,10 @@ void WriteValue(const JsonValue& v, int depth, std::string* out) {
       WriteInteger(v.uint64, out);
       return;
     case JsonKind::kDouble:
+      if (!v.raw_number.empty()) {
+        out->append(v.raw_number);  // a number no double holds, as the file wrote it
+        return;
+      }
       WriteDouble(v.number, out);
       return;
     case JsonKind::kString:
