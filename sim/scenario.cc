@@ -554,7 +554,6 @@ bool ParseHoldWithOutages(Reader& r, const JsonValue& v, const std::string& path
 bool ParseExpect(Reader& r, const JsonValue& v, Scenario& s) {
   if (!v.is_object() || v.members.empty())
     return r.Fail("$.expect", "expected an object: policy name -> \"all-hold\" or {oracle, ...}");
-  bool reference = false;
   for (const auto& m : v.members) {
     const std::string path = "$.expect." + m.key;
     if (!FindPolicy(m.key)) return r.Fail(path, "unknown policy (see `credsim policies`)");
@@ -562,7 +561,6 @@ bool ParseExpect(Reader& r, const JsonValue& v, Scenario& s) {
       if (other.policy == m.key) return r.Fail(path, "duplicate key");
     }
     Expectation e{m.key};
-    reference |= IsReferencePolicy(m.key);
     if (m.value.kind == JsonKind::kString) {
       if (m.value.string != "all-hold") return r.Fail(path, "expected \"all-hold\" or an object");
     } else if (m.value.is_object() && m.value.Find("outages")) {

@@ -1,0 +1,71 @@
+// The fake server's token endpoint without sockets: arbitrary bytes through the request decoder
+// (JSON or form, chosen by the first byte) into an authority holding one live family. The literal
+// "@RT@" in the body stands for the family's live refresh token and "@OLD@" for its spent one, so
+// most inputs reach rotation, reuse and grace logic instead of dying as unknown tokens.
+// Invariants after each input: a refused token never rotates the family; a family has at most one
+// live generation; presenting the same request twice grants at most once under the reject policy.
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "fake_oauth_server/authority.h"
+#include "fake_oauth_server/request_decode.h"
+#include "fuzz/fuzz_check.h"
+
+using namespace credsim::oauth;
+
+namespace {
+
+constexpr int64_t kT0 = 1'790'000'000'000;
+
+std::string Substitute(std::string body, std::string_view marker, const std::string& value) {
+  for (size_t at = body.find(marker); at != std::string::npos; at = body.find(marker, at)) {
+    body.replace(at, marker.size(), value);
+    at += value.size();
+  }
+  return body;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0 || size > 8192) return 0;
+  AuthorityConfig config;
+  config.provider = (data[0] & 1) ? Provider::kOpenAi : Provider::kAnthropic;
+  TokenAuthority authority(config, /*seed=*/7);
+  const TokenReply login = authority.Login({.client_id = "fuzz"}, kT0);
+  CREDSIM_FUZZ_CHECK(login.ok(), "login");
+  TokenRequest first;
+  first.grant_type = GrantType::kRefreshToken;
+  first.refresh_token = login.tokens.refresh_token;
+  first.client_id = "fuzz";
+  first.seen_commit_seq = authority.commit_seq();
+  const TokenReply rotated = authority.Handle(first, kT0 + 1000);
+  CREDSIM_FUZZ_CHECK(rotated.ok(), "first rotation");
+
+  std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
+  body = Substitute(std::move(body), "@RT@", rotated.tokens.refresh_token);
+  body = Substitute(std::move(body), "@OLD@", login.tokens.refresh_token);
+  const std::string_view content_type =
+      (data[0] & 2) ? "application/x-www-form-urlencoded" : "application/json";
+  DecodedTokenRequest decoded = DecodeTokenRequest(content_type, body);
+  if (!decoded.ok) {
+    CREDSIM_FUZZ_CHECK(!decoded.error_description.empty(), "a refused body says why");
+    return 0;
+  }
+  const uint32_t before = authority.Family(rotated.family_id).generation;
+  decoded.request.seen_commit_seq = authority.commit_seq();
+  const TokenReply a = authority.Handle(decoded.request, kT0 + 2000);
+  const uint32_t after = authority.Family(rotated.family_id).generation;
+  if (!a.ok()) {
+    CREDSIM_FUZZ_CHECK(after == before || after == 0, "a refused request never rotates");
+  }
+  decoded.request.seen_commit_seq = authority.commit_seq();
+  const TokenReply b = authority.Handle(decoded.request, kT0 + 3000);
+  if (decoded.request.grant_type == GrantType::kRefreshToken) {
+    CREDSIM_FUZZ_CHECK(!(a.ok() && b.ok()), "one refresh token is granted once (reject policy)");
+  }
+  const AuthorityState state = authority.State(4);
+  CREDSIM_FUZZ_CHECK(state.live_families <= state.families_created, "family counts");
+  return 0;
+}
