@@ -14,6 +14,18 @@
 namespace credsim::sim {
 namespace {
 
+// The fuzz target's raw store bytes with the placeholders for the live pair filled in.
+std::string WithTokens(std::string bytes, const std::string& access, const std::string& refresh) {
+  for (const auto& [marker, value] :
+       {std::pair<std::string_view, const std::string&>{"@AT@", access}, {"@RT@", refresh}}) {
+    for (size_t at = bytes.find(marker); at != std::string::npos; at = bytes.find(marker, at)) {
+      bytes.replace(at, marker.size(), value);
+      at += value.size();
+    }
+  }
+  return bytes;
+}
+
 oauth::AuthorityConfig AuthorityConfigFor(const WorldConfig& c) {
   oauth::AuthorityConfig a;
   a.provider = c.provider == engine::Provider::kAnthropic ? oauth::Provider::kAnthropic
@@ -159,7 +171,9 @@ void World::Seed() {
     ApplyStoredValues(s, t);
     const StorePath path{s.home, s.id};
     StoreState& state = stores_[path];
-    state.bytes = DocFor(s.id.kind, t, openai);
+    state.bytes = s.raw_bytes
+                      ? WithTokens(*s.raw_bytes, r.tokens.access_token, r.tokens.refresh_token)
+                      : DocFor(s.id.kind, t, openai);
     // Cut before the closing brace: unparseable, yet every other field is still in the bytes.
     if (s.corrupt) state.bytes.resize(state.bytes.rfind('}'));
     state.exists = true;

@@ -85,6 +85,10 @@ struct InitialStore {
   std::string pool_status;  // "" (none) or "exhausted"
   int64_t pool_reset_in_ms = 0;
   bool corrupt = false;  // the document is cut short (does not parse); its other fields stay
+  // The store's exact bytes instead of a document built from the fields above (the world-stores
+  // fuzz target's input). "@AT@" and "@RT@" in them become the live pair's tokens, so an input can
+  // hold the live session in a shape the engine may or may not read. Not in the scenario language.
+  std::optional<std::string> raw_bytes;
 
   // Stored values as data (a report's file as it was). The stored access-token expiry (Claude
   // expiresAt, agent expires_at_ms): the token's own (kTrue, in ms), no such field, 0, or
