@@ -544,9 +544,18 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
 
 Task<RefreshOutcome> Engine::PostWithRetries(Credential current) {
   RefreshOutcome outcome;
+  RefreshScope scope = RefreshScope::kAsTheClientSends;
   for (int attempt = 0; attempt < config_.max_transient_attempts; ++attempt) {
-    HttpResult http = co_await io_.PostToken(BuildRefreshRequest(config_, current));
+    HttpResult http = co_await io_.PostToken(BuildRefreshRequest(config_, current, scope));
     outcome = ClassifyRefresh(http);
+    // A scope the server will not grant (stored scopes edited, or from another login) must not
+    // lock the session out: ask once more without one, which the server answers with the scope
+    // it granted (RFC 6749 §6). Found by the world_stores fuzz target ("user:-rofile").
+    if (outcome.scope_refused && scope == RefreshScope::kAsTheClientSends) {
+      scope = RefreshScope::kNone;
+      --attempt;  // a refused scope spends nothing and is not a transient failure
+      continue;
+    }
     if (outcome.kind != RefreshOutcome::Kind::kTransient) co_return outcome;
     if (attempt + 1 == config_.max_transient_attempts) break;
     const int64_t delay_ms = BackoffDelayMs(config_, attempt, outcome.retry_after_ms,

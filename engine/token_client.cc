@@ -87,7 +87,8 @@ const char* RefreshKindName(RefreshOutcome::Kind kind) {
   return "unknown";
 }
 
-HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current) {
+HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current,
+                                RefreshScope scope) {
   const std::string& refresh_token = current.refresh_token;
   assert(!refresh_token.empty());
   HttpRequest request;
@@ -111,6 +112,7 @@ HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& c
       b += ",\"refresh_reason\":\"proactive_expiry\"";
       break;
     case Provider::kAnthropic: {
+      if (scope == RefreshScope::kNone) break;
       const std::string stored = current.scopes ? JoinScopes(*current.scopes) : std::string();
       b += ",\"scope\":";
       AppendJsonString(b, stored.empty() ? kClaudeCodeRefreshScope : stored);
@@ -166,6 +168,7 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result) {
       break;
     default:
       out.kind = Kind::kRejected;
+      out.scope_refused = error.code == "invalid_scope";
   }
   return out;
 }

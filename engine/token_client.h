@@ -23,7 +23,11 @@ namespace credsim::engine {
 // stored scopes only when its file has a clientId, the fixed list otherwise; the engine prefers the
 // stored ones always, since asking for more than a login was granted is refused (invalid_scope).
 // Form bodies (an older endpoint's format) carry no scope.
-HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current);
+// kAsTheClientSends: the scope above; kNone: no scope at all, which RFC 6749 §6 answers with the
+// scope originally granted (the engine's fallback when a scope is refused: see RefreshOutcome).
+enum class RefreshScope : uint8_t { kAsTheClientSends, kNone };
+HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current,
+                                RefreshScope scope = RefreshScope::kAsTheClientSends);
 // What Claude Code asks for on every refresh when its file names no clientId.
 inline constexpr std::string_view kClaudeCodeRefreshScope =
     "user:profile user:inference user:sessions:claude_code user:mcp_servers user:file_upload";
@@ -42,6 +46,9 @@ struct RefreshOutcome {
   int http_status = 0;
   std::optional<int64_t> retry_after_ms;
   std::string reason;  // token-free, e.g. "400 invalid_grant: Refresh token not found or invalid"
+  // kRejected with invalid_scope: the server will not grant the scope asked for (a store's scopes
+  // edited, or from another login). It spends nothing; the engine asks again without a scope.
+  bool scope_refused = false;
 };
 const char* RefreshKindName(RefreshOutcome::Kind kind);
 

@@ -43,6 +43,21 @@ TEST(BuildRefreshRequest, AnthropicAsksForTheStoredScopes) {
             std::string::npos);
 }
 
+// After invalid_scope the engine asks without a scope (RFC 6749 §6: the granted one comes back).
+TEST(BuildRefreshRequest, ARefusedScopeIsAskedForAgainWithoutOne) {
+  Credential c = WithRefreshToken("rt");
+  c.scopes = std::vector<std::string>{"user:-rofile"};
+  const SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  EXPECT_NE(BuildRefreshRequest(config, c).body.find("\"scope\""), std::string::npos);
+  EXPECT_EQ(BuildRefreshRequest(config, c, RefreshScope::kNone).body.find("scope"),
+            std::string::npos);
+  const RefreshOutcome refused = ClassifyRefresh(
+      Response(400, R"({"error":"invalid_scope","error_description":"beyond the grant"})"));
+  EXPECT_EQ(refused.kind, RefreshOutcome::Kind::kRejected);
+  EXPECT_TRUE(refused.scope_refused);
+  EXPECT_FALSE(ClassifyRefresh(Response(400, R"({"error":"invalid_request"})")).scope_refused);
+}
+
 TEST(BuildRefreshRequest, CodexSendsRefreshReasonAndNoScope) {
   Credential c = WithRefreshToken("rt");
   c.scopes = std::vector<std::string>{"openid"};
