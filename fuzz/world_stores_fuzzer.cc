@@ -27,7 +27,8 @@ using namespace credsim::sim;
 namespace {
 
 constexpr const char* kWorld = R"({
-  "name": "fuzzed-store", "source": "world_stores_fuzzer", "summary": "one store holds fuzzed bytes",
+  "name": "fuzzed-store", "source": "world_stores_fuzzer",
+  "summary": "one store holds fuzzed bytes",
   "duration": "30m",
   "server": {"provider": "anthropic", "access_ttl": "10m", "reuse": "revoke-family"},
   "stores": [{"store": "claude-keychain"}, {"store": "claude-file"},
