@@ -10,7 +10,7 @@ CXX="${CXX:-clang++-14}"
 
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER="$CXX" -DCREDSIM_FUZZ=ON -DCREDSIM_WERROR=ON
-cmake --build "$BUILD" --target $(sed -n 's/^set(CREDSIM_FUZZ_TARGETS \(.*\))$/\1/p' \
+cmake --build "$BUILD" --target $(sed -n 's/^set(CREDSIM_FUZZ_\(WORLD_\)\{0,1\}TARGETS \(.*\))$/\2/p' \
   "$ROOT/fuzz/CMakeLists.txt" | sed 's/\([a-z_]*\)/\1_fuzzer/g')
 
 mkdir -p "$OUT"
