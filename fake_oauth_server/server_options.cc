@@ -1,5 +1,6 @@
 #include "fake_oauth_server/server_options.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "fake_oauth_server/duration.h"
@@ -56,131 +57,214 @@ line "proxy http://127.0.0.1:PORT" once the CA file is written.
 )";
 }
 
-ParsedArgs ParseServerArgs(const std::vector<std::string>& args) {
-  ParsedArgs out;
-  ServerOptions o;
+namespace {
+
+// The flags still to read, and what one flag's handler needs besides the options.
+struct ArgCursor {
+  const std::vector<std::string>& args;
+  size_t next = 0;
   bool proxy_hosts_given = false;
-  const auto fail = [&](std::string message) {
-    out.error = std::move(message);
-    out.options.reset();
-    return out;
-  };
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string& flag = args[i];
-    const auto value = [&]() -> const std::string* {
-      return i + 1 < args.size() ? &args[++i] : nullptr;
-    };
-    const auto duration = [&](int64_t& into) {
-      const std::string* v = value();
-      const std::optional<int64_t> ms = v ? ParseDurationMs(*v) : std::nullopt;
-      if (!ms) return false;
-      into = *ms;
-      return true;
-    };
-    if (flag == "--help" || flag == "-h") {
-      out.help = true;
-      return out;
-    } else if (flag == "--host") {
-      const std::string* v = value();
-      if (v == nullptr || v->empty()) return fail("--host needs an address");
-      o.host = *v;
-    } else if (flag == "--port") {
-      const std::string* v = value();
-      if (v == nullptr || !ParseInt(*v, 0, 65535, o.port)) return fail("--port needs 0..65535");
-    } else if (flag == "--provider") {
-      const std::string* v = value();
-      const std::optional<Provider> p = v ? ParseProvider(*v) : std::nullopt;
-      if (!p) return fail("--provider must be anthropic or openai");
-      o.authority.provider = *p;
-    } else if (flag == "--access-ttl") {
-      if (!duration(o.authority.access_ttl_ms)) {
-        return fail("--access-ttl needs a duration with a unit, e.g. 8h, 30m, 500ms");
-      }
-    } else if (flag == "--refresh-ttl") {
-      if (!duration(o.authority.refresh_ttl_ms) || o.authority.refresh_ttl_ms <= 0) {
-        return fail("--refresh-ttl needs a positive duration with a unit, e.g. 30d");
-      }
-    } else if (flag == "--read-timeout") {
-      if (!duration(o.read_timeout_ms) || o.read_timeout_ms < 1 || o.read_timeout_ms > 600000) {
-        return fail("--read-timeout needs a duration between 1ms and 10m");
-      }
-    } else if (flag == "--reuse-policy") {
-      const std::string* v = value();
-      const std::optional<ReusePolicy> p = v ? ParseReusePolicy(*v) : std::nullopt;
-      if (!p) return fail("--reuse-policy must be reject, revoke-family or grace:MS");
-      o.authority.reuse = *p;
-    } else if (flag == "--race-policy") {
-      const std::string* v = value();
-      const std::optional<RacePolicy> p = v ? ParseRacePolicy(*v) : std::nullopt;
-      if (!p) return fail("--race-policy must be strict or lenient");
-      o.authority.race = *p;
-    } else if (flag == "--revoke-access-on-refresh") {
-      o.authority.revoke_access_on_refresh = true;
-    } else if (flag == "--www-authenticate") {
-      o.www_authenticate = true;
-    } else if (flag == "--no-admin") {
-      o.admin = false;
-    } else if (flag == "--legacy-endpoint") {
-      const std::string* v = value();
-      if (v == nullptr || (*v != "none" && (v->empty() || (*v)[0] != '/'))) {
-        return fail("--legacy-endpoint needs a path starting with / or none");
-      }
-      o.legacy_path = *v == "none" ? "" : *v;
-    } else if (flag == "--client-id") {
-      const std::string* v = value();
-      if (v == nullptr || v->empty()) return fail("--client-id needs a value");
-      o.authority.allowed_client_ids.push_back(*v);
-    } else if (flag == "--seed") {
-      const std::string* v = value();
-      uint64_t seed = 0;
-      if (v == nullptr || !ParseInt<uint64_t>(*v, 0, UINT64_MAX, seed)) {
-        return fail("--seed needs an unsigned integer");
-      }
-      o.seed = seed;
-    } else if (flag == "--max-body") {
-      const std::string* v = value();
-      if (v == nullptr || !ParseInt<size_t>(*v, 256, size_t{16} << 20, o.max_body_bytes)) {
-        return fail("--max-body needs 256..16777216");
-      }
-    } else if (flag == "--workers") {
-      const std::string* v = value();
-      if (v == nullptr || !ParseInt(*v, 1, 256, o.workers)) return fail("--workers needs 1..256");
-    } else if (flag == "--max-families") {
-      const std::string* v = value();
-      if (v == nullptr || !ParseInt<uint32_t>(*v, 1, 1u << 24, o.authority.max_live_families)) {
-        return fail("--max-families needs 1..16777216");
-      }
-    } else if (flag == "--proxy-port") {
-      const std::string* v = value();
-      int port = 0;
-      if (v == nullptr || !ParseInt(*v, 0, 65535, port)) return fail("--proxy-port needs 0..65535");
-      o.proxy_port = port;
-    } else if (flag == "--proxy-ca-out") {
-      const std::string* v = value();
-      if (v == nullptr || v->empty()) return fail("--proxy-ca-out needs a file name");
-      o.proxy_ca_out = *v;
-    } else if (flag == "--proxy-host") {
-      const std::string* v = value();
-      if (v == nullptr || !IsPlainDnsName(*v)) {
-        return fail("--proxy-host needs a lower-case host name (letters, digits, '-', '.')");
-      }
-      // The first --proxy-host replaces the defaults; later ones add to it.
-      if (!proxy_hosts_given) o.proxy_hosts.clear();
-      proxy_hosts_given = true;
-      o.proxy_hosts.push_back(*v);
-    } else {
-      return fail("unknown option: " + flag);
-    }
+  // The flag's value, or nullptr when the command line ends first.
+  const std::string* Value() { return next < args.size() ? &args[next++] : nullptr; }
+  bool Duration(int64_t& into) {
+    const std::string* v = Value();
+    const std::optional<int64_t> ms = v ? ParseDurationMs(*v) : std::nullopt;
+    if (ms) into = *ms;
+    return ms.has_value();
   }
+};
+
+// Applies one flag; returns "" or what is wrong with it.
+using FlagHandler = std::string (*)(ArgCursor&, ServerOptions&);
+
+struct FlagRow {
+  std::string_view flag;
+  FlagHandler apply;
+};
+
+// Every flag and its rule, in the order of the usage text.
+constexpr FlagRow kFlags[] = {
+    {"--host",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       if (v == nullptr || v->empty()) return "--host needs an address";
+       o.host = *v;
+       return "";
+     }},
+    {"--port",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       return v && ParseInt(*v, 0, 65535, o.port) ? "" : "--port needs 0..65535";
+     }},
+    {"--provider",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       const std::optional<Provider> p = v ? ParseProvider(*v) : std::nullopt;
+       if (!p) return "--provider must be anthropic or openai";
+       o.authority.provider = *p;
+       return "";
+     }},
+    {"--access-ttl",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       return a.Duration(o.authority.access_ttl_ms)
+                  ? ""
+                  : "--access-ttl needs a duration with a unit, e.g. 8h, 30m, 500ms";
+     }},
+    {"--refresh-ttl",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       return a.Duration(o.authority.refresh_ttl_ms) && o.authority.refresh_ttl_ms > 0
+                  ? ""
+                  : "--refresh-ttl needs a positive duration with a unit, e.g. 30d";
+     }},
+    {"--read-timeout",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       return a.Duration(o.read_timeout_ms) && o.read_timeout_ms >= 1 && o.read_timeout_ms <= 600000
+                  ? ""
+                  : "--read-timeout needs a duration between 1ms and 10m";
+     }},
+    {"--reuse-policy",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       const std::optional<ReusePolicy> p = v ? ParseReusePolicy(*v) : std::nullopt;
+       if (!p) return "--reuse-policy must be reject, revoke-family or grace:MS";
+       o.authority.reuse = *p;
+       return "";
+     }},
+    {"--race-policy",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       const std::optional<RacePolicy> p = v ? ParseRacePolicy(*v) : std::nullopt;
+       if (!p) return "--race-policy must be strict or lenient";
+       o.authority.race = *p;
+       return "";
+     }},
+    {"--revoke-access-on-refresh",
+     [](ArgCursor&, ServerOptions& o) -> std::string {
+       o.authority.revoke_access_on_refresh = true;
+       return "";
+     }},
+    {"--www-authenticate",
+     [](ArgCursor&, ServerOptions& o) -> std::string {
+       o.www_authenticate = true;
+       return "";
+     }},
+    {"--no-admin",
+     [](ArgCursor&, ServerOptions& o) -> std::string {
+       o.admin = false;
+       return "";
+     }},
+    {"--legacy-endpoint",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       if (v == nullptr || (*v != "none" && (v->empty() || (*v)[0] != '/'))) {
+         return "--legacy-endpoint needs a path starting with / or none";
+       }
+       o.legacy_path = *v == "none" ? "" : *v;
+       return "";
+     }},
+    {"--client-id",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       if (v == nullptr || v->empty()) return "--client-id needs a value";
+       o.authority.allowed_client_ids.push_back(*v);
+       return "";
+     }},
+    {"--seed",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       uint64_t seed = 0;
+       if (v == nullptr || !ParseInt<uint64_t>(*v, 0, UINT64_MAX, seed)) {
+         return "--seed needs an unsigned integer";
+       }
+       o.seed = seed;
+       return "";
+     }},
+    {"--max-body",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       return v && ParseInt<size_t>(*v, 256, size_t{16} << 20, o.max_body_bytes)
+                  ? ""
+                  : "--max-body needs 256..16777216";
+     }},
+    {"--workers",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       return v && ParseInt(*v, 1, 256, o.workers) ? "" : "--workers needs 1..256";
+     }},
+    {"--max-families",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       return v && ParseInt<uint32_t>(*v, 1, 1u << 24, o.authority.max_live_families)
+                  ? ""
+                  : "--max-families needs 1..16777216";
+     }},
+    {"--proxy-port",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       int port = 0;
+       if (v == nullptr || !ParseInt(*v, 0, 65535, port)) return "--proxy-port needs 0..65535";
+       o.proxy_port = port;
+       return "";
+     }},
+    {"--proxy-ca-out",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       if (v == nullptr || v->empty()) return "--proxy-ca-out needs a file name";
+       o.proxy_ca_out = *v;
+       return "";
+     }},
+    {"--proxy-host",
+     [](ArgCursor& a, ServerOptions& o) -> std::string {
+       const std::string* v = a.Value();
+       if (v == nullptr || !IsPlainDnsName(*v)) {
+         return "--proxy-host needs a lower-case host name (letters, digits, '-', '.')";
+       }
+       // The first --proxy-host replaces the defaults; later ones add to it.
+       if (!a.proxy_hosts_given) o.proxy_hosts.clear();
+       a.proxy_hosts_given = true;
+       o.proxy_hosts.push_back(*v);
+       return "";
+     }},
+};
+
+// Rules between flags, once all are read; "" when they hold.
+std::string CheckProxyFlags(const ServerOptions& o, bool proxy_hosts_given) {
   if (o.proxy_port && o.proxy_ca_out.empty()) {
-    return fail("--proxy-port needs --proxy-ca-out FILE: a client must be told which CA to trust");
+    return "--proxy-port needs --proxy-ca-out FILE: a client must be told which CA to trust";
   }
   if (!o.proxy_port && (!o.proxy_ca_out.empty() || proxy_hosts_given)) {
-    return fail("--proxy-ca-out and --proxy-host need --proxy-port");
+    return "--proxy-ca-out and --proxy-host need --proxy-port";
   }
   // The proxy relays to 127.0.0.1:PORT, so the server must be listening there.
   if (o.proxy_port && o.host != "127.0.0.1" && o.host != "0.0.0.0") {
-    return fail("--proxy-port needs --host 127.0.0.1 or 0.0.0.0 (it relays to 127.0.0.1)");
+    return "--proxy-port needs --host 127.0.0.1 or 0.0.0.0 (it relays to 127.0.0.1)";
+  }
+  return "";
+}
+
+}  // namespace
+
+ParsedArgs ParseServerArgs(const std::vector<std::string>& args) {
+  ParsedArgs out;
+  ServerOptions o;
+  ArgCursor cursor{args};
+  while (cursor.next < args.size()) {  // every handler consumes its flag, and its value if any
+    const std::string& flag = args[cursor.next++];
+    if (flag == "--help" || flag == "-h") {
+      out.help = true;
+      return out;
+    }
+    const auto row = std::find_if(std::begin(kFlags), std::end(kFlags),
+                                  [&](const FlagRow& r) { return r.flag == flag; });
+    std::string error = row == std::end(kFlags) ? "unknown option: " + flag : row->apply(cursor, o);
+    if (!error.empty()) {
+      out.error = std::move(error);
+      return out;
+    }
+  }
+  if (std::string error = CheckProxyFlags(o, cursor.proxy_hosts_given); !error.empty()) {
+    out.error = std::move(error);
+    return out;
   }
   out.options = std::move(o);
   return out;
