@@ -24,6 +24,7 @@
 #include "sim/report/junit.h"
 #include "sim/report/verdict.h"
 #include "sim/scenario.h"
+#include "sim/trace.h"
 
 namespace credsim::sim {
 namespace {
@@ -380,9 +381,19 @@ int LiveMain(int argc, char** argv, int from) {
     // The server's view, labels only, beside the consumers' outputs: what a failure is read from.
     std::ofstream log(a.work + "/server-log.jsonl", std::ios::binary);
     for (const live::ServerLogEntry& e : history.server_log) {
-      log << "{\"seq\":" << e.seq << ",\"tag\":\"" << e.tag << "\",\"endpoint\":\"" << e.endpoint
-          << "\",\"grant\":\"" << e.grant << "\",\"status\":" << e.status << ",\"outcome\":\""
-          << e.outcome << "\",\"token\":\"" << e.label << "\",\"fault\":\"" << e.fault << "\"}\n";
+      std::string line = "{\"seq\":" + std::to_string(e.seq);
+      for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"tag", e.tag},
+                                       {"endpoint", e.endpoint},
+                                       {"grant", e.grant},
+                                       {"outcome", e.outcome},
+                                       {"token", e.label},
+                                       {"fault", e.fault}}) {
+        line += ",\"";
+        line += key;
+        line += "\":";
+        AppendJsonEscaped(line, value);  // as every trace line escapes its values
+      }
+      log << line << ",\"status\":" << e.status << "}\n";
     }
   }
   const std::vector<PolicyRun> runs = {run};

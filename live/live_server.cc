@@ -10,22 +10,22 @@
 
 #include "base/assert.h"
 #include "live/files.h"
+#include "sim/trace.h"
 
 namespace credsim::live {
 namespace {
 
 constexpr int kAdminTimeoutS = 10;
 
-std::string JsonEscape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) < 0x20) continue;  // tokens never hold control bytes
-    out += c;
-  }
-  return out;
+// A JSON document of one string member, e.g. {"token":"..."}: the text escaped as every trace
+// line escapes its values (sim/trace.h).
+std::string OneMember(std::string_view key, std::string_view value) {
+  std::string out = "{";
+  sim::AppendJsonEscaped(out, key);
+  out += ':';
+  sim::AppendJsonEscaped(out, value);
+  return out + "}";
 }
-
 std::string StringAt(simdjson::dom::element e, const char* key) {
   std::string_view v;
   return e[key].get_string().get(v) == simdjson::SUCCESS ? std::string(v) : std::string();
@@ -85,8 +85,7 @@ std::unique_ptr<httplib::Client> Admin(const std::string& host, int port) {
 
 std::optional<std::string> LiveServer::Login(const std::string& client_id, std::string* why) {
   auto r = Admin(host_, port_)
-               ->Post("/admin/login", "{\"client_id\":\"" + JsonEscape(client_id) + "\"}",
-                      "application/json");
+               ->Post("/admin/login", OneMember("client_id", client_id), "application/json");
   if (!r || r->status != 200) {
     *why = r ? "POST /admin/login: HTTP " + std::to_string(r->status) : "server unreachable";
     return std::nullopt;
@@ -94,15 +93,22 @@ std::optional<std::string> LiveServer::Login(const std::string& client_id, std::
   return r->body;
 }
 
+namespace {
+std::string RefreshBody(std::string_view refresh_token, std::string_view client_id) {
+  std::string body = R"({"grant_type":"refresh_token","refresh_token":)";
+  sim::AppendJsonEscaped(body, refresh_token);
+  body += R"(,"client_id":)";
+  sim::AppendJsonEscaped(body, client_id);
+  return body + "}";
+}
+}  // namespace
+
 std::optional<std::string> LiveServer::Refresh(const std::string& refresh_token,
                                                const std::string& client_id, std::string* why) {
   // /v1/oauth/token: every personality answers it (fake_oauth_server/README.md, "Contracts").
-  auto r =
-      Admin(host_, port_)
-          ->Post("/as/credsim-live-setup/v1/oauth/token",
-                 R"({"grant_type":"refresh_token","refresh_token":")" + JsonEscape(refresh_token) +
-                     R"(","client_id":")" + JsonEscape(client_id) + R"("})",
-                 "application/json");
+  auto r = Admin(host_, port_)
+               ->Post("/as/credsim-live-setup/v1/oauth/token",
+                      RefreshBody(refresh_token, client_id), "application/json");
   if (!r || r->status != 200) {
     *why = r ? "the setup's refresh: HTTP " + std::to_string(r->status) : "server unreachable";
     return std::nullopt;
@@ -175,8 +181,7 @@ std::vector<ServerLogEntry> LiveServer::Log() {
 TokenInspection LiveServer::Inspect(const std::string& token) {
   TokenInspection t;
   auto r =
-      Admin(host_, port_)
-          ->Post("/admin/inspect", "{\"token\":\"" + JsonEscape(token) + "\"}", "application/json");
+      Admin(host_, port_)->Post("/admin/inspect", OneMember("token", token), "application/json");
   if (!r || r->status != 200) return t;
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

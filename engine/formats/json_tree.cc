@@ -189,13 +189,17 @@ bool operator==(const JsonMember& a, const JsonMember& b) {
 }
 
 Result<JsonValue> ParseJsonTree(std::string_view bytes) {
-  // Whatever the owner's reader accepts is carried: a number no double holds keeps its text.
+  NumberTexts numbers;
+  Result<internal::Element> root = internal::ParseDom(bytes);
+  if (root.ok()) return FromDom(root.value(), 0, numbers);
+  // Whatever the owner's reader accepts is carried: a number simdjson cannot hold keeps its text.
+  // The scan runs only when the plain parse failed (every write-back parses its store's bytes).
   const std::optional<internal::WithoutOverflow> replaced =
       internal::ReplaceOverflowingNumbers(bytes);
-  Result<internal::Element> root = internal::ParseDom(replaced ? replaced->bytes : bytes);
+  if (!replaced) return root.error();
+  root = internal::ParseDom(replaced->bytes);
   if (!root.ok()) return root.error();
-  NumberTexts numbers;
-  if (replaced) numbers.replaced = &replaced->replaced;
+  numbers.replaced = &replaced->replaced;
   return FromDom(root.value(), 0, numbers);
 }
 
