@@ -4,6 +4,7 @@
 #include <set>
 
 #include "base/assert.h"
+#include "engine/probes.h"
 #include "engine/reconcile.h"
 #include "engine/token_client.h"
 
@@ -172,6 +173,7 @@ Task<void> Engine::WaitOutTornWrites(Snapshot& snapshot) {
   static constexpr int64_t kTornReadWaitsMs[] = {100, 200, 400};
   for (int64_t wait_ms : kTornReadWaitsMs) {
     if (!worth_waiting() || anything_to_use()) co_return;
+    probes::torn_write_waited_out.Hit();
     co_await io_.SleepMs(wait_ms);
     for (size_t i = 0; i < snapshot.stores.size(); ++i) {
       if (!corrupt(i)) continue;
@@ -272,8 +274,10 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   const auto& candidates = *shared_candidates;
   const PickOptions options = OptionsNow(rejected);
   const auto best = PickBest(candidates, options);
-  if (best && mode == Mode::kGet && Servable(ClassifyFor(candidates[*best].credential, options)) &&
-      !SomeSlotLags(candidates, candidates[*best].credential)) {
+  const bool servable =
+      best && mode == Mode::kGet && Servable(ClassifyFor(candidates[*best].credential, options));
+  if (servable && !SomeSlotLags(candidates, candidates[*best].credential)) {
+    probes::valid_copy_served.Hit();
     TokenResult result =
         Serve(candidates[*best].credential, "valid copy in " + candidates[*best].store.Name());
     result.valid_copy = true;
@@ -282,12 +286,15 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (blocked_fingerprint_ && *blocked_fingerprint_ == snapshot.fingerprint) {
     // No store has changed since the server refused this credential's refresh token: do not ask
     // again (no hammering), but an access token that has not expired yet still works.
+    probes::dead_session_not_asked_again.Hit();
     if (best && StillUsable(candidates[*best].credential, options.now_ms, rejected)) {
       co_return Serve(candidates[*best].credential, "refresh token dead; access token still valid");
     }
     co_return Fail(TokenStatus::kReloginRequired,
                    "refresh token refused and no store has changed since: log in again");
   }
+  if (blocked_fingerprint_) probes::dead_session_reprobed.Hit();
+  if (servable) probes::lagging_store_spread.Hit();
   blocked_fingerprint_.reset();  // something changed (or nothing was blocked): probe again
   if (mode == Mode::kUnauthorized &&
       (!best || candidates[*best].credential.access_token == rejected)) {
@@ -296,11 +303,13 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
     // and is about to write its pair: give it the bounded wait a refused refresh gets, with the
     // locks released, before rotating (a rotation now would present the refresh token it retired).
     // Whether something landed or not, the locked part below re-reads and decides.
+    probes::refused_access_token_waits_for_rotation.Hit();
     (void)co_await AwaitForeignRotation(snapshot.fingerprint);
   }
   const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) {
+    probes::lock_busy.Hit();
     co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
   }
   TokenResult result = co_await RefreshUnderLock(mode, rejected, seen_refresh);
@@ -308,11 +317,13 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_) {
     if (co_await AwaitForeignRotation(*blocked_fingerprint_)) {
       // Someone else's rotation landed: run the locked part once more (once: no recursion).
+      probes::foreign_rotation_landed.Hit();
       co_return co_await AcquireAfterForeignRotation(mode, std::move(rejected));
     }
     // Nothing landed yet (a slow foreign refresh may still be on the wire): the access token of
     // the refused pair serves until it expires, as it would on the next call.
     if (StillUsable(result.credential, io_.NowMs(), rejected)) {
+      probes::refused_pair_access_token_served.Hit();
       co_return Serve(result.credential, "refresh token refused; access token still valid");
     }
   }
@@ -342,6 +353,7 @@ Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rej
   const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) {
+    probes::lock_busy.Hit();
     co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
   }
   TokenResult result = co_await RefreshUnderLock(mode, std::move(rejected), seen_refresh);
@@ -372,6 +384,9 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
   if (valid && (mode != Mode::kRefresh || rotated_meanwhile)) {
     // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
     // Spread it to the stores that lag behind so no reader is left with a spent token.
+    if (rotated_meanwhile) probes::rotation_adopted_under_lock.Hit();
+    if (candidates[*best].store.kind == StoreKind::kEngineRescue)
+      probes::parked_pair_restored.Hit();
     WriteReport report = co_await WriteBack(chosen, /*login=*/false);
     if (report.complete() && candidates[*best].store.kind == StoreKind::kEngineRescue) {
       co_await ClearParked();  // every store has the parked pair now
@@ -397,6 +412,7 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
   if (only_the_401 && last_unauthorized_rotation_ms_) {
     const int64_t since_ms = by_time.now_ms - *last_unauthorized_rotation_ms_;
     if (since_ms >= 0 && since_ms < config_.unauthorized_rotation_gap_ms) {
+      probes::unauthorized_rotation_too_soon.Hit();
       TokenResult result = Fail(TokenStatus::kTransient,
                                 "the API refused a token this process rotated for an earlier 401; "
                                 "rotating again would not help yet");
@@ -425,6 +441,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
       // The server called this very token dead before; a store rewritten with it (a tool that
       // rewrites its file) changes nothing. Dead until some store shows another token. Only the
       // first round can get here: later rounds pick alternatives without refused tokens.
+      probes::refused_token_not_presented_again.Hit();
       blocked_fingerprint_ = fingerprint;
       TokenResult result = Fail(TokenStatus::kReloginRequired,
                                 "this refresh token was refused before; log in again");
@@ -435,6 +452,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     last_reason = outcome.reason;
     switch (outcome.kind) {
       case RefreshOutcome::Kind::kGranted: {
+        probes::rotation_granted.Hit();
         const int64_t granted_at_ms = io_.NowMs();
         Credential next =
             MergeGrant(current, outcome.grant, granted_at_ms, config_.default_access_ttl_ms);
@@ -448,9 +466,18 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
           pending_.reset();
           co_await ClearParked();  // what a sibling parked is older than `next`
         } else {
+          probes::rotation_not_saved_everywhere.Hit();
           pending_ = next;  // the server already rotated: never lose the only live pair
-          if (report.written.empty() && !co_await Park(next)) {
-            report.failed.push_back("credsim-rescue: the pair could not be parked either");
+          pending_unsaved_ = false;
+          if (report.written.empty()) {
+            if (co_await Park(next)) {
+              probes::rotation_parked.Hit();
+            } else {
+              probes::rotation_park_failed.Hit();
+              pending_unsaved_ = true;  // UnlockAll keeps the locks
+              report.failed.push_back(
+                  "credsim-rescue: the pair could not be parked either; keeping the locks");
+            }
           }
         }
         TokenResult result = Serve(next, report.complete() ? "refreshed"
@@ -465,8 +492,10 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
       case RefreshOutcome::Kind::kTransient: {
         // Not consumed. An access token that has not expired yet still serves the caller.
         if (StillUsable(current, io_.NowMs(), rejected)) {
+          probes::transient_served_valid_token.Hit();
           co_return Serve(current, "refresh failed (" + outcome.reason + "); token still valid");
         }
+        probes::transient_failure.Hit();
         TokenResult result = Fail(TokenStatus::kTransient, outcome.reason);
         result.retry_after_ms = outcome.retry_after_ms;
         co_return result;
@@ -503,12 +532,15 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     if (alternative && pending_ && candidates[*alternative].credential == *pending_ &&
         current.expires_at_ms > pending_->expires_at_ms &&
         !Servable(ClassifyFor(*pending_, options))) {
+      probes::stale_pending_pair_dropped.Hit();
       pending_.reset();
       alternative.reset();
     }
     if (alternative) {
       const Credential& alt = candidates[*alternative].credential;
       if (Servable(ClassifyFor(alt, options))) {
+        (lost ? probes::copy_adopted_after_lost_answer : probes::copy_adopted_after_reuse_answer)
+            .Hit();
         WriteReport report = co_await WriteBack(alt, /*login=*/false);
         TokenResult result =
             Serve(alt, "adopted a copy from " + candidates[*alternative].store.Name() + " after " +
@@ -517,6 +549,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
         result.wrote = report.written;
         co_return result;
       }
+      probes::other_refresh_token_tried.Hit();
       current = alt;  // a different refresh token: worth one try
       continue;
     }
@@ -524,13 +557,16 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
       if (!lost_retry_used) {
         // Nobody else holds a newer pair. If the server never saw our request the token is still
         // good; if it did, the successor is gone either way. One retry is the only way to tell.
+        probes::lost_answer_retried.Hit();
         lost_retry_used = true;
         continue;
       }
       // Twice without an answer is an outage, not a verdict: do not call the session dead.
+      probes::lost_answer_twice.Hit();
       co_return Fail(TokenStatus::kTransient,
                      "no answer from the token endpoint: " + outcome.reason);
     }
+    probes::refresh_token_refused.Hit();
     blocked_fingerprint_ = snapshot.fingerprint;
     TokenResult result = Fail(TokenStatus::kReloginRequired,
                               "refresh token refused (" + outcome.reason + "); log in again");
@@ -552,6 +588,7 @@ Task<RefreshOutcome> Engine::PostWithRetries(Credential current) {
     // lock the session out: ask once more without one, which the server answers with the scope
     // it granted (RFC 6749 §6). Found by the world_stores fuzz target ("user:-rofile").
     if (outcome.scope_refused && scope == RefreshScope::kAsTheClientSends) {
+      probes::scope_refused_retried.Hit();
       scope = RefreshScope::kNone;
       --attempt;  // a refused scope spends nothing and is not a transient failure
       continue;
@@ -560,7 +597,11 @@ Task<RefreshOutcome> Engine::PostWithRetries(Credential current) {
     if (attempt + 1 == config_.max_transient_attempts) break;
     const int64_t delay_ms = BackoffDelayMs(config_, attempt, outcome.retry_after_ms,
                                             io_.RandomBelow(uint64_t{1} << 32));
-    if (delay_ms < 0) break;  // Retry-After beyond our bound: report it instead of waiting
+    if (delay_ms < 0) {  // Retry-After beyond our bound: report it instead of waiting
+      probes::retry_after_beyond_bound.Hit();
+      break;
+    }
+    if (outcome.retry_after_ms) probes::retry_after_honoured.Hit();
     co_await io_.SleepMs(delay_ms);
   }
   co_return outcome;
@@ -577,6 +618,7 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
       const std::shared_ptr<const StoreView> shared_view = Decode(store_index, read);
       const StoreView& view = *shared_view;
       if (view.corrupt) {
+        probes::corrupt_store_left_untouched.Hit();
         report.skipped.push_back(id.Name() + ": corrupt, left untouched (" + *view.corrupt + ")");
         settled = true;
         break;
@@ -604,6 +646,7 @@ Task<Engine::WriteReport> Engine::WriteBack(Credential credential, bool login,
         settled = true;
       }
       // kConflict: someone wrote in between; re-read and merge again.
+      if (write.status == IoStatus::kConflict) probes::write_conflict_merged.Hit();
     }
     if (!settled) report.failed.push_back(id.Name() + ": kept changing under compare-and-swap");
   }
@@ -620,6 +663,7 @@ Task<Engine::WriteReport> Engine::CommitRotation(Credential next,
   for (int retry = 0; !report.complete(); ++retry) {
     const int bound = report.written.empty() ? kMaxUnwrittenCommitRetries : kMaxCommitRetries;
     if (retry >= bound) break;
+    probes::commit_retried.Hit();
     co_await io_.SleepMs(std::min(config_.backoff_ms_min << retry, kCommitRetryPauseMaxMs));
     WriteReport again = co_await WriteBack(next, /*login=*/false, superseded);
     report.written.insert(report.written.end(), again.written.begin(), again.written.end());
@@ -673,8 +717,23 @@ Task<void> Engine::CommitPending() {
   CREDSIM_ASSERT(pending_.has_value());
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return;  // try again on the next call
+  // Our pair may have been parked earlier, and a sibling may have adopted it from the rescue
+  // store and rotated it since, parking its successor while the stores still refused writes. Ours
+  // is then spent: writing it would spread a dead pair, and clearing the rescue store would throw
+  // away the only live one (found by the swarm's breadth draws, every store refusing writes).
+  co_await ReadParked();
+  if (parked_ && parked_->credential.refresh_token != pending_->refresh_token &&
+      ShouldOverwrite(*pending_, parked_->credential)) {
+    probes::pending_pair_superseded_by_parked.Hit();
+    pending_.reset();
+    pending_unsaved_ = false;
+    co_await UnlockAll(std::move(held));
+    co_return;
+  }
   WriteReport report = co_await WriteBack(*pending_, /*login=*/false);
+  if (!report.written.empty()) pending_unsaved_ = false;  // a sibling can read it now
   if (report.complete()) {
+    probes::pending_pair_committed.Hit();
     pending_.reset();
     co_await ClearParked();
   }
@@ -686,7 +745,9 @@ Task<TokenResult> Engine::Login(Credential fresh) {
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) co_return Fail(TokenStatus::kTransient, "lock busy");
   WriteReport report = co_await WriteBack(fresh, /*login=*/true);
-  co_await ClearParked();  // a fresh login supersedes anything parked
+  probes::login_written.Hit();
+  co_await ClearParked();    // a fresh login supersedes anything parked
+  pending_unsaved_ = false;  // the login supersedes an unsaved rotation
   co_await UnlockAll(std::move(held));
   pending_.reset();
   blocked_fingerprint_.reset();  // a re-login unblocks at once
@@ -701,6 +762,10 @@ Task<TokenResult> Engine::Login(Credential fresh) {
 
 Task<bool> Engine::LockAll(std::vector<LockId>* held) {
   CREDSIM_ASSERT(held->empty());
+  if (!kept_locks_.empty()) {  // still ours since an unsaved rotation (pending_unsaved_)
+    held->swap(kept_locks_);
+    co_return true;
+  }
   std::vector<LockId> wanted;
   for (const StoreId& id : config_.stores) wanted.push_back(LockFor(id.kind));
   std::sort(wanted.begin(), wanted.end());  // one global order: no deadlock between engines
@@ -718,6 +783,12 @@ Task<bool> Engine::LockAll(std::vector<LockId>* held) {
 }
 
 Task<void> Engine::UnlockAll(std::vector<LockId> held) {
+  if (pending_ && pending_unsaved_ && !held.empty()) {
+    CREDSIM_ASSERT(kept_locks_.empty(), "locks are kept by one call at a time");
+    probes::locks_kept_for_unsaved_pair.Hit();
+    kept_locks_ = std::move(held);
+    co_return;
+  }
   for (auto it = held.rbegin(); it != held.rend(); ++it) co_await io_.Unlock(*it);
 }
 

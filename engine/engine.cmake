@@ -4,6 +4,7 @@ add_library(credsim_engine STATIC
   ${CMAKE_CURRENT_LIST_DIR}/doctor.cc
   ${CMAKE_CURRENT_LIST_DIR}/engine.cc
   ${CMAKE_CURRENT_LIST_DIR}/io.cc
+  ${CMAKE_CURRENT_LIST_DIR}/probes.cc
   ${CMAKE_CURRENT_LIST_DIR}/reconcile.cc
   ${CMAKE_CURRENT_LIST_DIR}/session.cc
   ${CMAKE_CURRENT_LIST_DIR}/store_codec.cc

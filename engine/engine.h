@@ -153,6 +153,14 @@ class Engine {
   // A rotated pair that some store could not take yet. It is the newest credential of the
   // session; losing it would strand the session (report 7), so it is served and re-committed.
   std::optional<Credential> pending_;
+  // pending_ is in no store and not in the rescue store either: the server's only live pair of the
+  // session exists in this process alone. Releasing the locks now would let a sibling read the
+  // spent token and replay it (report 7 across processes; under revoke-family the session's end),
+  // so the locks are kept past the call (kept_locks_) until some store takes the pair. A sibling
+  // meanwhile answers "lock busy", which costs it a call, not the session; if this process dies,
+  // its locks go with it. Found by the swarm's breadth draws (every store refusing writes).
+  bool pending_unsaved_ = false;
+  std::vector<LockId> kept_locks_;
   // The pair found in the rescue store at the last ReadParked, if any.
   std::optional<Candidate> parked_;
   // Snapshot fingerprint at which the session was found dead. Until a store changes, asking the

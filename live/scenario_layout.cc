@@ -63,8 +63,8 @@ sim::DocTokens TokensFor(const sim::InitialStore& s, const Pair& pair, int64_t n
       t.stored_expiry = 0;
       break;
     case sim::InitialStore::Expiry::kAt: {
-      // The scenario's time is relative to its start (kEpochMs); a live run starts now.
-      const int64_t at_ms = now_ms + (s.expiry_at_ms - sim::kEpochMs);
+      // The scenario's time is relative to its start; a live run starts now.
+      const int64_t at_ms = now_ms + s.expiry_at_ms;
       t.stored_expiry = s.expiry_in_seconds ? at_ms / 1000 : at_ms;
       break;
     }

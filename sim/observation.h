@@ -33,6 +33,10 @@ struct RefreshObserved {
   // A reuse only: the rotation that retired the presented token was made by a judged consumer
   // (they share the locks, so a judged presenter should have seen it).
   bool retired_by_judged = false;
+  // A store the presenter reads holds the family's live refresh token but does not parse (torn,
+  // or corrupt from the start): the live pair was out of every reader's reach, as no_lockout
+  // counts it, and whatever the presenter could read was spent.
+  bool live_pair_unreadable = false;
 };
 
 // One completed store write.
@@ -44,8 +48,10 @@ struct StoreWritten {
   engine::StoreKind kind = engine::StoreKind::kClaudeFile;
   uint32_t family_before = 0, generation_before = 0;  // freshest slot before (0: none)
   uint32_t family_after = 0, generation_after = 0;    // freshest slot after
+  bool unparsable_before = false;                     // existed, and its owner would not parse it
   bool readable_before = false, readable_after = false;
   bool scopes_before = false, scopes_after = false;    // every token slot carries scopes
+  bool plan_before = false, plan_after = false;        // ... and its subscriptionType
   bool markers_before = false, markers_after = false;  // the world's unknown-field markers
   bool symlink_before = false, symlink_after = false;  // the path was / still is a symlink
   // StoreTruth::foreign_sections_digest: the sections other tools own, before and after.

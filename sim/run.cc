@@ -12,6 +12,7 @@
 #include "sim/oracles/no_self_inflicted_reuse.h"
 #include "sim/oracles/refresh_storm.h"
 #include "sim/policies/registry.h"
+#include "sim/probes.h"
 
 namespace credsim::sim {
 
@@ -82,6 +83,8 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   Oracle* oracles[] = {&lockout, &reuse, &lineage,      &collateral,
                        &clock,   &leak,  &availability, &storm};
   for (Oracle* o : oracles) world.AddOracle(o);
+  ProbeWatcher probes;  // never fires: counts what the run reached (sim/probes.h)
+  world.AddOracle(&probes);
   result.summary = world.Run();
   for (Oracle* o : oracles) {
     result.violations.insert(result.violations.end(), o->violations().begin(),
@@ -90,6 +93,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   result.lost_response_replays = lineage.lost_response_replays();
   result.real_reuses = lineage.real_reuses();
   result.refused_after_tool_rotation = reuse.refused_after_tool_rotation();
+  result.refused_live_pair_unreadable = reuse.refused_live_pair_unreadable();
   result.expiry_decisions = clock.decisions();
   result.outages = availability.outages();
   result.outages_dropped = availability.outages_dropped();

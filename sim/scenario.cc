@@ -114,6 +114,14 @@ struct Reader {
     return Duration(&v->array[0], path + "[0]", lo) && Duration(&v->array[1], path + "[1]", hi) &&
            (*lo <= *hi || Fail(path, "expected [low, high] with low <= high"));
   }
+  // A chance per million (what ChoiceSource::Chance takes).
+  bool PerMillion(const JsonValue* v, const std::string& path, uint32_t* out) {
+    if (!v) return true;
+    if (v->kind != JsonKind::kInt64 || v->int64 < 0 || v->int64 > 1'000'000)
+      return Fail(path, "expected an integer from 0 to 1000000 (parts per million)");
+    *out = static_cast<uint32_t>(v->int64);
+    return true;
+  }
 };
 
 std::optional<engine::StoreId> ParseStoreName(const std::string& name) {
@@ -205,6 +213,27 @@ bool ParseServer(Reader& r, const JsonValue& v, WorldConfig& w) {
                  &w.net_latency_ms_max);
 }
 
+// "faults": random faults while t < until, each a chance per million of its kind of operation.
+bool ParseFaults(Reader& r, const JsonValue& v, WorldConfig& w) {
+  static constexpr std::pair<const char*, uint32_t NetworkFaults::*> kRates[] = {
+      {"drop_before_ppm", &NetworkFaults::drop_before_per_million},
+      {"drop_after_ppm", &NetworkFaults::drop_after_per_million},
+      {"error_5xx_ppm", &NetworkFaults::error_5xx_per_million},
+      {"rate_limit_ppm", &NetworkFaults::rate_limit_per_million},
+      {"store_write_fail_ppm", &NetworkFaults::store_write_fail_per_million}};
+  std::set<std::string> keys = {"until"};
+  for (const auto& [name, rate] : kRates) keys.insert(name);
+  if (!r.Keys(v, "$.faults", keys) ||
+      !r.Duration(v.Find("until"), "$.faults.until", &w.faults_until_ms)) {
+    return false;
+  }
+  for (const auto& [name, rate] : kRates) {
+    if (!r.PerMillion(v.Find(name), std::string("$.faults.") + name, &(w.faults.*rate)))
+      return false;
+  }
+  return true;
+}
+
 bool ParseContent(Reader& r, const JsonValue* v, const std::string& path, InitialContent* out) {
   std::string content = "current";
   if (!r.Str(v, path, &content)) return false;
@@ -265,6 +294,26 @@ bool ParseExtra(Reader& r, const JsonValue* v, const std::string& path, InitialS
   return true;
 }
 
+// "client_id" and "scope_list": what Claude Code sends on refresh when the store has a clientId.
+bool ParseClaudeClient(Reader& r, const JsonValue& s, const std::string& path,
+                       InitialStore& store) {
+  if (!r.Str(s.Find("client_id"), path + ".client_id", &store.claude_client_id)) return false;
+  if (const JsonValue* list = s.Find("scope_list")) {
+    if (!list->is_array() || list->array.empty() || list->array.size() > 16)
+      return r.Fail(path + ".scope_list", "expected an array of 1 to 16 scopes");
+    for (size_t i = 0; i < list->array.size(); ++i) {
+      std::string scope;
+      if (!r.Required(&list->array[i], path + ".scope_list[" + std::to_string(i) + "]", &scope))
+        return false;
+      store.claude_scopes.push_back(scope);
+    }
+  }
+  if (engine::IsClaudeKind(store.id.kind)) return true;
+  if (s.Find("client_id")) return r.Fail(path + ".client_id", "only Claude stores have it");
+  if (s.Find("scope_list")) return r.Fail(path + ".scope_list", "only Claude stores have it");
+  return true;
+}
+
 // A path that links to another home's file: it has no content of its own.
 bool ParseLinkStore(Reader& r, const JsonValue& s, const std::string& path, InitialStore& store) {
   if (!r.Keys(s, path, {"store", "home", "link"})) return false;
@@ -298,7 +347,7 @@ bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldCon
   if (!r.Keys(s, path,
               {"store", "home", "symlink", "content", "expired", "scopes", "subscriptionType",
                "providers_block", "pool_status", "pool_reset_in", "corrupt", "stored_expiry",
-               "refresh_token_expires_at", "last_refresh", "extra"})) {
+               "refresh_token_expires_at", "last_refresh", "extra", "client_id", "scope_list"})) {
     return false;
   }
   if (!r.Bool(s.Find("symlink"), path + ".symlink", &store.symlink) ||
@@ -312,7 +361,8 @@ bool ParseStore(Reader& r, const JsonValue& s, const std::string& path, WorldCon
                   true) ||
       !r.Bool(s.Find("corrupt"), path + ".corrupt", &store.corrupt) ||
       !ParseStoredExpiry(r, s.Find("stored_expiry"), path + ".stored_expiry", store) ||
-      !ParseExtra(r, s.Find("extra"), path + ".extra", store)) {
+      !ParseExtra(r, s.Find("extra"), path + ".extra", store) ||
+      !ParseClaudeClient(r, s, path, store)) {
     return false;
   }
   int64_t at_ms = 0;
@@ -583,10 +633,34 @@ bool ParseNotes(Reader& r, const JsonValue& v, Scenario& s) {
          r.Required(v.Find("assumed"), "$.notes.assumed", &s.assumed);
 }
 
+// A seed is any uint64; the tree holds one above INT64_MAX as kUint64.
+bool ParseSeed(Reader& r, const JsonValue* v, uint64_t* out) {
+  if (!v) return true;
+  if (v->kind == JsonKind::kUint64) {
+    *out = v->uint64;
+    return true;
+  }
+  if (v->kind != JsonKind::kInt64 || v->int64 < 0)
+    return r.Fail("$.seed", "expected a non-negative integer");
+  *out = static_cast<uint64_t>(v->int64);
+  return true;
+}
+
+// The top-level knobs of the world beside the server: the order of simultaneous events, how long
+// a store operation takes, how Codex CLI models write their file.
+bool ParseWorldKnobs(Reader& r, const JsonValue& root, WorldConfig& w) {
+  return r.Bool(root.Find("shuffle_ties"), "$.shuffle_ties", &w.shuffle_ties) &&
+         r.Range(root.Find("store_latency"), "$.store_latency", &w.store_latency_ms_min,
+                 &w.store_latency_ms_max) &&
+         r.Bool(root.Find("codex_in_place_rewrite"), "$.codex_in_place_rewrite",
+                &w.codex_in_place_rewrite);
+}
+
 bool ParseTop(Reader& r, const JsonValue& root, Scenario& s) {
   if (!r.Keys(root, "$",
               {"$schema", "name", "summary", "source", "basis", "notes", "duration", "seed",
-               "server", "stores", "consumers", "events", "expect"})) {
+               "shuffle_ties", "server", "faults", "store_latency", "codex_in_place_rewrite",
+               "stores", "consumers", "events", "expect"})) {
     return false;
   }
   if (!r.Required(root.Find("name"), "$.name", &s.name) ||
@@ -602,13 +676,11 @@ bool ParseTop(Reader& r, const JsonValue& root, Scenario& s) {
   if (!r.Duration(root.Find("duration"), "$.duration", &s.world.duration_ms)) return false;
   if (s.world.duration_ms <= 0 || s.world.duration_ms > 400 * kDayMs)
     return r.Fail("$.duration", "expected more than 0s and at most 400d");
-  if (const JsonValue* seed = root.Find("seed")) {
-    if (seed->kind != JsonKind::kInt64 || seed->int64 < 0)
-      return r.Fail("$.seed", "expected a non-negative integer");
-    s.world.seed = static_cast<uint64_t>(seed->int64);
-  }
+  if (!ParseSeed(r, root.Find("seed"), &s.world.seed)) return false;
   if (root.Find("notes") && !ParseNotes(r, *root.Find("notes"), s)) return false;
+  if (!ParseWorldKnobs(r, root, s.world)) return false;
   if (root.Find("server") && !ParseServer(r, *root.Find("server"), s.world)) return false;
+  if (root.Find("faults") && !ParseFaults(r, *root.Find("faults"), s.world)) return false;
   if (root.Find("stores") && !ParseStores(r, *root.Find("stores"), s.world)) return false;
   if (!root.Find("consumers")) return r.Fail("$.consumers", "required (an array)");
   if (!ParseConsumers(r, *root.Find("consumers"), s.world)) return false;

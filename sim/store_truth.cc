@@ -54,13 +54,16 @@ struct Walk {
 
   // One object's own members: its tokens, its stored expiry, its scopes.
   void Object(dom::object object, int depth) {
-    bool holds_refresh = false, has_scopes = false;
+    bool holds_refresh = false, has_scopes = false, has_plan = false;
     std::optional<oauth::TokenHandle> access;
     std::optional<int64_t> stored_expiry_ms;
     for (dom::key_value_pair member : object) {
       if (member.key == "scopes") {
         dom::array scopes;
         has_scopes = member.value.get_array().get(scopes) == simdjson::SUCCESS && scopes.size() > 0;
+      } else if (member.key == "subscriptionType") {
+        std::string_view plan;
+        has_plan = member.value.get_string().get(plan) == simdjson::SUCCESS && !plan.empty();
       } else if (member.key == "expiresAt" || member.key == "expires_at_ms") {
         stored_expiry_ms = Number(member.value);
       } else if (auto h = TokenIn(member.value)) {
@@ -71,6 +74,7 @@ struct Walk {
       Value(member.value, depth + 1);
     }
     if (holds_refresh && claude && !has_scopes) truth.scopes = false;
+    if (holds_refresh && claude && !has_plan) truth.subscription = false;
     if (access && stored_expiry_ms && *stored_expiry_ms - access->expires_ms > 0 &&
         *stored_expiry_ms - access->expires_ms > truth.expiry_overstated_ms) {
       truth.expiry_overstated_ms = *stored_expiry_ms - access->expires_ms;
@@ -128,6 +132,27 @@ uint64_t ForeignSectionsDigest(engine::StoreKind kind, dom::object top) {
   return hash;
 }
 
+// A store that does not parse (torn, corrupt) may still hold whole tokens: every quoted string
+// is inspected, so the world knows a live pair sits there out of every reader's reach. Only
+// refresh_tokens is filled: `readable` stays false and the freshest pair (family, generation)
+// stays none, so no_lockout and every reader of the freshest slot count it as unusable.
+void NoteTokensInUnreadable(std::string_view bytes, const oauth::TokenAuthority& authority,
+                            StoreTruth& truth) {
+  for (size_t open = bytes.find('"'); open != std::string_view::npos;) {
+    const size_t close = bytes.find('"', open + 1);
+    if (close == std::string_view::npos) break;
+    const std::string_view text = bytes.substr(open + 1, close - open - 1);
+    if (text.size() >= kMinTokenLength) {
+      const auto h = authority.Inspect(text);
+      if (h && h->kind == oauth::TokenKind::kRefresh &&
+          truth.refresh_tokens.size() < kMaxTruthTokens) {
+        truth.refresh_tokens.push_back({h->family_id, h->generation});
+      }
+    }
+    open = bytes.find('"', close + 1);
+  }
+}
+
 }  // namespace
 
 StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view bytes,
@@ -143,10 +168,12 @@ StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view 
   dom::object top;
   if (parser.parse(padded).get(root) != simdjson::SUCCESS ||
       root.get_object().get(top) != simdjson::SUCCESS) {
+    NoteTokensInUnreadable(bytes, authority, truth);
     return truth;
   }
   truth.readable = true;
   truth.scopes = true;
+  truth.subscription = true;
   Walk walk{authority, engine::IsClaudeKind(kind), truth};
   walk.Value(root, 0);
   truth.foreign_sections_digest = ForeignSectionsDigest(kind, top);

@@ -27,6 +27,9 @@ struct StoreTruth {
   std::vector<std::pair<uint32_t, uint32_t>> refresh_tokens;  // (family, generation), bounded
   // Claude stores: every object holding a refresh token also holds a non-empty "scopes" array.
   bool scopes = false;
+  // Claude stores: every object holding a refresh token also names the plan ("subscriptionType":
+  // a non-empty string). Claude Code shows and gates features by it (report 3).
+  bool subscription = false;
   bool markers = false;  // the world's unknown-field markers are still there
   // The largest amount by which a stored expiry (an access token's sibling "expiresAt" in ms, or
   // "expires_at_ms") claims more life than the authority sealed into that access token; 0 when

@@ -92,6 +92,17 @@ TEST_F(StoreTruthTest, UnreadableBytesHoldNothing) {
   EXPECT_FALSE(ReadStoreTruth(StoreKind::kClaudeFile, false, good, authority_).exists);
 }
 
+TEST_F(StoreTruthTest, UnreadableBytesStillNameTheWholeTokensTheyHold) {
+  const std::string good = R"({"refreshToken": ")" + rt() + R"("})";
+  const StoreTruth cut = Read(StoreKind::kClaudeFile, good.substr(0, good.size() - 1));
+  EXPECT_FALSE(cut.readable);
+  EXPECT_EQ(cut.family, 0u);  // no freshest pair: nothing in it is usable
+  ASSERT_EQ(cut.refresh_tokens.size(), 1u);
+  EXPECT_EQ(cut.refresh_tokens[0], std::pair(1u, 1u));
+  // A token cut in half is no token at all.
+  EXPECT_TRUE(Read(StoreKind::kClaudeFile, good.substr(0, 30)).refresh_tokens.empty());
+}
+
 TEST_F(StoreTruthTest, DeepNestingIsBoundedNotACrash) {
   std::string deep;
   for (int i = 0; i < 500; ++i) deep += "[";

@@ -1,8 +1,10 @@
 #include "sim/swarm.h"
 
+#include <algorithm>
 #include <cassert>
 
 #include "sim/choice.h"
+#include "sim/policies/registry.h"
 #include "sim/run.h"
 
 namespace credsim::sim {
@@ -77,6 +79,70 @@ void AddScenarioLanguageEvents(ChoiceSource& pick, WorldConfig& c) {
                         pick.RangeInclusive(-10, 10) * kMinuteMs});
   }
   c.revoke_siblings_on_refresh = pick.Chance(200'000);
+}
+
+// Situations the draws above never produced, found by the probe table (sim/probes.h,
+// engine/probes.h: `credsim swarm --probes`), each in a few worlds: answers lost with the process
+// alive, a grace-window server, a Retry-After beyond the engine's bound, every store refusing
+// writes for a while (a rotation only the rescue store can hold), slow stores (compare-and-swap
+// races with tools), a corrupt or torn store, a symlinked credentials file, stored scopes the
+// server will not grant, a re-login, a server outage, a pool cooldown, an agent profile. Drawn
+// after everything else, so the worlds the earlier draws name stay what they were.
+void AddSearchBreadth(ChoiceSource& pick, WorldConfig& c) {
+  const auto at = [&]() { return pick.RangeInclusive(0, c.duration_ms - 1); };
+  // A window's end inside the run (a scenario cannot state an event after its end).
+  const auto until = [&](int64_t from, int64_t length) {
+    return std::min(from + length, c.duration_ms - 1);
+  };
+  if (c.faults_until_ms > 0 && pick.Chance(300'000)) {
+    c.faults.drop_after_per_million = static_cast<uint32_t>(pick.RangeInclusive(1, 100'000));
+  }
+  if (c.reuse.kind == oauth::ReuseKind::kReject && pick.Chance(150'000)) {
+    c.reuse.kind = oauth::ReuseKind::kGrace;
+    c.reuse.grace_ms = pick.RangeInclusive(1, 10) * kSecondMs;
+    c.reuse.revoke_after_grace = pick.Chance(500'000);
+  }
+  if (c.faults.rate_limit_per_million > 0 && pick.Chance(300'000)) {
+    c.faults.retry_after_ms = pick.RangeInclusive(61, 600) * kSecondMs;
+  }
+  if (pick.Chance(100'000)) {
+    const int64_t from = at();
+    const int64_t to = until(from, pick.RangeInclusive(1, 30) * kMinuteMs);
+    for (const InitialStore& s : c.stores) {
+      c.events.push_back({from, EventKind::kDiskFull, "", s.id});
+      c.events.push_back({to, EventKind::kDiskOk, "", s.id});
+    }
+  }
+  if (pick.Chance(200'000)) c.store_latency_ms_max = pick.RangeInclusive(20, 200);
+  if (pick.Chance(150'000)) {
+    c.stores[pick.BelowU64(c.stores.size())].corrupt = true;
+  }
+  if (pick.Chance(150'000)) {
+    c.events.push_back(
+        {at(), EventKind::kTearStore, "", c.stores[pick.BelowU64(c.stores.size())].id});
+  }
+  for (InitialStore& s : c.stores) {
+    if (s.id.kind == engine::StoreKind::kClaudeFile && pick.Chance(150'000)) s.symlink = true;
+    if (s.id.kind == engine::StoreKind::kClaudeFile && pick.Chance(100'000)) {
+      s.claude_scopes = {"user:inference", "user:profile", "user:unheard-of"};
+    }
+  }
+  if (pick.Chance(150'000)) c.events.push_back({at(), EventKind::kRelogin, "c0"});
+  for (InitialStore& s : c.stores) {
+    if (s.id.kind == engine::StoreKind::kAgentAuth && pick.Chance(200'000)) {
+      s.pool_status = "exhausted";  // a cooldown left by an earlier 429, over or still running
+      s.pool_reset_in_ms = pick.RangeInclusive(-30, 120) * kMinuteMs;
+    }
+  }
+  // An agent profile's engine: it also reads and writes a profile store of the agent's auth.json.
+  for (ConsumerSpec& consumer : c.consumers) {
+    if (IsJudgedPolicy(consumer.policy) && pick.Chance(150'000)) consumer.profile = "p0";
+  }
+  if (pick.Chance(100'000)) {
+    const int64_t from = at();
+    c.events.push_back({from, EventKind::kServerDown});
+    c.events.push_back({until(from, pick.RangeInclusive(1, 30) * kMinuteMs), EventKind::kServerUp});
+  }
 }
 
 }  // namespace
@@ -160,6 +226,7 @@ WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions
   // Drawn last, so the shape above stays what it was for every seed.
   if (options.tools) AddToolConsumers(pick, c);
   if (options.language_events) AddScenarioLanguageEvents(pick, c);
+  if (options.breadth) AddSearchBreadth(pick, c);
   return c;
 }
 
@@ -175,24 +242,36 @@ std::string DescribeWorld(const WorldConfig& c) {
   line("reuse", oauth::ToString(c.reuse));
   line("net_latency_ms",
        std::to_string(c.net_latency_ms_min) + ".." + std::to_string(c.net_latency_ms_max));
+  line("store_latency_ms",
+       std::to_string(c.store_latency_ms_min) + ".." + std::to_string(c.store_latency_ms_max));
   line("shuffle_ties", c.shuffle_ties ? "on" : "off");
   line("revoke_siblings_on_refresh", c.revoke_siblings_on_refresh ? "on" : "off");
   line("faults_until", FormatDuration(c.faults_until_ms));
   line("faults_per_million",
        "drop_before=" + std::to_string(c.faults.drop_before_per_million) +
+           " drop_after=" + std::to_string(c.faults.drop_after_per_million) +
            " 5xx=" + std::to_string(c.faults.error_5xx_per_million) +
            " 429=" + std::to_string(c.faults.rate_limit_per_million) +
-           " write_fail=" + std::to_string(c.faults.store_write_fail_per_million));
+           " write_fail=" + std::to_string(c.faults.store_write_fail_per_million) +
+           " retry_after=" + std::to_string(c.faults.retry_after_ms) + "ms");
   for (const InitialStore& s : c.stores) {
     static constexpr const char* kContent[] = {"current", "previous", "absent"};
+    std::string scopes;
+    for (const std::string& scope : s.claude_scopes) scopes += (scopes.empty() ? "" : ",") + scope;
     line("store " + s.id.Name(),
-         std::string(kContent[static_cast<int>(s.content)]) + (s.expired ? " expired" : ""));
+         std::string(kContent[static_cast<int>(s.content)]) + (s.expired ? " expired" : "") +
+             (s.corrupt ? " corrupt" : "") + (s.symlink ? " symlink" : "") +
+             (scopes.empty() ? "" : " scopes=" + scopes) +
+             (s.pool_status.empty() ? "" : " pool=" + s.pool_status) +
+             (s.pool_reset_in_ms == 0 ? ""
+                                      : " reset_in=" + std::to_string(s.pool_reset_in_ms) + "ms"));
   }
   for (const ConsumerSpec& s : c.consumers) {
     line("consumer " + s.name, s.policy + " skew=" + std::to_string(s.skew_ms) +
                                    "ms drift=" + std::to_string(s.drift_ppm) +
                                    "ppm every=" + std::to_string(s.need_every_ms_min) + ".." +
-                                   std::to_string(s.need_every_ms_max) + "ms");
+                                   std::to_string(s.need_every_ms_max) + "ms" +
+                                   (s.profile.empty() ? "" : " profile=" + s.profile));
   }
   for (const ScriptedEvent& e : c.events) {
     line("event", FormatDuration(e.at_ms) + " " + EventKindName(e.kind) +

@@ -30,6 +30,13 @@ struct SwarmOptions {
   // reference fails some worlds (refresh storms when several consumers rotate through an API
   // outage, lockouts around revoke-siblings servers), which is open work, not a regression gate.
   bool language_events = false;
+  // Also draw the situations AddSearchBreadth adds (sim/swarm.cc): lost answers with the process
+  // alive, grace servers, long Retry-After, stores refusing every write, slow stores, corrupt,
+  // torn and symlinked stores, refused scopes, re-logins, server outages, pool cooldowns, agent
+  // profiles. Off by default: with
+  // them the reference fails some worlds (docs/FINDINGS.md), which is open work, not a
+  // regression gate. `credsim mutants` draws them.
+  bool breadth = false;
 };
 
 WorldConfig SwarmWorld(uint64_t seed, const SwarmOptions& options);

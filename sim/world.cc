@@ -5,8 +5,10 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "engine/formats/json_tree.h"
 #include "sim/labels.h"
 #include "sim/policies/registry.h"
+#include "sim/probes.h"
 #include "sim/sim_io.h"
 #include "sim/store_docs.h"
 #include "sim/token_endpoint.h"
@@ -247,6 +249,7 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
   const StoreState* file =
       at_path && at_path->link_home ? store(StorePath{*at_path->link_home, id}) : at_path;
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+    if (OwnerIsReference(owner)) probes::keychain_locked_read.Hit();
     read.status = engine::IoStatus::kLocked;
     read.detail = "keychain locked";
   } else if (file && file->exists) {
@@ -271,13 +274,19 @@ void World::NoteRead(size_t owner, const engine::StoreId& id, const StoreState* 
   if (owner >= consumers_.size()) return;
   auto& reads = consumers_[owner]->last_read;
   const std::pair<uint32_t, uint32_t> freshest =
-      state ? std::pair(state->summary.family, state->summary.generation) : std::pair(0u, 0u);
+      state && state->summary.readable ? std::pair(state->summary.family, state->summary.generation)
+                                       : std::pair(0u, 0u);  // a store that does not parse: none
+  bool found = false;
   for (auto& [store_id, seen] : reads) {
     if (store_id == id) {
       seen = freshest;
-      return;
+      found = true;
+    } else if (freshest.first != 0 && seen.first != 0 && seen != freshest &&
+               OwnerIsReference(owner)) {
+      probes::stores_disagree_at_read.Hit();
     }
   }
+  if (found) return;
   CREDSIM_ASSERT(reads.size() < 64, "a consumer reads a bounded set of stores");
   reads.push_back({id, freshest});
 }
@@ -302,9 +311,11 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
   } else if (!(actual == expected)) {
     write.status = engine::IoStatus::kConflict;
   } else if (disk_full_.count(target) > 0) {
+    probes::store_write_failed.Hit();
     write.status = engine::IoStatus::kIoError;
     write.detail = "scripted: disk full";
   } else if (faults_active() && choices_.Chance(config_.faults.store_write_fail_per_million)) {
+    probes::store_write_failed.Hit();
     write.status = engine::IoStatus::kIoError;
     write.detail = "injected: disk full";
   } else if (mode == WriteMode::kRename && !(path == target)) {
@@ -334,7 +345,13 @@ engine::StoreWrite World::Commit(const StorePath& path, StoreState& state, std::
   w.family_before = state.summary.family;
   w.generation_before = state.summary.generation;
   w.readable_before = state.summary.readable;
+  // The world's own reader is strict (simdjson); the engine reads with its owner's acceptance
+  // (a huge number, a repeated key, deep nesting: engine/formats/json_tree.h), and such a store it
+  // may rewrite, keeping what it cannot represent. Only what no owner would parse counts here.
+  w.unparsable_before =
+      state.exists && !state.summary.readable && !formats::ParseJsonTree(state.bytes).ok();
   w.scopes_before = state.summary.scopes;
+  w.plan_before = state.summary.subscription;
   w.markers_before = state.summary.markers;
   w.symlink_before = state.symlink;
   w.expiry_overstated_before_ms = state.summary.expiry_overstated_ms;
@@ -348,6 +365,7 @@ engine::StoreWrite World::Commit(const StorePath& path, StoreState& state, std::
   w.generation_after = state.summary.generation;
   w.readable_after = state.summary.readable;
   w.scopes_after = state.summary.scopes;
+  w.plan_after = state.summary.subscription;
   w.markers_after = state.summary.markers;
   w.symlink_after = state.symlink;
   w.expiry_overstated_after_ms = state.summary.expiry_overstated_ms;
@@ -568,6 +586,8 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     return ToHttpResult(oauth::InvalidRequestToWire(decoded.error_description));
   }
   decoded.request.seen_commit_seq = seen;
+  // Before the authority acts: a reuse answer may revoke the very pair that sat out of reach.
+  const bool live_pair_unreadable = owner < consumers_.size() && LivePairUnreadableFor(owner);
   const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
   o.reached_server = true;
   o.outcome = std::string(oauth::ToString(reply.outcome));
@@ -581,6 +601,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   Consumer* c = owner < consumers_.size() ? consumers_[owner].get() : nullptr;
   o.presenter_had_live_token =
       c && HadLiveTokenInHand(*c, reply.family_id, reply.presented_generation);
+  o.live_pair_unreadable = live_pair_unreadable;
   if (reply.counted_as_reuse) {
     // A judged consumer retired the token in a file the presenter shares: the presenter could
     // have seen the successor. Across homes that share nothing (a copied credentials file) it
@@ -617,11 +638,13 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
       .Bool("lost", o.response_lost);
   Observe(o);
   if (killed) {
+    probes::killed_mid_refresh.Hit();
     c->kill_at_next_refresh = false;
     ScheduleDeathAndRestart(c->index, "killed during refresh");
   } else if (dies_after_grant) {
     // The answer arrives; the process dies at its next step, before any store write. KillConsumer
     // then finds the granted pair in no store and classifies it as lost with the process.
+    probes::died_after_grant.Hit();
     c->fail_after_grant = false;
     ScheduleDeathAndRestart(c->index, "failed after the grant");
   }
@@ -724,6 +747,18 @@ void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_
   // The world's own promise: a consumer's clock is never further off than its skew bound.
   CREDSIM_ASSERT(std::abs(d.local_now_ms - d.true_now_ms) <= d.skew_bound_ms);
   for (Oracle* o : oracles_) o->OnExpiryDecision(d);
+}
+
+bool World::LivePairUnreadableFor(size_t index) const {
+  const Consumer& c = *consumers_[index];
+  for (const engine::StoreId& id : c.session.stores) {
+    const StoreState* s = store(Resolve(PathFor(id, index)));
+    if (!s || !s->exists || s->summary.readable) continue;
+    for (auto [family, generation] : s->summary.refresh_tokens) {
+      if (family != 0 && authority_.IsLiveGeneration(family, generation)) return true;
+    }
+  }
+  return false;
 }
 
 bool World::UsableCredentialFor(size_t index) const {

@@ -184,6 +184,7 @@ class World {
   void NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state);
   // The consumer's latest reads showed a refresh token, other than (family, generation), that the
   // authority still holds live: it had a working credential in hand.
+  bool LivePairUnreadableFor(size_t index) const;
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
   Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
   Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);

@@ -14,7 +14,10 @@
 #include <vector>
 
 #include "live/live_main.h"
+#include "sim/cli/mutants.h"
+#include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
+#include "sim/cli/shrink.h"
 #include "sim/policies/registry.h"
 #include "sim/report/html.h"
 #include "sim/report/junit.h"
@@ -33,11 +36,12 @@ constexpr const char* kUsage =
     "              [--junit FILE] [--html DIR] [--verbose]\n"
     "  credsim check FILE|DIR...\n"
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME] [--no-tools]\n"
-    "                [--language-events]\n"
+    "                [--language-events] [--breadth] [--probes] [--require-probes]\n"
+    "  credsim mutants [--seeds N] [--minutes M] [--policy NAME]... (credsim mutants --help)\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
-    "                [--language-events] [--trace out.jsonl] [--verbose]\n"
+    "                [--language-events] [--breadth] [--trace out.jsonl] [--verbose]\n"
     "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]\n"
-    "                [--out FILE] [--runs N]\n"
+    "                [--breadth] [--out FILE.json] [--runs N] [--tape-out FILE]\n"
     "  credsim live --consumer NAME=TEMPLATE [...] (credsim live --help)\n"
     "  credsim policies\n";
 
@@ -52,6 +56,7 @@ struct Args {
   std::optional<uint64_t> seed;
   int64_t seeds = 100, minutes = 24 * 60;
   bool json = false, verbose = false, no_tools = false, language_events = false;
+  bool probes = false, require_probes = false, breadth = false;
 };
 
 std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why) {
@@ -71,6 +76,12 @@ std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why)
       a.no_tools = true;
     } else if (arg == "--language-events") {
       a.language_events = true;
+    } else if (arg == "--breadth") {
+      a.breadth = true;
+    } else if (arg == "--probes") {
+      a.probes = true;
+    } else if (arg == "--require-probes") {
+      a.require_probes = true;
     } else if (arg == "--verbose") {
       a.verbose = true;
     } else if (arg == "--policy" && value(&a.policy)) {
@@ -246,6 +257,7 @@ std::string ReplayCommand(uint64_t seed, const Args& a) {
   if (!a.policy.empty()) cmd += " --policy " + a.policy;
   if (a.no_tools) cmd += " --no-tools";
   if (a.language_events) cmd += " --language-events";
+  if (a.breadth) cmd += " --breadth";
   return cmd;
 }
 
@@ -261,19 +273,24 @@ int Swarm(const Args& a) {
   const SwarmOptions options{.minutes = a.minutes,
                              .policy = a.policy.empty() ? "reference" : a.policy,
                              .tools = !a.no_tools,
-                             .language_events = a.language_events};
+                             .language_events = a.language_events,
+                             .breadth = a.breadth};
   const bool tty = isatty(STDERR_FILENO);
   const auto start = std::chrono::steady_clock::now();  // progress display only
   std::map<std::string, int64_t> hits;
+  ProbeTally probes;
   int64_t failures = 0;
-  uint64_t refreshes = 0, refused_after_tool = 0;
+  uint64_t refreshes = 0, refused_after_tool = 0, refused_unreadable = 0;
   const uint64_t first = 1 + shard * static_cast<uint64_t>(a.seeds);
   for (int64_t i = 0; i < a.seeds; ++i) {
     const uint64_t seed = first + static_cast<uint64_t>(i);
+    probes.BeforeWorld();
     RunResult r = RunWorld(SwarmWorld(seed, options), {});
+    probes.AfterWorld();
     for (const Violation& v : r.violations) ++hits[v.oracle];
     refreshes += r.summary.refreshes;
     refused_after_tool += r.refused_after_tool_rotation;
+    refused_unreadable += r.refused_live_pair_unreadable;
     if (!r.ok()) {
       ++failures;
       if (tty) std::fprintf(stderr, "\r\033[K");
@@ -297,10 +314,20 @@ int Swarm(const Args& a) {
   // Not a failure, but each is a reuse signal to a strict server: the number to keep small.
   std::printf(
       "swarm: %llu refreshes granted; %llu judged refreshes refused because a tool had "
-      "already rotated the token\n",
-      (unsigned long long)refreshes, (unsigned long long)refused_after_tool);
+      "already rotated the token, %llu because the live pair sat in a store that does not parse\n",
+      (unsigned long long)refreshes, (unsigned long long)refused_after_tool,
+      (unsigned long long)refused_unreadable);
   std::fprintf(stderr, "swarm: %.1f s wall, %.0f seeds/min\n", seconds,
                seconds > 0 ? 60.0 * a.seeds / seconds : 0.0);
+  if (a.probes || a.require_probes) probes.Print(stdout);
+  const std::vector<std::string> unreached = probes.Unreached();
+  if (a.require_probes && !unreached.empty()) {
+    std::string names;
+    for (const std::string& n : unreached) names += " " + n;
+    std::printf("swarm: --require-probes: %zu probes never reached:%s\n", unreached.size(),
+                names.c_str());
+    return 1;
+  }
   return failures == 0 ? 0 : 1;
 }
 
@@ -327,6 +354,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "replay") return ReplayMain(argc, argv, 2);  // its own options (cli/replay.h)
   if (command == "shrink") return ShrinkMain(argc, argv, 2);
+  if (command == "mutants") return MutantsMain(argc, argv, 2);
   std::string why;
   auto args = ParseArgs(argc, argv, 2, &why);
   if (!args) return Usage(why);

@@ -11,7 +11,6 @@
 #include "sim/policies/registry.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
-#include "sim/shrink.h"
 #include "sim/swarm.h"
 
 namespace credsim::sim {
@@ -19,7 +18,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] "
-    "[--no-tools] [--language-events] [--trace out.jsonl] [--verbose]\n";
+    "[--no-tools] [--language-events] [--breadth] [--trace out.jsonl] [--verbose]\n";
 constexpr size_t kMaxTapeBytes = size_t{64} << 20;
 constexpr size_t kMaxTraceLines = size_t{1} << 26;
 
@@ -37,14 +36,13 @@ struct Source {
   std::string policy = "reference";
   bool tools = true;
   bool language_events = false;  // SwarmOptions::language_events
+  bool breadth = false;          // SwarmOptions::breadth
 };
 
 struct Options {
   Source source;
   std::string positional, trace_out;
   bool verbose = false;
-  std::string shrink_out;  // shrink: where the smaller tape goes
-  int shrink_runs = 400;   // shrink: the budget of world runs
 };
 
 std::optional<std::string> ReadFile(const std::string& path, size_t max_bytes) {
@@ -69,15 +67,12 @@ std::optional<Options> ParseOptions(int argc, char** argv, int from, std::string
       o.source.tools = false;
     } else if (arg == "--language-events") {
       o.source.language_events = true;
+    } else if (arg == "--breadth") {
+      o.source.breadth = true;
     } else if (arg == "--tape" && has_value) {
       o.source.tape_path = argv[++i];
     } else if (arg == "--trace" && has_value) {
       o.trace_out = argv[++i];
-    } else if (arg == "--out" && has_value) {
-      o.shrink_out = argv[++i];
-    } else if (arg == "--runs" && has_value && ParseU64(argv[i + 1], &n) && n <= 100'000) {
-      o.shrink_runs = static_cast<int>(n);
-      ++i;
     } else if (arg == "--policy" && has_value) {
       o.source.policy = argv[++i];
       if (!FindPolicy(o.source.policy)) return *why = "unknown policy", std::nullopt;
@@ -112,6 +107,7 @@ std::string HeaderLine(const Source& s) {
   AppendJsonEscaped(line, s.policy);
   line += std::string(",\"tools\":") + (s.tools ? "true" : "false");
   if (s.language_events) line += ",\"language_events\":true";
+  if (s.breadth) line += ",\"breadth\":true";
   line += "}";
   return line;
 }
@@ -176,6 +172,9 @@ std::optional<Source> ParseHeader(const std::string& line, std::string* why) {
   if (const auto* v = h.Find("language_events"); v && v->kind == formats::JsonKind::kBool) {
     s.language_events = v->boolean;
   }
+  if (const auto* v = h.Find("breadth"); v && v->kind == formats::JsonKind::kBool) {
+    s.breadth = v->boolean;
+  }
   return s;
 }
 
@@ -190,7 +189,8 @@ std::optional<Outcome> RunSource(const Source& s, const RunOptions& run, std::st
   const SwarmOptions options{.minutes = s.minutes,
                              .policy = s.policy,
                              .tools = s.tools,
-                             .language_events = s.language_events};
+                             .language_events = s.language_events,
+                             .breadth = s.breadth};
   Outcome out;
   if (!s.scenario_path.empty()) {
     std::optional<Scenario> scenario = LoadScenarioFile(s.scenario_path, why);
@@ -314,78 +314,6 @@ int ReplayMain(int argc, char** argv, int from) {
               DescribeWorld(run->world).c_str());
   PrintResult(*run);
   return run->result.ok() ? 0 : 1;
-}
-
-namespace {
-
-// The world a tape draws (shape, then run), as `credsim replay --tape` builds it.
-RunResult RunTape(const std::string& tape, const SwarmOptions& options) {
-  TapeChoices choices(tape);
-  const WorldConfig world = SwarmWorldFrom(choices, 0, options);
-  return RunWorld(world, choices, {});
-}
-
-int ShrinkUsage(const std::string& why) {
-  std::fprintf(stderr,
-               "credsim shrink: %s\nusage: credsim shrink SEED [--minutes M] [--policy NAME] "
-               "[--no-tools] [--language-events] [--out FILE] [--runs N]\n",
-               why.c_str());
-  return 2;
-}
-
-}  // namespace
-
-int ShrinkMain(int argc, char** argv, int from) {
-  std::string why;
-  std::optional<Options> o = ParseOptions(argc, argv, from, &why);
-  if (!o) return ShrinkUsage(why);
-  uint64_t seed = 0;
-  if (!o->source.tape_path.empty() || !ParseU64(o->positional, &seed)) {
-    return ShrinkUsage("wants the SEED of a failing swarm world");
-  }
-  const Source& s = o->source;
-  const SwarmOptions options{.minutes = s.minutes,
-                             .policy = s.policy,
-                             .tools = s.tools,
-                             .language_events = s.language_events};
-  const std::string tape = RecordSwarmTape(seed, options);
-  if (tape.empty()) return ShrinkUsage("the world draws more than a tape can hold");
-  const RunResult first = RunTape(tape, options);
-  if (first.ok()) {
-    std::printf("seed %llu: all oracles held; nothing to shrink\n", (unsigned long long)seed);
-    return 0;
-  }
-  const std::string oracle = first.violations.front().oracle;
-  ShrinkStats stats;
-  const std::string small = ShrinkTape(
-      tape,
-      [&](const std::string& candidate) {
-        const RunResult r = RunTape(candidate, options);
-        return !r.ok() && r.violations.front().oracle == oracle;
-      },
-      o->shrink_runs, &stats);
-  const std::string out =
-      o->shrink_out.empty() ? "shrunk-" + std::to_string(seed) + ".tape" : o->shrink_out;
-  std::FILE* f = std::fopen(out.c_str(), "wb");
-  if (!f || std::fwrite(small.data(), 1, small.size(), f) != small.size()) {
-    if (f) std::fclose(f);
-    return ShrinkUsage("cannot write " + out);
-  }
-  std::fclose(f);
-  TapeChoices shape(small);
-  const WorldConfig world = SwarmWorldFrom(shape, 0, options);
-  const RunResult last = RunTape(small, options);
-  std::printf(
-      "seed %llu: %s\n  before: %zu non-zero tape words, %llu events\n"
-      "  after:  %zu non-zero tape words, %llu events (%d runs)\n%s%s\n",
-      (unsigned long long)seed, FormatViolation(first.violations.front(), false).c_str(),
-      stats.words_before, (unsigned long long)first.summary.events, stats.words_after,
-      (unsigned long long)last.summary.events, stats.runs, DescribeWorld(world).c_str(),
-      FormatViolation(last.violations.front(), false).c_str());
-  std::printf("replay: credsim replay --tape %s --minutes %lld --policy %s%s%s\n", out.c_str(),
-              (long long)s.minutes, s.policy.c_str(), s.tools ? "" : " --no-tools",
-              s.language_events ? " --language-events" : "");
-  return 1;  // the shrunk world still fails, by construction
 }
 
 }  // namespace credsim::sim

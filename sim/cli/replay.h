@@ -34,10 +34,4 @@ std::string TraceTrailer(uint64_t lines, uint64_t trace_hash);
 // failed or the rerun diverged from the trace, 2 bad input or usage.
 int ReplayMain(int argc, char** argv, int from);
 
-// `credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--out FILE] [--runs N]`: the
-// tape that draws the failing swarm world SEED, made smaller (sim/shrink.h) while the same oracle
-// still fires first; written to FILE (default shrunk-SEED.tape) with its replay command. Exit 1
-// (the shrunk world fails), 0 when the seed's world holds, 2 usage.
-int ShrinkMain(int argc, char** argv, int from);
-
 }  // namespace credsim::sim

@@ -20,6 +20,7 @@ void Lineage::OnRefresh(const RefreshObserved& r) {
     return;
   }
   ++real_reuses_;
+  if (r.live_pair_unreadable && !r.presenter_had_live_token) return;  // out of reach: not blamed
   if (r.reference && (real_reuse_fires_ || r.presenter_had_live_token || r.retired_by_judged)) {
     Fire(r.consumer, r.t_ms, "real reuse of " + r.presented_label + " (" + r.outcome + ")");
   }

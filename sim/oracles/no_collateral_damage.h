@@ -1,7 +1,8 @@
 // no_collateral_damage: a write by a reference consumer never breaks the store for the others:
-// it keeps scopes and unknown fields (the credsimMarker the world seeds), never leaves the store
-// unreadable, never changes a section another tool owns (a top-level section holding no token
-// of the session, such as Claude Code's mcpOAuth: StoreTruth::foreign_sections_digest), never
+// it keeps scopes, the plan (subscriptionType) and unknown fields (the credsimMarker the world
+// seeds), never leaves the store unreadable, never overwrites a store that does not parse (its
+// content would be lost), never changes a section another tool owns (a top-level section holding no
+// token of the session, such as Claude Code's mcpOAuth: StoreTruth::foreign_sections_digest), never
 // replaces a symlinked store with a regular file (the link's target would go stale), and never
 // puts a staler generation of a family over a fresher one.
 //

@@ -5,6 +5,11 @@ namespace credsim::sim {
 void NoSelfInflictedReuse::OnRefresh(const RefreshObserved& r) {
   if (!r.reference || !r.reached_server || !r.counted_as_reuse) return;
   if (r.replay_after_lost_response) return;
+  // The live pair sat only in a store that does not parse: nothing in reach was live.
+  if (r.live_pair_unreadable && !r.presenter_had_live_token) {
+    ++refused_live_pair_unreadable_;
+    return;
+  }
   // With tools in the world, a judged consumer is blamed only for a token it knew was spent.
   if (!reference_only_ && !r.presenter_had_live_token && !r.retired_by_judged) {
     ++refused_after_tool_rotation_;

@@ -119,6 +119,18 @@ class WrongEndpoint final : public engine::IoWrapper {
   }
 };
 
+// The canary (PolicyKind::kCanary), no report: every write "succeeds" without happening, so every
+// store keeps the first pair forever and the next rotation replays a spent refresh token. A search
+// that does not catch this within a few seeds is blind.
+class NeverWritesBack final : public engine::IoWrapper {
+ public:
+  using IoWrapper::IoWrapper;
+  Task<engine::StoreWrite> CompareAndSwap(StoreId, engine::StoreVersion,
+                                          std::string bytes) override {
+    co_return legacy::PretendWritten(bytes);
+  }
+};
+
 }  // namespace
 
 std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& base) {
@@ -139,6 +151,7 @@ std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& ba
   if (name == "ProfileNotWrittenThrough") return std::make_unique<ProfileNotWrittenThrough>(base);
   if (name == "WriteBackErrorSwallowed") return std::make_unique<WriteBackErrorSwallowed>(base);
   if (name == "WrongEndpoint") return std::make_unique<WrongEndpoint>(base);
+  if (name == "CanaryNeverWritesBack") return std::make_unique<NeverWritesBack>(base);
   if (auto io = MakeLegacyPoolIo(name, base)) return io;
   if (auto io = MakeLegacyWriteBackIo(name, base)) return io;
   if (auto io = MakeLegacyRefreshIo(name, base)) return io;

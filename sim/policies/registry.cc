@@ -43,6 +43,9 @@ const std::vector<PolicyInfo>& AllPolicies() {
        "writes by rename: a symlinked store becomes a private file (derived)"},
       {"CodexHomeNotWrittenBack", PolicyKind::kLegacy,
        "imported Codex session not written back (#15)"},
+      {"CanaryNeverWritesBack", PolicyKind::kCanary,
+       "canary: every store write is skipped yet reported done (no report; proves the search "
+       "sees)"},
       {"health-check", PolicyKind::kToolModel, "a cron that POSTs the refresh token (#9)"},
       {"claude-code-cli", PolicyKind::kToolModel, "Claude Code CLI 2.1.197 (docs/REAL_CLIENTS.md)"},
       {"claude-code-cli-keychain", PolicyKind::kToolModel,

@@ -16,7 +16,9 @@ namespace credsim::sim {
 class SimIo;
 class World;
 
-enum class PolicyKind : uint8_t { kReference, kLegacy, kToolModel };
+// kCanary: the reference engine with a deliberately gross defect that no report describes. It is
+// how a search proves it can see at all: `credsim mutants` fails when the canary survives.
+enum class PolicyKind : uint8_t { kReference, kLegacy, kCanary, kToolModel };
 
 struct PolicyInfo {
   std::string name;
