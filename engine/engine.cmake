@@ -29,6 +29,8 @@ target_link_libraries(credsim_engine_testing PUBLIC credsim_engine)
 credsim_test(engine_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/engine_test.cc ${CMAKE_CURRENT_LIST_DIR}/engine_codex_test.cc
   LIBS credsim_engine_testing LABELS unit)
+credsim_test(engine_property_test SOURCES ${CMAKE_CURRENT_LIST_DIR}/engine_property_test.cc
+  LIBS credsim_engine_testing rapidcheck rapidcheck_gtest LABELS unit)
 
 credsim_test(engine_process_race_test
   SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli/race_test.cc

@@ -416,6 +416,55 @@ TEST_F(EngineTest, KeychainOnlySessionSurvivesAKeychainThatRefusesWrites) {
   EXPECT_EQ(io.token_requests(), 1);
 }
 
+// Swarm seed 248 of `credsim swarm --breadth`: every store and the rescue store refused writes.
+// The rotated pair then lived in this process alone, and releasing the locks let a sibling replay
+// the spent token. The locks stay held until a store takes the pair.
+TEST_F(EngineTest, UnsavedRotationKeepsTheLocksUntilAStoreTakesIt) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 1000);
+  io.FailWrites(kRescue, 1000);
+  Engine engine(io, DefaultSession(Provider::kAnthropic, ""));
+  const TokenResult r = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_TRUE(r.commit_pending);
+  EXPECT_TRUE(io.any_lock_held()) << "no sibling may read the spent rt-1 and replay it";
+  ASSERT_EQ(RunToCompletion(engine.GetToken()).status, TokenStatus::kOk);
+  EXPECT_TRUE(io.any_lock_held()) << "still in no store";
+  io.FailWrites(kFile, 0);
+  io.FailWrites(kRescue, 0);
+  const TokenResult committed = RunToCompletion(engine.GetToken());
+  ASSERT_EQ(committed.status, TokenStatus::kOk) << committed.detail;
+  EXPECT_FALSE(committed.commit_pending);
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-2");
+  EXPECT_FALSE(io.any_lock_held()) << "released once the file holds the pair";
+  EXPECT_EQ(io.token_requests(), 1);
+}
+
+// Swarm seed 283 of `credsim swarm --breadth`: process A parked rt-2 and kept it in memory; its
+// sibling B adopted rt-2 from the rescue store and rotated it, parking rt-3 while the stores still
+// refused writes. A's kept rt-2 is spent: A must not write it over the stores, nor empty the
+// rescue store that holds the only live pair, nor present rt-2 again.
+TEST_F(EngineTest, KeptPairASiblingRotatedFromTheRescueStoreIsDropped) {
+  io.Put(kFile, ClaudeDoc(1, kNowMs - kHourMs));
+  io.FailWrites(kFile, 1000);
+  Engine a(io, DefaultSession(Provider::kAnthropic, ""));
+  ASSERT_TRUE(RunToCompletion(a.GetToken()).commit_pending);
+  io.SetNowMs(kNowMs + 9 * kHourMs);  // rt-2's access token has expired: B rotates rt-2
+  Engine b(io, DefaultSession(Provider::kAnthropic, ""));
+  const TokenResult rotated = RunToCompletion(b.GetToken());
+  ASSERT_EQ(rotated.status, TokenStatus::kOk) << rotated.detail;
+  ASSERT_EQ(rotated.credential.refresh_token, "rt-3");
+  ASSERT_NE(io.Get(kRescue).find("rt-3"), std::string::npos);
+  ASSERT_EQ(io.token_requests(), 2);
+  io.FailWrites(kFile, 0);
+  const TokenResult r = RunToCompletion(a.GetToken());
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-3");
+  EXPECT_EQ(ClaudeIn(kFile).refresh_token, "rt-3");
+  EXPECT_EQ(io.token_requests(), 2) << "rt-2 was not presented again";
+  EXPECT_FALSE(a.commit_pending());
+}
+
 // The rescue store is credsim's own file, but a corrupt one is still reported and left alone:
 // never restored, never overwritten.
 TEST_F(EngineTest, CorruptRescueStoreIsNeitherRestoredNorOverwritten) {

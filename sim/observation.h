@@ -34,9 +34,13 @@ struct RefreshObserved {
   // (they share the locks, so a judged presenter should have seen it).
   bool retired_by_judged = false;
   // A store the presenter reads holds the family's live refresh token but does not parse (torn,
-  // or corrupt from the start): the live pair was out of every reader's reach, as no_lockout
-  // counts it, and whatever the presenter could read was spent.
+  // or corrupt from the start), and none of its stores holds one readably: the live pair was out
+  // of every reader's reach, as no_lockout counts it.
   bool live_pair_unreadable = false;
+  // A reuse only: the presented token was spent before the run began (a store seeded with the
+  // previous pair), not by any rotation in it, and no store the presenter names held a live token
+  // it could read: nothing better was within its reach.
+  bool retired_before_run = false;
 };
 
 // One completed store write.

@@ -48,7 +48,7 @@ add_test(NAME swarm_cli_no_tools
   COMMAND credsim swarm --seeds 20 --minutes 120 --policy RefreshOutsideLock --no-tools)
 set_tests_properties(swarm_cli_no_tools PROPERTIES LABELS "sim" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "replay: credsim replay [0-9]+ --minutes 120 --policy RefreshOutsideLock --no-tools")
-# The search can see (docs/BENCHMARKS.md, "Bug-finding power"): the canary and the quickest
+# The search can see (docs/BENCHMARKS.md, "Bug-finding power"): the canary and seven quick
 # mutants are caught within a small budget of swarm seeds, each on a seed where the reference
 # holds, or this fails; a change that blinds the swarm (a world it no longer draws, an oracle that
 # no longer fires) cannot land green. The second test shows the gate can fail: a mutant whose
@@ -57,7 +57,7 @@ add_test(NAME search_power_gate
   COMMAND credsim mutants --seeds 60 --minutes 360 --policy CanaryNeverWritesBack
           --policy RefreshOutsideLock --policy WriteBackDropsScopes --policy WrongEndpoint
           --policy KeychainFirstRead --policy CorruptStoreReplacedByEmpty
-          --policy WriteBackDropsSubscriptionType)
+          --policy WriteBackDropsSubscriptionType --policy Unbounded401Retry)
 set_tests_properties(search_power_gate PROPERTIES LABELS "sim" TIMEOUT 300)
 add_test(NAME search_power_gate_can_fail
   COMMAND credsim mutants --seeds 5 --minutes 60 --policy CooldownBlocksRefresh)
@@ -66,7 +66,7 @@ set_tests_properties(search_power_gate_can_fail PROPERTIES LABELS "sim" TIMEOUT 
 # `credsim shrink`: the failing world of seed 13 shrunk into a scenario file that `credsim run`
 # replays with its expectation met (exit 0), and its tape, which replays to the same oracle.
 add_test(NAME shrink_cli
-  COMMAND sh -c "\"$1\" shrink 13 --minutes 120 --policy RefreshOutsideLock --no-tools --runs 60 --out \"$2.json\" --tape-out \"$2.tape\"; test $? -eq 1 || exit 9; \"$1\" run \"$2.json\" --policy RefreshOutsideLock || exit 8; test -s \"$2.trace.jsonl\" || exit 7; \"$1\" replay --tape \"$2.tape\" --minutes 120 --policy RefreshOutsideLock --no-tools | grep -q '^no_self_inflicted_reuse'"
+  COMMAND sh -c "\"$1\" shrink 13 --minutes 120 --policy RefreshOutsideLock --no-tools --runs 60 --out \"$2.json\" --tape-out \"$2.tape\"; test $? -eq 1 || exit 9; \"$1\" run \"$2.json\" --policy RefreshOutsideLock || exit 8; \"$1\" replay \"$2.trace.jsonl\" | grep -q '^identical:' || exit 7; \"$1\" replay --tape \"$2.tape\" --minutes 120 --policy RefreshOutsideLock --no-tools | grep -q '^no_self_inflicted_reuse'"
           sh $<TARGET_FILE:credsim> ${CMAKE_BINARY_DIR}/shrunk-13)
 set_tests_properties(shrink_cli PROPERTIES LABELS "sim" TIMEOUT 120)
 # `credsim run --trace` writes a trace `credsim replay` reruns line for line (exit 1: the legacy

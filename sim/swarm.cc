@@ -86,7 +86,8 @@ void AddScenarioLanguageEvents(ChoiceSource& pick, WorldConfig& c) {
 // alive, a grace-window server, a Retry-After beyond the engine's bound, every store refusing
 // writes for a while (a rotation only the rescue store can hold), slow stores (compare-and-swap
 // races with tools), a corrupt or torn store, a symlinked credentials file, stored scopes the
-// server will not grant, a re-login, a server outage, a pool cooldown, an agent profile. Drawn
+// server will not grant, a re-login, a server outage, a pool cooldown, an agent profile, a write
+// storm. Drawn
 // after everything else, so the worlds the earlier draws name stay what they were.
 void AddSearchBreadth(ChoiceSource& pick, WorldConfig& c) {
   const auto at = [&]() { return pick.RangeInclusive(0, c.duration_ms - 1); };
@@ -137,6 +138,12 @@ void AddSearchBreadth(ChoiceSource& pick, WorldConfig& c) {
   // An agent profile's engine: it also reads and writes a profile store of the agent's auth.json.
   for (ConsumerSpec& consumer : c.consumers) {
     if (IsJudgedPolicy(consumer.policy) && pick.Chance(150'000)) consumer.profile = "p0";
+  }
+  // A write storm: most writes fail, the engine's rescue store's too, while faults last (a rotation
+  // that no store, not even the rescue store, takes).
+  if (c.faults_until_ms > 0 && c.faults.store_write_fail_per_million > 0 && pick.Chance(150'000)) {
+    c.faults.store_write_fail_per_million =
+        static_cast<uint32_t>(pick.RangeInclusive(500'000, 950'000));
   }
   if (pick.Chance(100'000)) {
     const int64_t from = at();

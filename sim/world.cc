@@ -587,7 +587,11 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   }
   decoded.request.seen_commit_seq = seen;
   // Before the authority acts: a reuse answer may revoke the very pair that sat out of reach.
-  const bool live_pair_unreadable = owner < consumers_.size() && LivePairUnreadableFor(owner);
+  // Whether the presenter could have had a live token: one of its stores (read or not: a policy
+  // that skips a store it names is still judged on it) held one readably.
+  const bool live_in_reach = owner < consumers_.size() && UsableCredentialFor(owner);
+  const bool live_pair_unreadable =
+      !live_in_reach && owner < consumers_.size() && LivePairUnreadableFor(owner);
   const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
   o.reached_server = true;
   o.outcome = std::string(oauth::ToString(reply.outcome));
@@ -607,6 +611,8 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     // have seen the successor. Across homes that share nothing (a copied credentials file) it
     // could not: the world's layout forked the chain, and the outage says so (out_of_reach).
     const auto it = retired_by_.find({reply.family_id, reply.presented_generation});
+    o.retired_before_run =
+        !live_in_reach && it == retired_by_.end() && retired_by_.size() < kMaxRetirements;
     o.retired_by_judged =
         it != retired_by_.end() && it->second != kNotJudged && ShareAStore(it->second, owner);
   }

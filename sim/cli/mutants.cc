@@ -19,7 +19,7 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: credsim mutants [--seeds N] [--minutes M] [--policy NAME]... [--no-tools]\n"
-    "                       [--language-events] [--no-breadth] [--shrink-dir DIR]\n"
+    "                       [--no-language-events] [--no-breadth] [--shrink-dir DIR]\n"
     "  Runs swarm seeds 1..N against each mutant (every legacy policy and the canary, or the\n"
     "  --policy ones) until an oracle fires on a seed where the reference holds.\n"
     "  Exit 0: all caught and the canary caught on >= 1% of seeds; 1: not; 2: usage.\n";
@@ -33,7 +33,9 @@ struct MutantsArgs {
   uint64_t seeds = 1000;
   int64_t minutes = 24 * 60;
   std::vector<std::string> policies;
-  bool tools = true, language_events = false, breadth = true;
+  // The whole generator: the scenario language's disturbances and the breadth draws too (one
+  // mutant, Unbounded401Retry, shows only when the API refuses tokens: a language event).
+  bool tools = true, language_events = true, breadth = true;
   std::string shrink_dir;  // when set: every first detection is shrunk into a scenario file here
 };
 
@@ -45,8 +47,8 @@ std::optional<MutantsArgs> Parse(int argc, char** argv, int from, std::string* w
     uint64_t n = 0;
     if (arg == "--no-tools") {
       a.tools = false;
-    } else if (arg == "--language-events") {
-      a.language_events = true;
+    } else if (arg == "--no-language-events") {
+      a.language_events = false;
     } else if (arg == "--no-breadth") {
       a.breadth = false;
     } else if (arg == "--shrink-dir" && has_value) {

@@ -66,7 +66,9 @@ bool WriteTrace(const WorldConfig& world, const std::string& scenario_path,
   std::FILE* f = std::fopen(trace_path.c_str(), "wb");
   if (!f) return false;
   std::fprintf(f, "%s\n", ScenarioTraceHeader(scenario_path, policy, world.seed).c_str());
-  const RunResult r = RunWorld(world, {.trace_out = f});
+  WorldConfig traced = world;
+  traced.trace_io = true;  // as `credsim run --trace` and `credsim replay TRACE` run it
+  const RunResult r = RunWorld(traced, {.trace_out = f});
   std::fprintf(f, "%s\n", TraceTrailer(r.summary.trace_lines, r.summary.trace_hash).c_str());
   return std::fclose(f) == 0;
 }
@@ -110,9 +112,13 @@ ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int 
   WorldShrinkStats stats;
   const WorldConfig small = ShrinkWorld(
       world, v.t_ms,
-      [&](const WorldConfig& candidate) -> std::optional<int64_t> {
+      [&, events = first.summary.events](
+          const WorldConfig& candidate) mutable -> std::optional<int64_t> {
         const RunResult r = RunWorld(candidate, {});
         if (r.ok() || r.violations.front().oracle != v.oracle) return std::nullopt;
+        // Smaller means fewer events to read, too: a plainer world that runs longer is not kept.
+        if (r.summary.events > events) return std::nullopt;
+        events = r.summary.events;  // ShrinkWorld keeps every candidate this accepts
         return r.violations.front().t_ms;
       },
       max_runs, &stats);

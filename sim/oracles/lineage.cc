@@ -20,7 +20,8 @@ void Lineage::OnRefresh(const RefreshObserved& r) {
     return;
   }
   ++real_reuses_;
-  if (r.live_pair_unreadable && !r.presenter_had_live_token) return;  // out of reach: not blamed
+  // Out of reach (see no_self_inflicted_reuse): not blamed.
+  if ((r.live_pair_unreadable || r.retired_before_run) && !r.presenter_had_live_token) return;
   if (r.reference && (real_reuse_fires_ || r.presenter_had_live_token || r.retired_by_judged)) {
     Fire(r.consumer, r.t_ms, "real reuse of " + r.presented_label + " (" + r.outcome + ")");
   }

@@ -15,7 +15,9 @@
 // hand (the tool spent it behind its back, or the live one exists only in a lost answer: any token
 // tried is a probe no client can avoid, and the outage shows in availability), a reuse while the
 // live pair sat only in a store that does not parse (RefreshObserved::live_pair_unreadable: out
-// of reach, as no_lockout counts it; counted), and a replay of a
+// of reach, as no_lockout counts it; counted), a reuse of a token spent before the run began
+// while no live token was in hand (a world seeded with only a spent pair in reach; counted), and
+// a replay of a
 // token whose rotating answer was lost on the wire or died with a killed process (lineage
 // classifies those).
 #pragma once
