@@ -215,19 +215,13 @@ bool ParseServer(Reader& r, const JsonValue& v, WorldConfig& w) {
 
 // "faults": random faults while t < until, each a chance per million of its kind of operation.
 bool ParseFaults(Reader& r, const JsonValue& v, WorldConfig& w) {
-  static constexpr std::pair<const char*, uint32_t NetworkFaults::*> kRates[] = {
-      {"drop_before_ppm", &NetworkFaults::drop_before_per_million},
-      {"drop_after_ppm", &NetworkFaults::drop_after_per_million},
-      {"error_5xx_ppm", &NetworkFaults::error_5xx_per_million},
-      {"rate_limit_ppm", &NetworkFaults::rate_limit_per_million},
-      {"store_write_fail_ppm", &NetworkFaults::store_write_fail_per_million}};
   std::set<std::string> keys = {"until"};
-  for (const auto& [name, rate] : kRates) keys.insert(name);
+  for (const auto& [name, rate] : kFaultRateNames) keys.insert(name);
   if (!r.Keys(v, "$.faults", keys) ||
       !r.Duration(v.Find("until"), "$.faults.until", &w.faults_until_ms)) {
     return false;
   }
-  for (const auto& [name, rate] : kRates) {
+  for (const auto& [name, rate] : kFaultRateNames) {
     if (!r.PerMillion(v.Find(name), std::string("$.faults.") + name, &(w.faults.*rate)))
       return false;
   }

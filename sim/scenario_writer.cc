@@ -193,15 +193,9 @@ Json ServerJson(const WorldConfig& w, Out& out) {
 
 // The random faults; empty when there are none to state.
 Json FaultsJson(const WorldConfig& w, Out& out) {
-  static constexpr std::pair<const char*, uint32_t NetworkFaults::*> kRates[] = {
-      {"drop_before_ppm", &NetworkFaults::drop_before_per_million},
-      {"drop_after_ppm", &NetworkFaults::drop_after_per_million},
-      {"error_5xx_ppm", &NetworkFaults::error_5xx_per_million},
-      {"rate_limit_ppm", &NetworkFaults::rate_limit_per_million},
-      {"store_write_fail_ppm", &NetworkFaults::store_write_fail_per_million}};
   Json f = Json::Object();
   if (w.faults_until_ms != 0) f.Add("until", out.Duration(w.faults_until_ms, "faults_until_ms"));
-  for (const auto& [name, rate] : kRates) {
+  for (const auto& [name, rate] : kFaultRateNames) {
     if (w.faults.*rate != 0) f.Add(name, Json::Int(w.faults.*rate));
   }
   return f;

@@ -785,6 +785,11 @@ bool World::UsableCredentialFor(size_t index) const {
 
 void World::StartConsumer(size_t index) {
   Consumer& c = *consumers_[index];
+  // Two deaths close together (a scripted restart and a kill during a refresh) each schedule a
+  // restart; the second finds the process already running again and leaves it be. Starting it
+  // twice would free the running engine under its own coroutine (found by the swarm property test
+  // under AddressSanitizer).
+  if (c.actor != kNoActor && scheduler_.alive(c.actor)) return;
   ++c.incarnation;
   c.io = std::make_unique<SimIo>(*this, index, c.spec.skew_ms + c.clock_jump_ms, c.spec.drift_ppm);
   c.policy_io = MakePolicyIo(c.spec.policy, *c.io);

@@ -115,6 +115,15 @@ struct NetworkFaults {
   uint32_t store_write_fail_per_million = 0;  // a write fails (disk full)
 };
 
+// The scenario language's names of the fault rates ("faults": {...}), shared by its parser and
+// its writer (sim/scenario.cc, sim/scenario_writer.cc).
+inline constexpr std::pair<const char*, uint32_t NetworkFaults::*> kFaultRateNames[] = {
+    {"drop_before_ppm", &NetworkFaults::drop_before_per_million},
+    {"drop_after_ppm", &NetworkFaults::drop_after_per_million},
+    {"error_5xx_ppm", &NetworkFaults::error_5xx_per_million},
+    {"rate_limit_ppm", &NetworkFaults::rate_limit_per_million},
+    {"store_write_fail_ppm", &NetworkFaults::store_write_fail_per_million}};
+
 enum class EventKind : uint8_t {
   kRelogin,            // a fresh login, written by a login helper into the consumer's stores
   kRestart,            // the consumer's process restarts (engine state lost, locks released)

@@ -86,6 +86,28 @@ TEST(World, RestartBetweenTheAnswerAndTheFirstWriteIsALostRotation) {
   EXPECT_EQ(r.summary.reuse_seen, 0u);
 }
 
+// A process killed during its refresh restarts a second later; a scripted restart half a second
+// after the kill has already started it again. The process then runs once: starting it a second
+// time freed the running engine under its own coroutine (found by the swarm property test under
+// AddressSanitizer).
+TEST(World, AKillAndARestartCloseTogetherStartTheProcessOnce) {
+  WorldConfig c;
+  c.duration_ms = 10 * kMinuteMs;
+  c.net_latency_ms_min = c.net_latency_ms_max = 100;  // the refresh reaches the server at ~100 ms
+  c.stores = {{.id = {StoreKind::kClaudeFile, ""}, .expired = true}};
+  c.consumers = {{.name = "ref"}};
+  c.consumers[0].need_every_ms_min = c.consumers[0].need_every_ms_max = kMinuteMs;
+  c.events = {{0, EventKind::kKillDuringRefresh, "ref"}, {500, EventKind::kRestart, "ref"}};
+  const RunResult r = RunWorld(c, {.keep_index = true});
+  EXPECT_TRUE(r.ok()) << Describe(r);
+  const auto count = [&](std::string_view event) {
+    return std::count_if(r.index.begin(), r.index.end(),
+                         [&](const Trace::IndexEntry& e) { return e.event == event; });
+  };
+  ASSERT_EQ(count("consumer.killed"), 2) << "killed during the refresh, then by the restart";
+  EXPECT_EQ(count("consumer.start"), 2) << "the first start and the scripted restart, no third";
+}
+
 TEST(World, ReferenceHoldsUnderNetworkFaults) {
   WorldConfig c = ClaudeWorld(3, "reference", 12 * kHourMs);
   c.faults = {.drop_before_per_million = 100'000,
