@@ -41,6 +41,10 @@ struct RefreshObserved {
   // previous pair), not by any rotation in it, and no store the presenter names held a live token
   // it could read: nothing better was within its reach.
   bool retired_before_run = false;
+  // A reuse only: before this request no store and no consumer's latest grant held a live refresh
+  // token (its successor died with a killed process, say): the session was already dead, and any
+  // token presented was a probe that could lose nothing.
+  bool session_already_dead = false;
 };
 
 // One completed store write.

@@ -592,6 +592,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   const bool live_in_reach = owner < consumers_.size() && UsableCredentialFor(owner);
   const bool live_pair_unreadable =
       !live_in_reach && owner < consumers_.size() && LivePairUnreadableFor(owner);
+  const bool nothing_live = !LiveTokenAnywhere();
   const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
   o.reached_server = true;
   o.outcome = std::string(oauth::ToString(reply.outcome));
@@ -606,6 +607,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   o.presenter_had_live_token =
       c && HadLiveTokenInHand(*c, reply.family_id, reply.presented_generation);
   o.live_pair_unreadable = live_pair_unreadable;
+  o.session_already_dead = nothing_live && reply.counted_as_reuse;
   if (reply.counted_as_reuse) {
     // A judged consumer retired the token in a file the presenter shares: the presenter could
     // have seen the successor. Across homes that share nothing (a copied credentials file) it
@@ -826,6 +828,19 @@ void World::KillConsumer(size_t index, const char* why) {
     trace_.Event(now_ms(), "refresh.lost_with_process", c.spec.name)
         .Str("rt", RefreshLabel(g->family, g->issued));
   }
+}
+
+bool World::LiveTokenAnywhere() const {
+  for (const auto& [id, state] : stores_) {
+    for (auto [family, generation] : state.summary.refresh_tokens) {
+      if (family != 0 && authority_.IsLiveGeneration(family, generation)) return true;
+    }
+  }
+  for (const auto& c : consumers_) {
+    const auto& g = c->last_granted;
+    if (g && authority_.IsLiveGeneration(g->family, g->issued)) return true;
+  }
+  return false;
 }
 
 bool World::AnyStoreHolds(uint32_t family, uint32_t generation) const {

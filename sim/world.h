@@ -185,6 +185,9 @@ class World {
   // The consumer's latest reads showed a refresh token, other than (family, generation), that the
   // authority still holds live: it had a working credential in hand.
   bool LivePairUnreadableFor(size_t index) const;
+  // Some store (readable or not) or some consumer's latest grant holds a live refresh token: the
+  // session is alive somewhere. A tool's grant it has not written is not known (as OutageCause).
+  bool LiveTokenAnywhere() const;
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
   Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
   Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);

@@ -7,7 +7,8 @@ void NoSelfInflictedReuse::OnRefresh(const RefreshObserved& r) {
   if (r.replay_after_lost_response) return;
   // The live pair sat only in a store that does not parse, or the token was spent before the run
   // and no store in reach held a live one: nothing in reach was live.
-  if ((r.live_pair_unreadable || r.retired_before_run) && !r.presenter_had_live_token) {
+  if ((r.live_pair_unreadable || r.retired_before_run || r.session_already_dead) &&
+      !r.presenter_had_live_token) {
     ++refused_live_pair_unreadable_;
     return;
   }

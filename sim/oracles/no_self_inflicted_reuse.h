@@ -16,7 +16,9 @@
 // tried is a probe no client can avoid, and the outage shows in availability), a reuse while the
 // live pair sat only in a store that does not parse (RefreshObserved::live_pair_unreadable: out
 // of reach, as no_lockout counts it; counted), a reuse of a token spent before the run began
-// while no live token was in hand (a world seeded with only a spent pair in reach; counted), and
+// while no live token was in hand (a world seeded with only a spent pair in reach; counted), a
+// reuse when no store and no consumer's grant held a live token any more (the session already
+// dead, e.g. its successor lost with a killed process; counted), and
 // a replay of a
 // token whose rotating answer was lost on the wire or died with a killed process (lineage
 // classifies those).
