@@ -384,11 +384,11 @@ Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
   if (valid && (mode != Mode::kRefresh || rotated_meanwhile)) {
     // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
     // Spread it to the stores that lag behind so no reader is left with a spent token.
+    const bool parked = candidates[*best].store.kind == StoreKind::kEngineRescue;
     if (rotated_meanwhile) probes::rotation_adopted_under_lock.Hit();
-    if (candidates[*best].store.kind == StoreKind::kEngineRescue)
-      probes::parked_pair_restored.Hit();
+    if (parked) probes::parked_pair_restored.Hit();
     WriteReport report = co_await WriteBack(chosen, /*login=*/false);
-    if (report.complete() && candidates[*best].store.kind == StoreKind::kEngineRescue) {
+    if (report.complete() && parked) {
       co_await ClearParked();  // every store has the parked pair now
     }
     TokenResult result =

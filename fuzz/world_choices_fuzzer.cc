@@ -8,18 +8,16 @@
 #include <string>
 
 #include "fuzz/fuzz_check.h"
-#include "sim/choice.h"
 #include "sim/run.h"
+#include "sim/shrink.h"
 #include "sim/swarm.h"
 
 using namespace credsim::sim;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size > 65536) return 0;
-  TapeChoices choices(std::string(reinterpret_cast<const char*>(data), size));
-  const SwarmOptions options{.minutes = 60};
-  WorldConfig world = SwarmWorldFrom(choices, 0, options);
-  const RunResult result = RunWorld(world, choices, {});
+  const RunResult result = RunSwarmTape(std::string(reinterpret_cast<const char*>(data), size),
+                                        SwarmOptions{.minutes = 60});
   CREDSIM_FUZZ_CHECK(!result.summary.limit_hit, "an hour-long world ends within its event limit");
   if (!result.ok()) {
     const Violation& v = result.violations.front();

@@ -47,6 +47,13 @@ struct RefreshObserved {
   bool session_already_dead = false;
 };
 
+// A reuse no presenter could have avoided: no live token was within its reach (the three reasons
+// above) and none was in its hands. The reuse oracles count it instead of blaming it.
+inline bool NothingLiveInReach(const RefreshObserved& r) {
+  return (r.live_pair_unreadable || r.retired_before_run || r.session_already_dead) &&
+         !r.presenter_had_live_token;
+}
+
 // One completed store write.
 struct StoreWritten {
   int64_t t_ms = 0;

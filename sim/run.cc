@@ -93,7 +93,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   result.lost_response_replays = lineage.lost_response_replays();
   result.real_reuses = lineage.real_reuses();
   result.refused_after_tool_rotation = reuse.refused_after_tool_rotation();
-  result.refused_live_pair_unreadable = reuse.refused_live_pair_unreadable();
+  result.refused_nothing_live_in_reach = reuse.refused_nothing_live_in_reach();
   result.expiry_decisions = clock.decisions();
   result.outages = availability.outages();
   result.outages_dropped = availability.outages_dropped();

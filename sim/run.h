@@ -28,8 +28,8 @@ struct RunResult {
   uint64_t real_reuses = 0;
   // Judged refreshes a tool had already made useless (oracles/no_self_inflicted_reuse.h).
   uint64_t refused_after_tool_rotation = 0;
-  // Judged refreshes refused while the live pair sat only in a store that does not parse.
-  uint64_t refused_live_pair_unreadable = 0;
+  // Judged refreshes refused while no live token was within reach (NothingLiveInReach).
+  uint64_t refused_nothing_live_in_reach = 0;
   uint64_t expiry_decisions = 0;  // checked by the clock oracle
   // Every consumer is judged and the layout is one chain (ForkedByLayout is false): then every
   // reuse is the engine's own doing and the reuse and lineage oracles are strict.

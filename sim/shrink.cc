@@ -67,4 +67,10 @@ std::string RecordSwarmTape(uint64_t seed, const SwarmOptions& options) {
   return shape.tape() + run.tape();
 }
 
+RunResult RunSwarmTape(std::string tape, const SwarmOptions& options) {
+  TapeChoices choices(std::move(tape));
+  const WorldConfig world = SwarmWorldFrom(choices, 0, options);
+  return RunWorld(world, choices, {});
+}
+
 }  // namespace credsim::sim

@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "sim/run.h"
 #include "sim/swarm.h"
 
 namespace credsim::sim {
@@ -29,5 +30,8 @@ std::string ShrinkTape(std::string tape, const std::function<bool(const std::str
 // The tape that draws exactly SwarmWorld(seed, options) and its RunWorld: the shape's draws, then
 // the run's, recorded from the same generators.
 std::string RecordSwarmTape(uint64_t seed, const SwarmOptions& options);
+// The world a tape draws, run: its shape from the first bytes, its run from the rest (past the
+// end: zeros), as `credsim replay --tape` and the world_choices fuzz target build it.
+RunResult RunSwarmTape(std::string tape, const SwarmOptions& options);
 
 }  // namespace credsim::sim

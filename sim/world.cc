@@ -702,9 +702,7 @@ const char* World::OutageCause(size_t index) const {
   if (faults_active()) return "injected_faults";
   if (UsableCredentialFor(index)) return "lockout";
   for (const auto& [id, state] : stores_) {
-    for (auto [family, generation] : state.summary.refresh_tokens) {
-      if (authority_.IsLiveGeneration(family, generation)) return "out_of_reach";
-    }
+    if (HoldsLiveRefreshToken(state)) return "out_of_reach";
   }
   // A judged engine that rotated still holds the pair (writing, retrying, or parking it); a
   // tool's unwritten grant is unknowable (the health check throws it away), so it is not counted.
@@ -757,30 +755,30 @@ void World::ReportExpiryDecision(size_t index, int64_t t_ms, int64_t expires_at_
   for (Oracle* o : oracles_) o->OnExpiryDecision(d);
 }
 
+bool World::HoldsLiveRefreshToken(const StoreState& state) const {
+  return std::any_of(state.summary.refresh_tokens.begin(), state.summary.refresh_tokens.end(),
+                     [&](const std::pair<uint32_t, uint32_t>& token) {
+                       return token.first != 0 &&
+                              authority_.IsLiveGeneration(token.first, token.second);
+                     });
+}
+
 bool World::LivePairUnreadableFor(size_t index) const {
   const Consumer& c = *consumers_[index];
-  for (const engine::StoreId& id : c.session.stores) {
+  return std::any_of(c.session.stores.begin(), c.session.stores.end(), [&](const auto& id) {
     const StoreState* s = store(Resolve(PathFor(id, index)));
-    if (!s || !s->exists || s->summary.readable) continue;
-    for (auto [family, generation] : s->summary.refresh_tokens) {
-      if (family != 0 && authority_.IsLiveGeneration(family, generation)) return true;
-    }
-  }
-  return false;
+    return s && s->exists && !s->summary.readable && HoldsLiveRefreshToken(*s);
+  });
 }
 
 bool World::UsableCredentialFor(size_t index) const {
   const Consumer& c = *consumers_[index];
-  for (const engine::StoreId& id : c.session.stores) {
+  return std::any_of(c.session.stores.begin(), c.session.stores.end(), [&](const auto& id) {
     const StoreState* s = store(Resolve(PathFor(id, index)));
-    if (!s || !s->summary.readable) continue;
-    if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) continue;
-    for (auto [family, generation] : s->summary.refresh_tokens) {
-      if (family == 0) continue;
-      if (authority_.IsLiveGeneration(family, generation)) return true;
-    }
-  }
-  return false;
+    if (!s || !s->summary.readable) return false;
+    if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) return false;
+    return HoldsLiveRefreshToken(*s);
+  });
 }
 
 // --- consumers and scripted events -------------------------------------------------------------
@@ -832,9 +830,7 @@ void World::KillConsumer(size_t index, const char* why) {
 
 bool World::LiveTokenAnywhere() const {
   for (const auto& [id, state] : stores_) {
-    for (auto [family, generation] : state.summary.refresh_tokens) {
-      if (family != 0 && authority_.IsLiveGeneration(family, generation)) return true;
-    }
+    if (HoldsLiveRefreshToken(state)) return true;
   }
   for (const auto& c : consumers_) {
     const auto& g = c->last_granted;

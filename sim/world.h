@@ -182,12 +182,17 @@ class World {
   void ScheduleDeathAndRestart(size_t index, const char* why);
   bool LoseThisResponse(Consumer* c);
   void NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state);
-  // The consumer's latest reads showed a refresh token, other than (family, generation), that the
-  // authority still holds live: it had a working credential in hand.
+  // Some refresh token the store holds (as the world reads it: whole tokens even in bytes that do
+  // not parse) is the live one of its family.
+  bool HoldsLiveRefreshToken(const StoreState& state) const;
+  // A store the consumer names holds a live refresh token but does not parse.
   bool LivePairUnreadableFor(size_t index) const;
   // Some store (readable or not) or some consumer's latest grant holds a live refresh token: the
-  // session is alive somewhere. A tool's grant it has not written is not known (as OutageCause).
+  // session is alive somewhere. Tools' grants count too (unlike in OutageCause): a tool holding
+  // the live pair is what a reuse would cost.
   bool LiveTokenAnywhere() const;
+  // The consumer's latest reads showed a refresh token, other than (family, generation), that the
+  // authority still holds live: it had a working credential in hand.
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
   Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
   Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);

@@ -280,7 +280,7 @@ int Swarm(const Args& a) {
   std::map<std::string, int64_t> hits;
   ProbeTally probes;
   int64_t failures = 0;
-  uint64_t refreshes = 0, refused_after_tool = 0, refused_unreadable = 0;
+  uint64_t refreshes = 0, refused_after_tool = 0, refused_out_of_reach = 0;
   const uint64_t first = 1 + shard * static_cast<uint64_t>(a.seeds);
   for (int64_t i = 0; i < a.seeds; ++i) {
     const uint64_t seed = first + static_cast<uint64_t>(i);
@@ -290,7 +290,7 @@ int Swarm(const Args& a) {
     for (const Violation& v : r.violations) ++hits[v.oracle];
     refreshes += r.summary.refreshes;
     refused_after_tool += r.refused_after_tool_rotation;
-    refused_unreadable += r.refused_live_pair_unreadable;
+    refused_out_of_reach += r.refused_nothing_live_in_reach;
     if (!r.ok()) {
       ++failures;
       if (tty) std::fprintf(stderr, "\r\033[K");
@@ -314,9 +314,9 @@ int Swarm(const Args& a) {
   // Not a failure, but each is a reuse signal to a strict server: the number to keep small.
   std::printf(
       "swarm: %llu refreshes granted; %llu judged refreshes refused because a tool had "
-      "already rotated the token, %llu because the live pair sat in a store that does not parse\n",
+      "already rotated the token, %llu because no live token was within reach\n",
       (unsigned long long)refreshes, (unsigned long long)refused_after_tool,
-      (unsigned long long)refused_unreadable);
+      (unsigned long long)refused_out_of_reach);
   std::fprintf(stderr, "swarm: %.1f s wall, %.0f seeds/min\n", seconds,
                seconds > 0 ? 60.0 * a.seeds / seconds : 0.0);
   if (a.probes || a.require_probes) probes.Print(stdout);

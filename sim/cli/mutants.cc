@@ -97,12 +97,14 @@ SwarmOptions OptionsFor(const MutantsArgs& a, const std::string& policy) {
                       .breadth = a.breadth};
 }
 
+// A benchmark: wall time is part of its output, never an input of a world.
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 // Seeds 1..N until the first detection; the canary runs every seed, for its detection rate.
 Detection Hunt(const MutantsArgs& a, const std::string& policy, bool whole_range) {
-  const auto start = std::chrono::steady_clock::now();  // a benchmark: wall time is its output
-  const auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  };
+  const auto start = std::chrono::steady_clock::now();
   Detection d;
   for (uint64_t seed = 1; seed <= a.seeds; ++seed) {
     ++d.seeds_run;
@@ -115,14 +117,34 @@ Detection Hunt(const MutantsArgs& a, const std::string& policy, bool whole_range
     ++d.caught;
     if (d.first_seed == 0) {
       d.first_seed = seed;
-      d.wall_s = elapsed();
+      d.wall_s = SecondsSince(start);
       d.oracle = mutant.violations.front().oracle;
     }
     if (!whole_range) break;
   }
-  if (d.first_seed == 0) d.wall_s = elapsed();
+  if (d.first_seed == 0) d.wall_s = SecondsSince(start);
   CREDSIM_ASSERT(d.caught <= d.seeds_run && d.seeds_run <= a.seeds);
   return d;
+}
+
+// Shrinks a first detection into DIR/<policy>.json; the note says how far, and how long it took.
+struct ShrinkTally {
+  int shrunk = 0, small = 0;  // shrunk detections, and those down to <= 10% of their events
+};
+std::string ShrinkDetection(const MutantsArgs& a, const std::string& policy, uint64_t seed,
+                            ShrinkTally& tally) {
+  const auto start = std::chrono::steady_clock::now();
+  const ShrinkReport r = ShrinkSwarmFailure(seed, OptionsFor(a, policy), kShrinkRuns,
+                                            a.shrink_dir + "/" + policy + ".json");
+  const double share = 100.0 * static_cast<double>(r.events_after) /
+                       static_cast<double>(std::max<uint64_t>(r.events_before, 1));
+  ++tally.shrunk;
+  tally.small += share <= 10.0 ? 1 : 0;
+  char line[160];
+  std::snprintf(line, sizeof line, " (shrunk: %llu -> %llu events, %.1f%%, %.1f s%s)",
+                (unsigned long long)r.events_before, (unsigned long long)r.events_after, share,
+                SecondsSince(start), r.error.empty() ? "" : ", not written");
+  return line;
 }
 
 }  // namespace
@@ -141,7 +163,7 @@ int MutantsMain(int argc, char** argv, int from) {
   std::printf("  %-32s %10s %9s  %s\n", "mutant", "first seed", "wall s", "oracle");
   std::vector<std::string> missed;
   bool canary_ok = true;
-  int shrunk = 0, small = 0;  // shrunk detections, and those down to <= 10% of their events
+  ShrinkTally tally;
   for (const std::string& policy : a->policies) {
     const bool canary = FindPolicy(policy)->kind == PolicyKind::kCanary;
     const Detection d = Hunt(*a, policy, canary);
@@ -157,20 +179,7 @@ int MutantsMain(int argc, char** argv, int from) {
     }
     if (d.first_seed == 0) missed.push_back(policy);
     if (d.first_seed != 0 && !a->shrink_dir.empty()) {
-      const auto start = std::chrono::steady_clock::now();
-      const ShrinkReport r = ShrinkSwarmFailure(d.first_seed, OptionsFor(*a, policy), kShrinkRuns,
-                                                a->shrink_dir + "/" + policy + ".json");
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      const double share = 100.0 * static_cast<double>(r.events_after) /
-                           static_cast<double>(std::max<uint64_t>(r.events_before, 1));
-      ++shrunk;
-      small += share <= 10.0 ? 1 : 0;
-      char line[160];
-      std::snprintf(line, sizeof line, " (shrunk: %llu -> %llu events, %.1f%%, %.1f s%s)",
-                    (unsigned long long)r.events_before, (unsigned long long)r.events_after, share,
-                    seconds, r.error.empty() ? "" : ", not written");
-      note += line;
+      note += ShrinkDetection(*a, policy, d.first_seed, tally);
     }
     std::printf("  %-32s %10s %9.2f  %s%s\n", policy.c_str(),
                 d.first_seed ? std::to_string(d.first_seed).c_str() : "never", d.wall_s,
@@ -182,8 +191,9 @@ int MutantsMain(int argc, char** argv, int from) {
   std::printf("mutants: %zu of %zu caught within %llu seeds%s%s\n",
               a->policies.size() - missed.size(), a->policies.size(), (unsigned long long)a->seeds,
               missed.empty() ? "" : "; never caught:", names.c_str());
-  if (shrunk > 0) {
-    std::printf("mutants: %d of %d detections shrunk to <= 10%% of their events\n", small, shrunk);
+  if (tally.shrunk > 0) {
+    std::printf("mutants: %d of %d detections shrunk to <= 10%% of their events\n", tally.small,
+                tally.shrunk);
   }
   if (!canary_ok) std::printf("mutants: the canary was caught on fewer than 1%% of seeds\n");
   return missed.empty() && canary_ok ? 0 : 1;

@@ -78,16 +78,11 @@ bool ShrinkTapeTo(uint64_t seed, const SwarmOptions& options, const std::string&
                   int max_runs, const std::string& path) {
   const std::string tape = RecordSwarmTape(seed, options);
   if (tape.empty()) return false;
-  const auto run_tape = [&](const std::string& t) {
-    TapeChoices choices(t);
-    const WorldConfig world = SwarmWorldFrom(choices, 0, options);
-    return RunWorld(world, choices, {});
-  };
   ShrinkStats stats;
   const std::string small = ShrinkTape(
       tape,
       [&](const std::string& candidate) {
-        const RunResult r = run_tape(candidate);
+        const RunResult r = RunSwarmTape(candidate, options);
         return !r.ok() && r.violations.front().oracle == oracle;
       },
       max_runs, &stats);

@@ -20,11 +20,7 @@ void Lineage::OnRefresh(const RefreshObserved& r) {
     return;
   }
   ++real_reuses_;
-  // Out of reach (see no_self_inflicted_reuse): not blamed.
-  if ((r.live_pair_unreadable || r.retired_before_run || r.session_already_dead) &&
-      !r.presenter_had_live_token) {
-    return;
-  }
+  if (NothingLiveInReach(r)) return;  // see observation.h: not blamed
   if (r.reference && (real_reuse_fires_ || r.presenter_had_live_token || r.retired_by_judged)) {
     Fire(r.consumer, r.t_ms, "real reuse of " + r.presented_label + " (" + r.outcome + ")");
   }

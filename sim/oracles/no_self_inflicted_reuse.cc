@@ -5,11 +5,8 @@ namespace credsim::sim {
 void NoSelfInflictedReuse::OnRefresh(const RefreshObserved& r) {
   if (!r.reference || !r.reached_server || !r.counted_as_reuse) return;
   if (r.replay_after_lost_response) return;
-  // The live pair sat only in a store that does not parse, or the token was spent before the run
-  // and no store in reach held a live one: nothing in reach was live.
-  if ((r.live_pair_unreadable || r.retired_before_run || r.session_already_dead) &&
-      !r.presenter_had_live_token) {
-    ++refused_live_pair_unreadable_;
+  if (NothingLiveInReach(r)) {  // see observation.h: counted, not blamed
+    ++refused_nothing_live_in_reach_;
     return;
   }
   // With tools in the world, a judged consumer is blamed only for a token it knew was spent.

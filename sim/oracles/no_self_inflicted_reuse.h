@@ -13,15 +13,11 @@
 // Deliberately NOT verified: reuse presented by tool models (they are the world, not the subject),
 // a judged consumer's reuse in a tool world of a token a tool retired while no live token was in
 // hand (the tool spent it behind its back, or the live one exists only in a lost answer: any token
-// tried is a probe no client can avoid, and the outage shows in availability), a reuse while the
-// live pair sat only in a store that does not parse (RefreshObserved::live_pair_unreadable: out
-// of reach, as no_lockout counts it; counted), a reuse of a token spent before the run began
-// while no live token was in hand (a world seeded with only a spent pair in reach; counted), a
-// reuse when no store and no consumer's grant held a live token any more (the session already
-// dead, e.g. its successor lost with a killed process; counted), and
-// a replay of a
-// token whose rotating answer was lost on the wire or died with a killed process (lineage
-// classifies those).
+// tried is a probe no client can avoid, and the outage shows in availability), a reuse when no
+// live token was within the presenter's reach (NothingLiveInReach, observation.h: the live pair
+// sat only in a store that does not parse, the token was spent before the run began, or the
+// session was already dead everywhere; counted), and a replay of a token whose rotating answer
+// was lost on the wire or died with a killed process (lineage classifies those).
 #pragma once
 
 #include "sim/oracles/oracle.h"
@@ -36,14 +32,14 @@ class NoSelfInflictedReuse final : public Oracle {
   // Judged refreshes refused because a tool had already rotated the token, with no live token in
   // hand: not blamed, but every one is a reuse signal to a strict server, so they are counted.
   uint64_t refused_after_tool_rotation() const { return refused_after_tool_rotation_; }
-  // Judged refreshes refused while the live pair sat only in a store that does not parse (a torn
-  // or corrupt file): not blamed, counted.
-  uint64_t refused_live_pair_unreadable() const { return refused_live_pair_unreadable_; }
+  // Judged refreshes refused while no live token was within reach (NothingLiveInReach): not
+  // blamed, counted.
+  uint64_t refused_nothing_live_in_reach() const { return refused_nothing_live_in_reach_; }
 
  private:
   bool reference_only_;
   uint64_t refused_after_tool_rotation_ = 0;
-  uint64_t refused_live_pair_unreadable_ = 0;
+  uint64_t refused_nothing_live_in_reach_ = 0;
 };
 
 }  // namespace credsim::sim
