@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "engine/session.h"
+#include "sim/explore.h"
 #include "sim/oracles/availability.h"
 #include "sim/oracles/clock.h"
 #include "sim/oracles/lineage.h"
@@ -80,6 +81,10 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   Availability availability;
   RefreshStorm storm(config.access_ttl_ms, RefreshStorm::kDefaultMaxRequests);
   World world(config, choices, trace);
+  if (options.picker != nullptr) {
+    options.picker->Attach(world.scheduler(), trace, choices);
+    world.scheduler().set_picker(options.picker, options.pick_window_ms);
+  }
   Oracle* oracles[] = {&lockout, &reuse, &lineage,      &collateral,
                        &clock,   &leak,  &availability, &storm};
   for (Oracle* o : oracles) world.AddOracle(o);

@@ -15,9 +15,15 @@
 
 namespace credsim::sim {
 
+class ExplorePicker;
+
 struct RunOptions {
   std::FILE* trace_out = nullptr;  // JSON Lines, streamed
   bool keep_index = false;         // keep (t, event, hash) per line (determinism test)
+  // Exploration (sim/explore.h): the picker orders the events due within pick_window_ms of each
+  // other, and sees the run's trace and choices for its state key.
+  ExplorePicker* picker = nullptr;
+  int64_t pick_window_ms = 0;
 };
 
 struct RunResult {

@@ -109,6 +109,65 @@ void Scheduler::Disarm(ActorId actor) {
   actors_[actor].wake_token = kDisarmed;
 }
 
+void Scheduler::set_picker(SchedulePicker* picker, int64_t window_ms) {
+  CREDSIM_ASSERT(window_ms >= 0);
+  picker_ = picker;
+  pick_window_ms_ = window_ms;
+}
+
+uint64_t Scheduler::PendingDigest() const {
+  uint64_t digest = 0;
+  for (const Entry& e : heap_) {
+    if (!Live(e)) continue;
+    // A sum of mixed (actor, delay) pairs: the same pending set in any heap layout digests alike.
+    uint64_t state = (uint64_t{e.actor} << 40) ^ static_cast<uint64_t>(e.time_ms - now_ms_);
+    digest += SplitMix64(state);
+  }
+  return digest;
+}
+
+void Scheduler::CollectCandidates(int64_t latest) {
+  candidates_.clear();
+  // Walk the heap from the root, skipping every subtree whose root is due after `latest` (its
+  // children are due no earlier). Bounded by the heap's size.
+  size_t stack[64];
+  size_t depth = 0;
+  stack[depth++] = 0;
+  while (depth > 0) {
+    const size_t i = stack[--depth];
+    if (i >= heap_.size() || heap_[i].time_ms > latest) continue;
+    if (Live(heap_[i])) candidates_.push_back(heap_[i]);
+    CREDSIM_ASSERT(depth + 2 <= std::size(stack));  // depth grows by at most one per level
+    stack[depth++] = 2 * i + 2;
+    stack[depth++] = 2 * i + 1;
+  }
+  std::sort(candidates_.begin(), candidates_.end(), Before);
+  if (candidates_.size() > kMaxCandidates) candidates_.resize(kMaxCandidates);
+}
+
+void Scheduler::RunEntry(Entry entry, bool is_root) {
+  Actor& actor = actors_[entry.actor];
+  CREDSIM_ASSERT(Live(entry));
+  CREDSIM_ASSERT(entry.time_ms >= now_ms_ || picker_ != nullptr);  // late only when picked so
+  now_ms_ = std::max(now_ms_, entry.time_ms);
+  actor.wake_token = kDisarmed;
+  ++events_run_;
+  current_ = entry.actor;
+  root_consumed_ = is_root;  // the first Push of this event takes the root's place
+  if (const std::coroutine_handle<> handle = std::exchange(actor.resume, nullptr)) {
+    handle.resume();
+  } else {
+    actor.task.Start();
+  }
+  current_ = kNoActor;
+  if (root_consumed_) {  // nothing was scheduled: remove the event that ran
+    root_consumed_ = false;
+    PopRoot();
+  }
+  // `actor` may dangle if the resumed code spawned (vector growth): index again.
+  if (actors_[entry.actor].alive && actors_[entry.actor].task.done()) Reap(entry.actor);
+}
+
 bool Scheduler::RunUntil(int64_t until_ms) {
   CREDSIM_ASSERT(!root_consumed_);
   while (!heap_.empty() && heap_.front().time_ms <= until_ms) {
@@ -116,30 +175,25 @@ bool Scheduler::RunUntil(int64_t until_ms) {
       limit_hit_ = true;
       return false;
     }
-    const Entry entry = heap_.front();
-    Actor& actor = actors_[entry.actor];
-    if (!actor.alive || actor.wake_token != entry.order) {  // stale: superseded or killed
+    const Entry root = heap_.front();
+    if (!Live(root)) {  // stale: superseded, killed, or already run out of order
       PopRoot();
       continue;
     }
-    CREDSIM_ASSERT(entry.time_ms >= now_ms_);
-    now_ms_ = entry.time_ms;
-    actor.wake_token = kDisarmed;
-    ++events_run_;
-    current_ = entry.actor;
-    root_consumed_ = true;  // the first Push of this event takes the root's place
-    if (const std::coroutine_handle<> handle = std::exchange(actor.resume, nullptr)) {
-      handle.resume();
-    } else {
-      actor.task.Start();
+    if (picker_ == nullptr) {
+      RunEntry(root, /*is_root=*/true);
+      continue;
     }
-    current_ = kNoActor;
-    if (root_consumed_) {  // nothing was scheduled: remove the event that ran
-      root_consumed_ = false;
-      PopRoot();
+    CollectCandidates(std::min(until_ms, root.time_ms + pick_window_ms_));
+    CREDSIM_ASSERT(!candidates_.empty() && candidates_[0].order == root.order);
+    size_t pick = 0;
+    if (candidates_.size() > 1) {
+      offered_.clear();
+      for (const Entry& e : candidates_) offered_.push_back({e.actor, e.time_ms});
+      pick = picker_->Pick(offered_, now_ms_);
+      CREDSIM_ASSERT(pick < candidates_.size());
     }
-    // `actor` may dangle if the resumed code spawned (vector growth): index again.
-    if (actors_[entry.actor].alive && actors_[entry.actor].task.done()) Reap(entry.actor);
+    RunEntry(candidates_[pick], /*is_root=*/pick == 0);
   }
   if (now_ms_ < until_ms && !limit_hit_) now_ms_ = until_ms;
   return !limit_hit_;

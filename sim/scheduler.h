@@ -15,10 +15,17 @@
 // heap.
 //
 // Everything is bounded: events per run, heap size and actors are asserted (and reported).
+//
+// Exploration (sim/explore.h) replaces "the earliest event runs next" with a SchedulePicker: at
+// each step the live events due within `window_ms` of the earliest one are the candidates, and
+// the picker says which runs. Candidates are listed in default order (time, then tie-break), so
+// index 0 is what the scheduler would have run; an event run after a later one runs late, at the
+// current time (an I/O step that took a little longer). Without a picker nothing of this runs.
 #pragma once
 
 #include <coroutine>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -34,6 +41,19 @@ struct SchedulerLimits {
   uint64_t max_events = uint64_t{1} << 40;
   size_t max_queue = size_t{1} << 20;
   size_t max_actors = 4096;
+};
+
+// One event that may run next.
+struct PickCandidate {
+  ActorId actor;
+  int64_t time_ms;
+};
+
+class SchedulePicker {
+ public:
+  virtual ~SchedulePicker() = default;
+  // Called only when there are at least two candidates; returns an index into `candidates`.
+  virtual size_t Pick(std::span<const PickCandidate> candidates, int64_t now_ms) = 0;
 };
 
 class Scheduler {
@@ -75,6 +95,12 @@ class Scheduler {
   };
   DelayAwaiter Delay(int64_t delay_ms) { return DelayAwaiter{*this, delay_ms}; }
 
+  // From now on the picker chooses among the events due within window_ms of the earliest.
+  void set_picker(SchedulePicker* picker, int64_t window_ms);
+  // The events that will run, as (actor, time - now) pairs, hashed independently of heap order:
+  // part of an explorer's state key.
+  uint64_t PendingDigest() const;
+
   // Runs events with time <= until_ms. Returns false if a limit stopped it early.
   bool RunUntil(int64_t until_ms);
   bool limit_hit() const { return limit_hit_; }
@@ -104,6 +130,15 @@ class Scheduler {
   void PopRoot();                        // removes heap_[0]
   void SiftDown(size_t i, Entry entry);  // places `entry` at hole i or below
   void Reap(ActorId actor);
+  bool Live(const Entry& e) const {
+    return actors_[e.actor].alive && actors_[e.actor].wake_token == e.order;
+  }
+  // With a picker: the live entries due by `latest` (at most kMaxCandidates), default order.
+  void CollectCandidates(int64_t latest);
+  // Runs one entry: the root when `is_root`, otherwise a live entry further down (its heap slot
+  // goes stale and is dropped when it surfaces).
+  void RunEntry(Entry entry, bool is_root);
+  static constexpr size_t kMaxCandidates = 64;
 
   ChoiceSource& choices_;
   SchedulerLimits limits_;
@@ -118,6 +153,10 @@ class Scheduler {
   size_t queue_peak_ = 0;
   ActorId current_ = kNoActor;
   bool limit_hit_ = false;
+  SchedulePicker* picker_ = nullptr;
+  int64_t pick_window_ms_ = 0;
+  std::vector<Entry> candidates_;       // scratch for CollectCandidates
+  std::vector<PickCandidate> offered_;  // what the picker sees
 };
 
 }  // namespace credsim::sim

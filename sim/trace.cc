@@ -37,6 +37,7 @@ uint64_t Trace::LineHash(std::string_view line) {
 void Trace::Commit(int64_t t_ms, std::string_view event, std::string line) {
   const uint64_t line_hash = LineHash(line);
   hash_ = Mix(hash_, line_hash, lines_);
+  line_sum_ += line_hash;
   ++lines_;
   if (keep_index_) index_.push_back({t_ms, std::string(event), line_hash});
   if (listener_) listener_(listener_ctx_, line);

@@ -40,6 +40,9 @@ class Trace {
   }
 
   uint64_t hash() const { return hash_; }
+  // The sum of every line's hash: the lines written so far as a set, whatever their order (an
+  // explorer's state key, where two orders of commuting steps must look alike).
+  uint64_t line_sum() const { return line_sum_; }
   uint64_t lines() const { return lines_; }
   std::vector<std::string> Recent() const;
   struct IndexEntry {
@@ -58,6 +61,7 @@ class Trace {
   void* listener_ctx_ = nullptr;
   bool keep_index_ = false;
   uint64_t hash_ = kInitialHash;
+  uint64_t line_sum_ = 0;
   uint64_t lines_ = 0;
   std::vector<std::string> recent_;  // ring of kRecentLines
   size_t recent_next_ = 0;

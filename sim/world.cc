@@ -263,9 +263,13 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
   }
   NoteRead(owner, id, read.status == engine::IoStatus::kOk ? file : nullptr);
   if (config_.trace_io) {
+    // What the reader was shown (the freshest refresh token, as a label): two reads of one store
+    // at one moment differ in the trace exactly when they saw different sessions.
+    const bool shown = read.status == engine::IoStatus::kOk && file->summary.readable;
     trace_.Event(now_ms(), "store.read", OwnerName(owner))
         .Str("store", path.Name())
-        .Str("status", engine::IoStatusName(read.status));
+        .Str("status", engine::IoStatusName(read.status))
+        .Str("rt", shown ? RefreshLabel(file->summary.family, file->summary.generation) : "-");
   }
   return read;
 }

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "live/live_main.h"
+#include "sim/cli/explore.h"
 #include "sim/cli/mutants.h"
 #include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
@@ -42,6 +43,8 @@ constexpr const char* kUsage =
     "                [--language-events] [--breadth] [--trace out.jsonl] [--verbose]\n"
     "  credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]\n"
     "                [--breadth] [--out FILE.json] [--runs N] [--tape-out FILE]\n"
+    "  credsim explore SCENARIO [--preemptions K] [--window MS] [--pct RUNS] (credsim explore "
+    "--help)\n"
     "  credsim live --consumer NAME=TEMPLATE [...] (credsim live --help)\n"
     "  credsim policies\n";
 
@@ -354,6 +357,7 @@ int main(int argc, char** argv) {
   const std::string command = argv[1];
   if (command == "replay") return ReplayMain(argc, argv, 2);  // its own options (cli/replay.h)
   if (command == "shrink") return ShrinkMain(argc, argv, 2);
+  if (command == "explore") return ExploreMain(argc, argv, 2);
   if (command == "mutants") return MutantsMain(argc, argv, 2);
   std::string why;
   auto args = ParseArgs(argc, argv, 2, &why);
