@@ -169,8 +169,8 @@ int ExploreMain(int argc, char** argv, int from) {
         (unsigned long long)r.merged);
   }
   if (r.failing) {
-    std::printf("FAILED: schedule #%llu (%zu preemptions)\n", (unsigned long long)r.schedules,
-                r.failing->size());
+    std::printf("FAILED: schedule #%llu (%zu choices off the natural order)\n",
+                (unsigned long long)r.schedules, r.failing->size());
     PrintViolations(r.failing_result);
     if (!WriteFailure(world, a, r)) return Bad("cannot write " + a.out + ".*");
     return 1;
