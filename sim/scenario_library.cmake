@@ -48,6 +48,12 @@ add_test(NAME swarm_cli_no_tools
   COMMAND credsim swarm --seeds 20 --minutes 120 --policy RefreshOutsideLock --no-tools)
 set_tests_properties(swarm_cli_no_tools PROPERTIES LABELS "sim" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "replay: credsim replay [0-9]+ --minutes 120 --policy RefreshOutsideLock --no-tools")
+# `credsim swarm --shrink-dir`: each failing world is shrunk into a scenario file as it is found.
+add_test(NAME swarm_cli_shrinks
+  COMMAND credsim swarm --seeds 12 --minutes 120 --policy RefreshOutsideLock --no-tools
+          --shrink-dir ${CMAKE_BINARY_DIR}/swarm-shrunk --shrink-seconds 60)
+set_tests_properties(swarm_cli_shrinks PROPERTIES LABELS "sim" TIMEOUT 180
+  PASS_REGULAR_EXPRESSION "shrunk: [0-9]+ -> [0-9]+ events, [0-9]+ -> [0-9]+ consumers: credsim run [^ ]*swarm-shrunk/swarm-[0-9]+[.]json")
 # The search can see (docs/BENCHMARKS.md, "Bug-finding power"): the canary and seven quick
 # mutants are caught within a small budget of swarm seeds, each on a seed where the reference
 # holds, or this fails; a change that blinds the swarm (a world it no longer draws, an oracle that

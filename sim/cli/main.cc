@@ -38,6 +38,7 @@ constexpr const char* kUsage =
     "  credsim check FILE|DIR...\n"
     "  credsim swarm [--seeds N] [--shard I/N] [--minutes M] [--policy NAME] [--no-tools]\n"
     "                [--language-events] [--breadth] [--probes] [--require-probes]\n"
+    "                [--shrink-dir DIR [--shrink-seconds S]]\n"
     "  credsim mutants [--seeds N] [--minutes M] [--policy NAME]... (credsim mutants --help)\n"
     "  credsim replay SEED|TRACE.jsonl|--tape FILE [--minutes M] [--policy NAME] [--no-tools]\n"
     "                [--language-events] [--breadth] [--trace out.jsonl] [--verbose]\n"
@@ -55,7 +56,8 @@ int Usage(const std::string& why) {
 
 struct Args {
   std::vector<std::string> positional;
-  std::string policy, trace, shard, junit, html;
+  std::string policy, trace, shard, junit, html, shrink_dir;
+  int64_t shrink_seconds = 300;
   std::optional<uint64_t> seed;
   int64_t seeds = 100, minutes = 24 * 60;
   bool json = false, verbose = false, no_tools = false, language_events = false;
@@ -93,6 +95,9 @@ std::optional<Args> ParseArgs(int argc, char** argv, int from, std::string* why)
     } else if (arg == "--junit" && value(&a.junit)) {
     } else if (arg == "--html" && value(&a.html)) {
     } else if (arg == "--shard" && value(&a.shard)) {
+    } else if (arg == "--shrink-dir" && value(&a.shrink_dir)) {
+    } else if (arg == "--shrink-seconds" && value(&v) && ParseU64(v, &n) && n > 0 && n <= 86'400) {
+      a.shrink_seconds = static_cast<int64_t>(n);
     } else if (arg == "--seed" && value(&v) && ParseU64(v, &n)) {
       a.seed = n;
     } else if (arg == "--seeds" && value(&v) && ParseU64(v, &n) && n > 0 && n <= 100'000'000) {
@@ -264,6 +269,24 @@ std::string ReplayCommand(uint64_t seed, const Args& a) {
   return cmd;
 }
 
+// --shrink-dir: each failing world shrunk (within --shrink-seconds) into DIR/swarm-SEED.json.
+void ShrinkInto(const Args& a, const SwarmOptions& options, uint64_t seed) {
+  std::error_code ec;
+  std::filesystem::create_directories(a.shrink_dir, ec);
+  const std::string path =
+      (std::filesystem::path(a.shrink_dir) / ("swarm-" + std::to_string(seed) + ".json")).string();
+  const ShrinkReport r =
+      ShrinkSwarmFailure(seed, options, 400, path, static_cast<double>(a.shrink_seconds));
+  if (!r.error.empty()) {
+    std::printf("  shrink: %s\n", r.error.c_str());
+    return;
+  }
+  std::printf("  shrunk: %llu -> %llu events, %zu -> %zu consumers: credsim run %s --policy %s\n",
+              (unsigned long long)r.events_before, (unsigned long long)r.events_after,
+              r.consumers_before, r.consumers_after, r.scenario_path.c_str(),
+              options.policy.c_str());
+}
+
 int Swarm(const Args& a) {
   uint64_t shard = 0, shards = 1;
   if (!a.shard.empty()) {
@@ -300,6 +323,7 @@ int Swarm(const Args& a) {
       std::printf("FAIL seed=%llu %s\n  replay: %s\n", (unsigned long long)seed,
                   FormatViolation(r.violations.front(), false).c_str(),
                   ReplayCommand(seed, a).c_str());
+      if (!a.shrink_dir.empty()) ShrinkInto(a, options, seed);
     }
     if (tty && (i % 16 == 0 || i + 1 == a.seeds)) {
       std::fprintf(stderr, "\r[%lld/%lld] failures=%lld", (long long)(i + 1), (long long)a.seeds,

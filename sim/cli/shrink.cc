@@ -1,5 +1,6 @@
 #include "sim/cli/shrink.h"
 
+#include <chrono>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -94,7 +95,13 @@ bool ShrinkTapeTo(uint64_t seed, const SwarmOptions& options, const std::string&
 }  // namespace
 
 ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int max_runs,
-                                const std::string& scenario_path) {
+                                const std::string& scenario_path, double max_seconds) {
+  const auto start = std::chrono::steady_clock::now();  // the time budget only
+  auto out_of_time = [&] {
+    return max_seconds > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+               max_seconds;
+  };
   ShrinkReport report;
   const WorldConfig world = SwarmWorld(seed, options);
   const RunResult first = RunWorld(world, {});
@@ -109,6 +116,7 @@ ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int 
       world, v.t_ms,
       [&, events = first.summary.events](
           const WorldConfig& candidate) mutable -> std::optional<int64_t> {
+        if (out_of_time()) return std::nullopt;  // keeps what it has
         const RunResult r = RunWorld(candidate, {});
         if (r.ok() || r.violations.front().oracle != v.oracle) return std::nullopt;
         // Smaller means fewer events to read, too: a plainer world that runs longer is not kept.

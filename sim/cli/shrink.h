@@ -27,9 +27,10 @@ struct ShrinkReport {
 };
 
 // Shrinks swarm world `seed` with at most `max_runs` runs and writes `scenario_path` and, beside
-// it, the trace (".trace.jsonl" for ".json").
+// it, the trace (".trace.jsonl" for ".json"). With max_seconds > 0 the shrinker stops taking
+// smaller worlds once that much wall time has passed (what it has by then is written).
 ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int max_runs,
-                                const std::string& scenario_path);
+                                const std::string& scenario_path, double max_seconds = 0);
 
 int ShrinkMain(int argc, char** argv, int from);
 
