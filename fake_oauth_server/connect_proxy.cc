@@ -297,7 +297,7 @@ void ConnectProxy::AcceptLoop() {
 
 // Non-blocking even on loopback: with the server's backlog full, a blocking connect() would wait
 // for SYN retries that Stop() could not interrupt.
-bool ConnectProxy::ConnectToRelay(int fd, std::chrono::steady_clock::time_point deadline) const {
+bool ConnectProxy::ConnectToRelay(int fd, Deadline deadline) const {
   if (fd < 0) return false;
   sockaddr_in relay{};
   relay.sin_family = AF_INET;
@@ -314,78 +314,79 @@ bool ConnectProxy::IsTerminatedHost(const std::string& host) const {
   return std::find(hosts_.begin(), hosts_.end(), host) != hosts_.end();
 }
 
-void ConnectProxy::ServeTunnel(int client_fd) {
-  BlockSigpipeOnThisThread();
-  const UniqueFd client(client_fd);
-  SetNoDelay(client.get());
-  const Clock::time_point preamble_deadline =
-      Clock::now() + std::chrono::milliseconds(handshake_timeout_ms_);
-
-  const auto send_all = [&](std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = send(client.get(), bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        bytes.remove_prefix(static_cast<size_t>(n));
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else if (n < 0 && errno == EAGAIN) {
-        if (WaitFor(client.get(), POLLOUT, MsUntil(preamble_deadline)) != Wait::kReady) {
-          return false;
-        }
-      } else {
-        return false;
-      }
+bool ConnectProxy::SendAll(int fd, std::string_view bytes, Deadline deadline) const {
+  while (!bytes.empty()) {
+    const ssize_t n = send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      bytes.remove_prefix(static_cast<size_t>(n));
+    } else if (n < 0 && errno == EINTR) {
+      continue;
+    } else if (n < 0 && errno == EAGAIN) {
+      if (WaitFor(fd, POLLOUT, MsUntil(deadline)) != Wait::kReady) return false;
+    } else {
+      return false;
     }
-    return true;
-  };
-  // Answers, then reads and discards what the client still sends until it closes (at most 1 s):
-  // closing with unread input would send a reset, which can destroy the answer before the client
-  // reads it (a head over 8 KiB is refused with most of it unread).
-  const auto refuse = [&](std::string_view status, std::string_view headers, std::string_view body,
-                          const std::string& log_line) {
-    Log(log_line);
-    if (!send_all(PlainAnswer(status, headers, body))) return;
-    shutdown(client.get(), SHUT_WR);
-    const Clock::time_point linger_until =
-        std::min(preamble_deadline, Clock::now() + std::chrono::seconds(1));
-    char discarded[1024];
-    for (;;) {
-      const ssize_t n = recv(client.get(), discarded, sizeof discarded, 0);
-      if (n > 0 || (n < 0 && errno == EINTR)) continue;
-      if (n == 0 || errno != EAGAIN) return;
-      if (WaitFor(client.get(), POLLIN, MsUntil(linger_until)) != Wait::kReady) return;
-    }
-  };
+  }
+  return true;
+}
 
-  // Byte by byte, so that not one byte after the blank line is consumed: those belong to the TLS
-  // handshake (a client may send its ClientHello before it has read our 200).
+// Answers, then reads and discards what the client still sends until it closes (at most 1 s):
+// closing with unread input would send a reset, which can destroy the answer before the client
+// reads it (a head over 8 KiB is refused with most of it unread).
+void ConnectProxy::Refuse(int fd, Deadline deadline, const Refusal& refusal) const {
+  Log(refusal.log_line);
+  if (!SendAll(fd, PlainAnswer(refusal.status, refusal.headers, refusal.body), deadline)) return;
+  shutdown(fd, SHUT_WR);
+  const Clock::time_point linger_until = std::min(deadline, Clock::now() + std::chrono::seconds(1));
+  char discarded[1024];
+  for (;;) {  // bounded by linger_until
+    const ssize_t n = recv(fd, discarded, sizeof discarded, 0);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    if (n == 0 || errno != EAGAIN) return;
+    if (WaitFor(fd, POLLIN, MsUntil(linger_until)) != Wait::kReady) return;
+  }
+}
+
+// Byte by byte, so that not one byte after the blank line is consumed: those belong to the TLS
+// handshake (a client may send its ClientHello before it has read our 200).
+std::optional<std::string> ConnectProxy::ReadConnectHead(int fd, Deadline deadline) const {
   std::string head;
   while (!head.ends_with("\r\n\r\n")) {
     if (head.size() >= kMaxConnectHeadBytes) {
-      return refuse("431 Request Header Fields Too Large", "", "request head over 8 KiB\n",
-                    "refused a request head over 8 KiB");
+      Refuse(fd, deadline,
+             {"431 Request Header Fields Too Large", "", "request head over 8 KiB\n",
+              "refused a request head over 8 KiB"});
+      return std::nullopt;
     }
     char ch = 0;
-    const ssize_t n = recv(client.get(), &ch, 1, 0);
+    const ssize_t n = recv(fd, &ch, 1, 0);
     if (n == 1) {
       head += ch;
     } else if (n < 0 && errno == EINTR) {
       continue;
     } else if (n < 0 && errno == EAGAIN) {
       // A client that says nothing (or trickles) loses its slot at the deadline, answered or not.
-      if (WaitFor(client.get(), POLLIN, MsUntil(preamble_deadline)) != Wait::kReady) return;
+      if (WaitFor(fd, POLLIN, MsUntil(deadline)) != Wait::kReady) return std::nullopt;
     } else {
-      return;  // the client left
+      return std::nullopt;  // the client left
     }
   }
+  return head;
+}
 
+std::optional<std::string> ConnectProxy::AdmitConnect(int fd, Deadline deadline,
+                                                      const std::string& head) const {
   const std::optional<RequestLine> request = ParseRequestLine(head);
-  if (!request) return refuse("400 Bad Request", "", "not an HTTP/1.x request\n", "bad request");
+  if (!request) {
+    Refuse(fd, deadline, {"400 Bad Request", "", "not an HTTP/1.x request\n", "bad request"});
+    return std::nullopt;
+  }
   if (request->method != "CONNECT") {
-    return refuse("405 Method Not Allowed", "Allow: CONNECT\r\n",
-                  "this is a CONNECT proxy for the fake server's own TLS names; it forwards "
-                  "nothing\n",
-                  "refused " + request->method + " (not CONNECT)");
+    Refuse(fd, deadline,
+           {"405 Method Not Allowed", "Allow: CONNECT\r\n",
+            "this is a CONNECT proxy for the fake server's own TLS names; it forwards nothing\n",
+            "refused " + request->method + " (not CONNECT)"});
+    return std::nullopt;
   }
   const size_t colon = request->target.rfind(':');
   std::string host = request->target.substr(0, colon);
@@ -395,33 +396,22 @@ void ConnectProxy::ServeTunnel(int client_fd) {
   // SSH on 22) would be a request to reach the real network, which this proxy never does.
   if (colon == std::string::npos || request->target.substr(colon + 1) != "443" ||
       !IsTerminatedHost(host)) {
-    return refuse("403 Forbidden", "",
-                  "this proxy terminates TLS only for its test host names on port 443 and "
-                  "forwards nothing off the machine\n",
-                  "refused CONNECT " + request->target);
+    Refuse(fd, deadline,
+           {"403 Forbidden", "",
+            "this proxy terminates TLS only for its test host names on port 443 and forwards "
+            "nothing off the machine\n",
+            "refused CONNECT " + request->target});
+    return std::nullopt;
   }
+  return host;
+}
 
-  // Connect to the fake server before saying yes, so that a client is told 502 rather than
-  // handed a tunnel that leads nowhere.
-  const UniqueFd backend(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-  if (!ConnectToRelay(backend.get(), preamble_deadline)) {
-    return refuse("502 Bad Gateway", "", "the fake server is not reachable\n",
-                  "cannot reach the fake server on 127.0.0.1:" + std::to_string(relay_port_));
-  }
-  SetNoDelay(backend.get());
-  if (!send_all("HTTP/1.1 200 Connection Established\r\n\r\n")) return;
-
-  SslPtr ssl(SSL_new(ssl_ctx_.get()));
-  if (!ssl || SSL_set_fd(ssl.get(), client.get()) != 1) {
-    std::string why;
-    OpenSslFailure(&why, "cannot create a TLS session");
-    return Log(why);
-  }
-  for (;;) {
+bool ConnectProxy::AcceptTls(SSL* ssl, int fd, Deadline deadline, const std::string& host) const {
+  for (;;) {  // bounded by the deadline
     ERR_clear_error();
-    const int result = SSL_accept(ssl.get());
-    if (result == 1) break;
-    const int error = SSL_get_error(ssl.get(), result);
+    const int result = SSL_accept(ssl);
+    if (result == 1) return true;
+    const int error = SSL_get_error(ssl, result);
     const short events = error == SSL_ERROR_WANT_READ    ? POLLIN
                          : error == SSL_ERROR_WANT_WRITE ? POLLOUT
                                                          : 0;
@@ -430,97 +420,128 @@ void ConnectProxy::ServeTunnel(int client_fd) {
       // name the leaf does not carry: worth one line for whoever sets a client up.
       std::string why;
       OpenSslFailure(&why, "TLS handshake for " + host + " failed");
-      return Log(why);
+      Log(why);
+      return false;
     }
-    if (WaitFor(client.get(), events, MsUntil(preamble_deadline)) != Wait::kReady) return;
+    if (WaitFor(fd, events, MsUntil(deadline)) != Wait::kReady) return false;
+  }
+}
+
+namespace {
+
+// The relay between the TLS client and the fake server: each direction has one buffer that is
+// filled only when empty. One Step moves what it can without blocking and says what to wait for.
+class RelayState {
+ public:
+  RelayState(SSL* ssl, int backend) : ssl_(ssl), backend_(backend) {}
+
+  struct Step {
+    bool progress = false;
+    short client_events = 0, server_events = 0;
+  };
+  // SSL_read is tried before polling the client, because OpenSSL may hold decrypted bytes that
+  // poll() cannot see.
+  Step Run() {
+    Step step;
+    ClientToServer(step);
+    ServerToClient(step);
+    return step;
+  }
+  // One side has ended and everything it sent has been delivered (a server that answers and
+  // closes, as after a drop_after_commit fault, must still have its answer reach the client).
+  bool Finished() const {
+    return (!client_open_ && server_pending_.empty()) || (!server_open_ && client_pending_.empty());
+  }
+  bool client_open() const { return client_open_; }
+
+ private:
+  void WantFromSsl(int result, Step& step) {
+    switch (SSL_get_error(ssl_, result)) {
+      case SSL_ERROR_WANT_READ:
+        step.client_events |= POLLIN;
+        break;
+      case SSL_ERROR_WANT_WRITE:
+        step.client_events |= POLLOUT;
+        break;
+      default:  // close_notify, a reset, or a TLS error: this side is over
+        client_open_ = false;
+        step.progress = true;
+        ERR_clear_error();
+    }
   }
 
-  // The relay: each direction has one buffer that is filled only when empty, and the loop polls
-  // only when no step made progress. SSL_read is tried before polling the client, because
-  // OpenSSL may hold decrypted bytes that poll() cannot see.
-  char to_server[kRelayBufferBytes];
-  char to_client[kRelayBufferBytes];
-  std::string_view server_pending;  // into to_server
-  std::string_view client_pending;  // into to_client
-  bool client_open = true;
-  bool server_open = true;
-  while (!stopping_) {
-    short client_events = 0;
-    short server_events = 0;
-    bool progress = false;
-    const auto want_from_ssl = [&](int result, bool* open) {
-      switch (SSL_get_error(ssl.get(), result)) {
-        case SSL_ERROR_WANT_READ:
-          client_events |= POLLIN;
-          break;
-        case SSL_ERROR_WANT_WRITE:
-          client_events |= POLLOUT;
-          break;
-        default:  // close_notify, a reset, or a TLS error: this side is over
-          *open = false;
-          progress = true;
-          ERR_clear_error();
-      }
-    };
-
-    if (client_open && server_pending.empty()) {
+  void ClientToServer(Step& step) {
+    if (client_open_ && server_pending_.empty()) {
       ERR_clear_error();
-      const int n = SSL_read(ssl.get(), to_server, sizeof to_server);
+      const int n = SSL_read(ssl_, to_server_, sizeof to_server_);
       if (n > 0) {
-        server_pending = std::string_view(to_server, static_cast<size_t>(n));
-        progress = true;
+        server_pending_ = std::string_view(to_server_, static_cast<size_t>(n));
+        step.progress = true;
       } else {
-        want_from_ssl(n, &client_open);
+        WantFromSsl(n, step);
       }
     }
-    if (!server_pending.empty()) {
-      const ssize_t n =
-          send(backend.get(), server_pending.data(), server_pending.size(), MSG_NOSIGNAL);
-      if (n > 0) {
-        server_pending.remove_prefix(static_cast<size_t>(n));
-        progress = true;
-      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        server_events |= POLLOUT;
-      } else {
-        server_open = false;  // the server has gone: what it could not take is dropped
-        server_pending = {};
-        progress = true;
-      }
+    if (server_pending_.empty()) return;
+    const ssize_t n = send(backend_, server_pending_.data(), server_pending_.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      server_pending_.remove_prefix(static_cast<size_t>(n));
+      step.progress = true;
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      step.server_events |= POLLOUT;
+    } else {
+      server_open_ = false;  // the server has gone: what it could not take is dropped
+      server_pending_ = {};
+      step.progress = true;
     }
-    if (server_open && client_pending.empty()) {
-      const ssize_t n = recv(backend.get(), to_client, sizeof to_client, 0);
-      if (n > 0) {
-        client_pending = std::string_view(to_client, static_cast<size_t>(n));
-        progress = true;
-      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
-        server_events |= POLLIN;
-      } else {
-        server_open = false;
-        progress = true;
-      }
-    }
-    if (!client_pending.empty()) {
-      ERR_clear_error();
-      const int n =
-          SSL_write(ssl.get(), client_pending.data(), static_cast<int>(client_pending.size()));
-      if (n > 0) {
-        client_pending.remove_prefix(static_cast<size_t>(n));
-        progress = true;
-      } else {
-        want_from_ssl(n, &client_open);
-        if (!client_open) client_pending = {};
-      }
-    }
+  }
 
-    // One side has ended and everything it sent has been delivered (a server that answers and
-    // closes, as after a drop_after_commit fault, must still have its answer reach the client).
-    if ((!client_open && server_pending.empty()) || (!server_open && client_pending.empty())) {
-      break;
+  void ServerToClient(Step& step) {
+    if (server_open_ && client_pending_.empty()) {
+      const ssize_t n = recv(backend_, to_client_, sizeof to_client_, 0);
+      if (n > 0) {
+        client_pending_ = std::string_view(to_client_, static_cast<size_t>(n));
+        step.progress = true;
+      } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+        step.server_events |= POLLIN;
+      } else {
+        server_open_ = false;
+        step.progress = true;
+      }
     }
-    if (progress) continue;
-    CREDSIM_ASSERT(client_events != 0 || server_events != 0, "a stalled relay waits for something");
-    pollfd fds[3] = {{client.get(), client_events, 0},
-                     {backend.get(), server_events, 0},
+    if (client_pending_.empty()) return;
+    ERR_clear_error();
+    const int n = SSL_write(ssl_, client_pending_.data(), static_cast<int>(client_pending_.size()));
+    if (n > 0) {
+      client_pending_.remove_prefix(static_cast<size_t>(n));
+      step.progress = true;
+    } else {
+      WantFromSsl(n, step);
+      if (!client_open_) client_pending_ = {};
+    }
+  }
+
+  SSL* const ssl_;
+  const int backend_;
+  char to_server_[kRelayBufferBytes];
+  char to_client_[kRelayBufferBytes];
+  std::string_view server_pending_;  // into to_server_
+  std::string_view client_pending_;  // into to_client_
+  bool client_open_ = true;
+  bool server_open_ = true;
+};
+
+}  // namespace
+
+void ConnectProxy::Relay(SSL* ssl, int client_fd, int backend_fd) const {
+  RelayState relay(ssl, backend_fd);
+  while (!stopping_) {  // bounded by the idle timeout and the stop pipe
+    const RelayState::Step step = relay.Run();
+    if (relay.Finished()) break;
+    if (step.progress) continue;
+    CREDSIM_ASSERT(step.client_events != 0 || step.server_events != 0,
+                   "a stalled relay waits for something");
+    pollfd fds[3] = {{client_fd, step.client_events, 0},
+                     {backend_fd, step.server_events, 0},
                      {stop_pipe_[0], POLLIN, 0}};
     int ready = -1;
     do {
@@ -528,12 +549,42 @@ void ConnectProxy::ServeTunnel(int client_fd) {
     } while (ready < 0 && errno == EINTR);
     if (ready <= 0 || fds[2].revents != 0) break;  // idle too long, or stopping
   }
-  if (client_open) {
+  if (relay.client_open()) {
     // close_notify, one non-blocking attempt: a client that is not reading loses nothing by it.
     ERR_clear_error();
-    SSL_shutdown(ssl.get());
+    SSL_shutdown(ssl);
     ERR_clear_error();
   }
+}
+
+// CONNECT head -> admitted host -> the fake server reached -> 200 -> TLS accepted -> relay.
+void ConnectProxy::ServeTunnel(int client_fd) {
+  BlockSigpipeOnThisThread();
+  const UniqueFd client(client_fd);
+  SetNoDelay(client.get());
+  const Deadline deadline = Clock::now() + std::chrono::milliseconds(handshake_timeout_ms_);
+  const std::optional<std::string> head = ReadConnectHead(client.get(), deadline);
+  if (!head) return;
+  const std::optional<std::string> host = AdmitConnect(client.get(), deadline, *head);
+  if (!host) return;
+  // Connect to the fake server before saying yes, so that a client is told 502 rather than
+  // handed a tunnel that leads nowhere.
+  const UniqueFd backend(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!ConnectToRelay(backend.get(), deadline)) {
+    return Refuse(client.get(), deadline,
+                  {"502 Bad Gateway", "", "the fake server is not reachable\n",
+                   "cannot reach the fake server on 127.0.0.1:" + std::to_string(relay_port_)});
+  }
+  SetNoDelay(backend.get());
+  if (!SendAll(client.get(), "HTTP/1.1 200 Connection Established\r\n\r\n", deadline)) return;
+  SslPtr ssl(SSL_new(ssl_ctx_.get()));
+  if (!ssl || SSL_set_fd(ssl.get(), client.get()) != 1) {
+    std::string why;
+    OpenSslFailure(&why, "cannot create a TLS session");
+    return Log(why);
+  }
+  if (!AcceptTls(ssl.get(), client.get(), deadline, *host)) return;
+  Relay(ssl.get(), client.get(), backend.get());
 }
 
 }  // namespace credsim::oauth

@@ -20,7 +20,9 @@
 #include <list>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -62,13 +64,29 @@ class ConnectProxy {
   };
   enum class Wait { kReady, kTimedOut, kStopping };
 
+  using Deadline = std::chrono::steady_clock::time_point;
+  // What a refused client is told, and the log line.
+  struct Refusal {
+    std::string_view status, headers, body;
+    std::string log_line;
+  };
+
   void AcceptLoop();
   void ReapFinishedTunnels();
+  // One client: its CONNECT head, the check of its target, the TLS handshake, then the relay.
   void ServeTunnel(int client_fd);
+  bool SendAll(int fd, std::string_view bytes, Deadline deadline) const;
+  void Refuse(int fd, Deadline deadline, const Refusal& refusal) const;
+  // The request head up to the blank line; nullopt when the client left, timed out or was refused.
+  std::optional<std::string> ReadConnectHead(int fd, Deadline deadline) const;
+  // The host a CONNECT names when it is one of ours on port 443; otherwise refuses, nullopt.
+  std::optional<std::string> AdmitConnect(int fd, Deadline deadline, const std::string& head) const;
+  bool AcceptTls(SSL* ssl, int fd, Deadline deadline, const std::string& host) const;
+  void Relay(SSL* ssl, int client_fd, int backend_fd) const;
   // Polls fd for events and the stop pipe; timeout_ms < 0 never times out.
   Wait WaitFor(int fd, short events, int64_t timeout_ms) const;
   bool IsTerminatedHost(const std::string& host) const;
-  bool ConnectToRelay(int fd, std::chrono::steady_clock::time_point deadline) const;
+  bool ConnectToRelay(int fd, Deadline deadline) const;
 
   const int relay_port_;
   const std::vector<std::string> hosts_;
