@@ -119,16 +119,172 @@ bool LoadScenario(LiveArgs& a, std::string* why) {
   return true;
 }
 
+// Options that name a consumer (NAME=VALUE), applied once every consumer is known.
+struct PerConsumerOptions {
+  std::map<std::string, std::string> on_401, copies, every, at;
+};
+
+bool ParseLiveDuration(const std::string& text, int64_t* out, std::string* why) {
+  const std::optional<int64_t> ms = oauth::ParseDurationMs(text);
+  if (!ms || *ms <= 0) return *why = "bad duration '" + text + "' (e.g. 500ms, 10s, 2m)", false;
+  *out = *ms;
+  return true;
+}
+
+// --consumer / --tool NAME=TEMPLATE
+bool AddLiveConsumer(const std::string& arg, const std::string& v, LiveConfig& c,
+                     std::string* why) {
+  std::string name, value;
+  if (!SplitNamed(v, &name, &value)) {
+    return *why = arg + " wants NAME=TEMPLATE with NAME in [a-z0-9_]{1,20}", false;
+  }
+  for (const LiveConsumer& other : c.consumers) {
+    if (other.name == name) return *why = "consumer " + name + " named twice", false;
+  }
+  c.consumers.push_back(
+      LiveConsumer{.name = name, .command = value, .judged = arg == "--consumer"});
+  return true;
+}
+
+bool ParseNemesisList(const std::string& v, LiveConfig& c, std::string* why) {
+  size_t start = 0;
+  while (start <= v.size()) {  // bounded: start grows by at least one each round
+    const size_t comma = std::min(v.find(',', start), v.size());
+    live::NemesisKind kind;
+    if (!live::ParseNemesis(v.substr(start, comma - start), &kind)) {
+      return *why = "unknown nemesis '" + v.substr(start, comma - start) + "'", false;
+    }
+    c.nemeses.push_back(kind);
+    start = comma + 1;
+  }
+  return true;
+}
+
+// --expect ORACLE[:CONSUMER]
+bool ParseExpect(const std::string& v, LiveArgs& a, std::string* why) {
+  const size_t colon = v.find(':');
+  a.expect_oracle = v.substr(0, colon);
+  if (colon != std::string::npos) a.expect_consumer = v.substr(colon + 1);
+  const auto& known = KnownOracles();
+  if (std::find(known.begin(), known.end(), a.expect_oracle) == known.end()) {
+    return *why = "unknown oracle " + a.expect_oracle, false;
+  }
+  return true;
+}
+
+// One option and its value.
+bool ParseLiveOption(const std::string& arg, const std::string& v, LiveArgs& a,
+                     PerConsumerOptions& per, std::string* why) {
+  LiveConfig& c = a.config;
+  std::string name, value;
+  if (arg == "--consumer" || arg == "--tool") return AddLiveConsumer(arg, v, c, why);
+  if (arg == "--on-401" || arg == "--copies" || arg == "--every" || arg == "--at") {
+    if (!SplitNamed(v, &name, &value)) return *why = arg + " wants NAME=VALUE", false;
+    (arg == "--on-401"   ? per.on_401
+     : arg == "--copies" ? per.copies
+     : arg == "--every"  ? per.every
+                         : per.at)[name] = value;
+    return true;
+  }
+  if (arg == "--provider") {
+    const auto p = engine::ParseProvider(v);
+    if (!p) return *why = "unknown provider " + v, false;
+    c.provider = *p;
+    return true;
+  }
+  if (arg == "--duration") return ParseLiveDuration(v, &c.duration_ms, why);
+  if (arg == "--timeout") return ParseLiveDuration(v, &c.timeout_ms, why);
+  if (arg == "--access-ttl") {
+    int64_t ms = 0;
+    c.access_ttl = v;
+    return ParseLiveDuration(v, &ms, why);
+  }
+  if (arg == "--nemesis") return ParseNemesisList(v, c, why);
+  if (arg == "--nemesis-rounds") {
+    c.nemesis_rounds = std::atoi(v.c_str());
+    if (c.nemesis_rounds < 1 || c.nemesis_rounds > 20)
+      return *why = "--nemesis-rounds 1..20", false;
+    return true;
+  }
+  if (arg == "--expect") return ParseExpect(v, a, why);
+  if (arg == "--reuse-policy") {
+    c.reuse_policy = v;
+    a.reuse_policy_given = true;
+    return true;
+  }
+  if (arg == "--seed") return c.seed = std::strtoull(v.c_str(), nullptr, 10), true;
+  // Plain string options.
+  const std::pair<const char*, std::string*> strings[] = {
+      {"--scenario", &a.scenario_file},
+      {"--junit", &a.junit},
+      {"--html", &a.html},
+      {"--work", &a.work},
+      {"--server", &c.server_binary},
+      {"--engine", &c.engine_binary},
+  };
+  for (const auto& [flag, target] : strings) {
+    if (arg == flag) return *target = v, true;
+  }
+  return *why = "unknown option " + arg, false;
+}
+
+// --at NAME=T1,T2,...: ascending times from the start.
+bool ParseAtTimes(const std::string& times, LiveConsumer& consumer, std::string* why) {
+  size_t start = 0;
+  while (start <= times.size()) {  // bounded: start grows by at least one each round
+    const size_t comma = std::min(times.find(',', start), times.size());
+    const std::string t = times.substr(start, comma - start);
+    const std::optional<int64_t> ms =
+        t == "0" ? std::optional<int64_t>(0) : oauth::ParseDurationMs(t);
+    if (!ms || (!consumer.at_ms.empty() && *ms < consumer.at_ms.back()) ||
+        consumer.at_ms.size() >= 1000) {
+      return *why = "--at " + consumer.name + "=T1,T2,... wants ascending durations", false;
+    }
+    consumer.at_ms.push_back(*ms);
+    start = comma + 1;
+  }
+  return true;
+}
+
+bool ApplyToConsumer(PerConsumerOptions& per, LiveConsumer& consumer, std::string* why) {
+  if (per.on_401.count(consumer.name)) consumer.on_401 = per.on_401[consumer.name];
+  if (per.copies.count(consumer.name)) {
+    consumer.copies = std::atoi(per.copies[consumer.name].c_str());
+    if (consumer.copies < 1 || consumer.copies > 16) {
+      return *why = "--copies " + consumer.name + "=1..16", false;
+    }
+  }
+  if (per.every.count(consumer.name)) {
+    const std::string& e = per.every[consumer.name];
+    const size_t comma = e.find(',');
+    std::string ignored;
+    if (comma == std::string::npos ||
+        !ParseLiveDuration(e.substr(0, comma), &consumer.every_min_ms, &ignored) ||
+        !ParseLiveDuration(e.substr(comma + 1), &consumer.every_max_ms, &ignored) ||
+        consumer.every_min_ms > consumer.every_max_ms) {
+      return *why = "--every NAME=MIN,MAX with MIN <= MAX", false;
+    }
+  }
+  return !per.at.count(consumer.name) || ParseAtTimes(per.at[consumer.name], consumer, why);
+}
+
+bool ApplyPerConsumerOptions(PerConsumerOptions& per, LiveConfig& c, std::string* why) {
+  for (LiveConsumer& consumer : c.consumers) {
+    if (!ApplyToConsumer(per, consumer, why)) return false;
+  }
+  for (const auto* named : {&per.on_401, &per.copies, &per.every, &per.at}) {
+    for (const auto& [name, value] : *named) {
+      const bool known = std::any_of(c.consumers.begin(), c.consumers.end(),
+                                     [&](const LiveConsumer& x) { return x.name == name; });
+      if (!known) return *why = "no consumer named " + name, false;
+    }
+  }
+  return true;
+}
+
 std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::string* why) {
   LiveArgs a;
-  LiveConfig& c = a.config;
-  std::map<std::string, std::string> on_401, copies, every, at;
-  const auto duration = [&](const std::string& text, int64_t* out) {
-    auto ms = oauth::ParseDurationMs(text);
-    if (!ms || *ms <= 0) return *why = "bad duration '" + text + "' (e.g. 500ms, 10s, 2m)", false;
-    *out = *ms;
-    return true;
-  };
+  PerConsumerOptions per;
   for (int i = from; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg == "-h" || arg == "--help") {
@@ -136,127 +292,11 @@ std::optional<LiveArgs> ParseLiveArgs(int argc, char** argv, int from, std::stri
       std::exit(0);
     }
     if (i + 1 >= argc) return *why = arg + " needs a value", std::nullopt;
-    const std::string v = argv[++i];
-    std::string name, value;
-    if (arg == "--consumer" || arg == "--tool") {
-      if (!SplitNamed(v, &name, &value)) {
-        return *why = arg + " wants NAME=TEMPLATE with NAME in [a-z0-9_]{1,20}", std::nullopt;
-      }
-      for (const LiveConsumer& other : c.consumers) {
-        if (other.name == name) return *why = "consumer " + name + " named twice", std::nullopt;
-      }
-      LiveConsumer consumer;
-      consumer.name = name;
-      consumer.command = value;
-      consumer.judged = arg == "--consumer";
-      c.consumers.push_back(consumer);
-    } else if (arg == "--on-401" || arg == "--copies" || arg == "--every" || arg == "--at") {
-      if (!SplitNamed(v, &name, &value)) return *why = arg + " wants NAME=VALUE", std::nullopt;
-      (arg == "--on-401"   ? on_401
-       : arg == "--copies" ? copies
-       : arg == "--every"  ? every
-                           : at)[name] = value;
-    } else if (arg == "--provider") {
-      auto p = engine::ParseProvider(v);
-      if (!p) return *why = "unknown provider " + v, std::nullopt;
-      c.provider = *p;
-    } else if (arg == "--duration") {
-      if (!duration(v, &c.duration_ms)) return std::nullopt;
-    } else if (arg == "--timeout") {
-      if (!duration(v, &c.timeout_ms)) return std::nullopt;
-    } else if (arg == "--access-ttl") {
-      int64_t ms = 0;
-      if (!duration(v, &ms)) return std::nullopt;
-      c.access_ttl = v;
-    } else if (arg == "--reuse-policy") {
-      c.reuse_policy = v;
-      a.reuse_policy_given = true;
-    } else if (arg == "--scenario") {
-      a.scenario_file = v;
-    } else if (arg == "--nemesis") {
-      size_t start = 0;
-      while (start <= v.size()) {
-        const size_t comma = std::min(v.find(',', start), v.size());
-        live::NemesisKind kind;
-        if (!live::ParseNemesis(v.substr(start, comma - start), &kind)) {
-          return *why = "unknown nemesis '" + v.substr(start, comma - start) + "'", std::nullopt;
-        }
-        c.nemeses.push_back(kind);
-        start = comma + 1;
-      }
-    } else if (arg == "--nemesis-rounds") {
-      c.nemesis_rounds = std::atoi(v.c_str());
-      if (c.nemesis_rounds < 1 || c.nemesis_rounds > 20) {
-        return *why = "--nemesis-rounds 1..20", std::nullopt;
-      }
-    } else if (arg == "--seed") {
-      c.seed = std::strtoull(v.c_str(), nullptr, 10);
-    } else if (arg == "--expect") {
-      const size_t colon = v.find(':');
-      a.expect_oracle = v.substr(0, colon);
-      if (colon != std::string::npos) a.expect_consumer = v.substr(colon + 1);
-      const auto& known = KnownOracles();
-      if (std::find(known.begin(), known.end(), a.expect_oracle) == known.end()) {
-        return *why = "unknown oracle " + a.expect_oracle, std::nullopt;
-      }
-    } else if (arg == "--junit") {
-      a.junit = v;
-    } else if (arg == "--html") {
-      a.html = v;
-    } else if (arg == "--work") {
-      a.work = v;
-    } else if (arg == "--server") {
-      c.server_binary = v;
-    } else if (arg == "--engine") {
-      c.engine_binary = v;
-    } else {
-      return *why = "unknown option " + arg, std::nullopt;
-    }
+    if (!ParseLiveOption(arg, argv[++i], a, per, why)) return std::nullopt;
   }
+  LiveConfig& c = a.config;
   if (c.consumers.empty()) return *why = "at least one --consumer", std::nullopt;
-  for (LiveConsumer& consumer : c.consumers) {
-    if (on_401.count(consumer.name)) consumer.on_401 = on_401[consumer.name];
-    if (copies.count(consumer.name)) {
-      consumer.copies = std::atoi(copies[consumer.name].c_str());
-      if (consumer.copies < 1 || consumer.copies > 16) {
-        return *why = "--copies " + consumer.name + "=1..16", std::nullopt;
-      }
-    }
-    if (every.count(consumer.name)) {
-      const std::string& e = every[consumer.name];
-      const size_t comma = e.find(',');
-      if (comma == std::string::npos || !duration(e.substr(0, comma), &consumer.every_min_ms) ||
-          !duration(e.substr(comma + 1), &consumer.every_max_ms) ||
-          consumer.every_min_ms > consumer.every_max_ms) {
-        return *why = "--every NAME=MIN,MAX with MIN <= MAX", std::nullopt;
-      }
-    }
-  }
-  for (LiveConsumer& consumer : c.consumers) {
-    if (!at.count(consumer.name)) continue;
-    const std::string& times = at[consumer.name];
-    size_t start = 0;
-    while (start <= times.size()) {
-      const size_t comma = std::min(times.find(',', start), times.size());
-      const std::string t = times.substr(start, comma - start);
-      const std::optional<int64_t> ms =
-          t == "0" ? std::optional<int64_t>(0) : oauth::ParseDurationMs(t);
-      if (!ms || (!consumer.at_ms.empty() && *ms < consumer.at_ms.back()) ||
-          consumer.at_ms.size() >= 1000) {
-        return *why = "--at " + consumer.name + "=T1,T2,... wants ascending durations",
-               std::nullopt;
-      }
-      consumer.at_ms.push_back(*ms);
-      start = comma + 1;
-    }
-  }
-  for (const auto* named : {&on_401, &copies, &every, &at}) {
-    for (const auto& [name, value] : *named) {
-      const bool known = std::any_of(c.consumers.begin(), c.consumers.end(),
-                                     [&](const LiveConsumer& x) { return x.name == name; });
-      if (!known) return *why = "no consumer named " + name, std::nullopt;
-    }
-  }
+  if (!ApplyPerConsumerOptions(per, c, why)) return std::nullopt;
   if (!a.scenario_file.empty() && !LoadScenario(a, why)) return std::nullopt;
   if (c.server_binary.empty()) c.server_binary = BesideThisBinary("fake_oauth_server");
   if (c.engine_binary.empty()) c.engine_binary = BesideThisBinary("credsim-engine");
