@@ -259,80 +259,88 @@ std::optional<std::string> Encode(Provider provider, const StoreView& view, cons
   return std::nullopt;
 }
 
+// The step every store kind starts with: the parsed document, or nullptr with view.corrupt
+// saying why (the store is then reported and skipped, never rewritten).
+template <class T>
+const T* ParsedOrCorrupt(StoreView& view, const formats::Result<T>& parsed) {
+  if (!parsed) {
+    view.corrupt = parsed.error().ToString();
+    return nullptr;
+  }
+  return &parsed.value();
+}
+
+void DecodeClaude(Provider provider, StoreView& view) {
+  const auto parsed = formats::ParseClaudeCredentials(view.bytes);
+  const formats::ClaudeCredentials* doc = ParsedOrCorrupt(view, parsed);
+  if (doc == nullptr) return;
+  AddNotes(view, doc->notes);
+  if (provider == Provider::kAnthropic && doc->oauth) {
+    view.slots.push_back(Candidate{.store = view.id,
+                                   .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
+                                   .credential = FromClaude(*doc->oauth)});
+  }
+}
+
+void DecodeCodex(Provider provider, StoreView& view) {
+  const auto parsed = formats::ParseCodexAuth(view.bytes);
+  const formats::CodexAuth* doc = ParsedOrCorrupt(view, parsed);
+  if (doc == nullptr) return;
+  AddNotes(view, doc->notes);
+  if (provider == Provider::kOpenAiCodex && doc->tokens) {
+    view.slots.push_back(Candidate{.store = view.id,
+                                   .slot = Slot{.kind = Slot::Kind::kCodexTokens},
+                                   .credential = FromCodex(*doc->tokens)});
+  }
+}
+
+// A Claude credentials document whatever the provider; "{}" when nothing is parked.
+void DecodeRescue(Provider provider, StoreView& view) {
+  const auto parsed = formats::ParseClaudeCredentials(view.bytes);
+  const formats::ClaudeCredentials* doc = ParsedOrCorrupt(view, parsed);
+  if (doc == nullptr || !doc->oauth || doc->oauth->refresh_token.empty()) return;
+  Credential c = FromClaude(*doc->oauth);
+  if (provider == Provider::kOpenAiCodex) c.account_id = AccountOf(std::nullopt, c.access_token);
+  view.slots.push_back(Candidate{.store = view.id,
+                                 .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
+                                 .credential = std::move(c)});
+}
+
+// The provider's block, then every pool entry that holds this provider's session.
+void DecodeAgent(Provider provider, StoreView& view) {
+  const auto parsed = formats::ParseAgentAuth(view.bytes);
+  const formats::AgentAuth* doc = ParsedOrCorrupt(view, parsed);
+  if (doc == nullptr) return;
+  AddNotes(view, doc->notes);
+  const std::string name = ProviderName(provider);
+  if (auto it = doc->providers.find(name); it != doc->providers.end() && it->second.tokens) {
+    view.slots.push_back(Candidate{.store = view.id,
+                                   .slot = Slot{.kind = Slot::Kind::kAgentProvider},
+                                   .credential = FromProviderBlock(it->second)});
+  }
+  const auto pool = doc->pool.find(name);
+  if (pool == doc->pool.end()) return;
+  for (const auto& entry : pool->second) {
+    if (!IsSessionPoolEntry(provider, entry)) continue;
+    view.slots.push_back(
+        Candidate{.store = view.id,
+                  .slot = Slot{.kind = Slot::Kind::kAgentPool, .pool_entry_id = entry.id},
+                  .credential = FromPoolEntry(entry),
+                  .pool_status = entry.last_status});
+  }
+}
+
 void DecodeSlots(Provider provider, StoreView& view) {
   switch (view.id.kind) {
     case StoreKind::kClaudeKeychain:
-    case StoreKind::kClaudeFile: {
-      auto parsed = formats::ParseClaudeCredentials(view.bytes);
-      if (!parsed) {
-        view.corrupt = parsed.error().ToString();
-        return;
-      }
-      AddNotes(view, parsed.value().notes);
-      if (provider == Provider::kAnthropic && parsed.value().oauth) {
-        view.slots.push_back(Candidate{.store = view.id,
-                                       .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
-                                       .credential = FromClaude(*parsed.value().oauth)});
-      }
-      return;
-    }
-    case StoreKind::kCodexAuth: {
-      auto parsed = formats::ParseCodexAuth(view.bytes);
-      if (!parsed) {
-        view.corrupt = parsed.error().ToString();
-        return;
-      }
-      AddNotes(view, parsed.value().notes);
-      if (provider == Provider::kOpenAiCodex && parsed.value().tokens) {
-        view.slots.push_back(Candidate{.store = view.id,
-                                       .slot = Slot{.kind = Slot::Kind::kCodexTokens},
-                                       .credential = FromCodex(*parsed.value().tokens)});
-      }
-      return;
-    }
-    case StoreKind::kEngineRescue: {
-      // A Claude credentials document whatever the provider; "{}" when nothing is parked.
-      auto parsed = formats::ParseClaudeCredentials(view.bytes);
-      if (!parsed) {
-        view.corrupt = parsed.error().ToString();
-        return;
-      }
-      const auto& oauth = parsed.value().oauth;
-      if (!oauth || oauth->refresh_token.empty()) return;
-      Credential c = FromClaude(*oauth);
-      if (provider == Provider::kOpenAiCodex)
-        c.account_id = AccountOf(std::nullopt, c.access_token);
-      view.slots.push_back(Candidate{.store = view.id,
-                                     .slot = Slot{.kind = Slot::Kind::kClaudeOauth},
-                                     .credential = std::move(c)});
-      return;
-    }
-    case StoreKind::kAgentAuth: {
-      auto parsed = formats::ParseAgentAuth(view.bytes);
-      if (!parsed) {
-        view.corrupt = parsed.error().ToString();
-        return;
-      }
-      const auto& doc = parsed.value();
-      AddNotes(view, doc.notes);
-      const std::string name = ProviderName(provider);
-      if (auto it = doc.providers.find(name); it != doc.providers.end() && it->second.tokens) {
-        view.slots.push_back(Candidate{.store = view.id,
-                                       .slot = Slot{.kind = Slot::Kind::kAgentProvider},
-                                       .credential = FromProviderBlock(it->second)});
-      }
-      if (auto it = doc.pool.find(name); it != doc.pool.end()) {
-        for (const auto& entry : it->second) {
-          if (!IsSessionPoolEntry(provider, entry)) continue;
-          view.slots.push_back(
-              Candidate{.store = view.id,
-                        .slot = Slot{.kind = Slot::Kind::kAgentPool, .pool_entry_id = entry.id},
-                        .credential = FromPoolEntry(entry),
-                        .pool_status = entry.last_status});
-        }
-      }
-      return;
-    }
+    case StoreKind::kClaudeFile:
+      return DecodeClaude(provider, view);
+    case StoreKind::kCodexAuth:
+      return DecodeCodex(provider, view);
+    case StoreKind::kEngineRescue:
+      return DecodeRescue(provider, view);
+    case StoreKind::kAgentAuth:
+      return DecodeAgent(provider, view);
   }
 }
 
