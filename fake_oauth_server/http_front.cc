@@ -356,6 +356,10 @@ void OAuthHttpServer::Routes() {
                   HandleRevoke(q, r);
                 }));
   }
+  InstallHooks();
+}
+
+void OAuthHttpServer::InstallHooks() {
   // Runs for every request once its headers are read, on the worker that will handle it.
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
     t_request_stamp = t_connection_stamp.value_or(commit_seq_seen_.load());
@@ -369,32 +373,35 @@ void OAuthHttpServer::Routes() {
     }
     return httplib::Server::HandlerResponse::Unhandled;
   });
-  // Every error without a body gets an OAuth-shaped one (404, 413 from the body limit, ...).
-  // Unrouted requests are logged too: a client's calls the fake does not serve (Codex asks for
-  // /backend-api/codex/models, /wham/..., /ps/...) must show in /admin/log.
-  http_->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
-    if (res.status == 404 && res.body.empty()) {
-      RequestLogEntry log = LogEntryFor(req, "other");
-      log.status = 404;
-      log.outcome = "not_found";
-      std::lock_guard<std::mutex> lock(mu_);
-      log.now_ms = NowMs();
-      Log(std::move(log));
-    }
-    if (!res.body.empty()) return;
-    const char* error = res.status == 404                        ? "not_found"
-                        : res.status == 413 || res.status == 400 ? "invalid_request"
-                                                                 : "server_error";
-    const char* description = res.status == 404   ? "no such endpoint"
-                              : res.status == 413 ? "request body too large"
-                              : res.status == 400 ? "malformed HTTP request"
-                                                  : "request could not be processed";
-    SetJson(res, res.status, FlatErrorBody(error, description));
-  });
+  http_->set_error_handler(
+      [this](const httplib::Request& req, httplib::Response& res) { AnswerError(req, res); });
   http_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         SetJson(res, 500, FlatErrorBody("server_error", "internal error"));
       });
+}
+
+// Every error without a body gets an OAuth-shaped one (404, 413 from the body limit, ...).
+// Unrouted requests are logged too: a client's calls the fake does not serve (Codex asks for
+// /backend-api/codex/models, /wham/..., /ps/...) must show in /admin/log.
+void OAuthHttpServer::AnswerError(const httplib::Request& req, httplib::Response& res) {
+  if (res.status == 404 && res.body.empty()) {
+    RequestLogEntry log = LogEntryFor(req, "other");
+    log.status = 404;
+    log.outcome = "not_found";
+    std::lock_guard<std::mutex> lock(mu_);
+    log.now_ms = NowMs();
+    Log(std::move(log));
+  }
+  if (!res.body.empty()) return;
+  const char* error = res.status == 404                        ? "not_found"
+                      : res.status == 413 || res.status == 400 ? "invalid_request"
+                                                               : "server_error";
+  const char* description = res.status == 404   ? "no such endpoint"
+                            : res.status == 413 ? "request body too large"
+                            : res.status == 400 ? "malformed HTTP request"
+                                                : "request could not be processed";
+  SetJson(res, res.status, FlatErrorBody(error, description));
 }
 
 bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request& req,

@@ -73,6 +73,9 @@ class OAuthHttpServer {
  private:
   bool WaitUntilServing();
   void Routes();
+  // Pre-routing (request stamps, an absent body length), the error and exception answers.
+  void InstallHooks();
+  void AnswerError(const httplib::Request& req, httplib::Response& res);
   // The admin API (admin.cc): AdminRoutes() registers one member per route from a table, each
   // behind ServeAdmin(), which refuses non-loopback callers and oversized bodies first.
   using AdminHandler = void (OAuthHttpServer::*)(const httplib::Request&, httplib::Response&);
