@@ -183,19 +183,43 @@ bool WriteTextFile(const std::string& path, const std::string& text) {
   return static_cast<bool>(out);
 }
 
-int Run(const Args& a) {
-  const std::vector<std::string> files = ScenarioFiles(a.positional);
-  if (files.empty()) return Usage("run: no scenario files");
+// Every file parsed, or the first error (printed).
+std::optional<std::vector<std::pair<std::string, Scenario>>> LoadScenarios(
+    const std::vector<std::string>& files) {
   std::vector<std::pair<std::string, Scenario>> scenarios;
   for (const std::string& file : files) {
     std::string error;
     auto s = LoadScenarioFile(file, &error);
     if (!s) {
       std::fprintf(stderr, "credsim: %s\n", error.c_str());
-      return 2;
+      return std::nullopt;
     }
     scenarios.emplace_back(file, std::move(*s));
   }
+  return scenarios;
+}
+
+void PrintRunsAsJson(const std::vector<PolicyRun>& runs) {
+  std::printf("[");
+  for (size_t i = 0; i < runs.size(); ++i) {
+    const PolicyRun& r = runs[i];
+    std::string scenario;
+    AppendJsonEscaped(scenario, r.scenario);
+    std::printf(
+        "%s\n{\"scenario\":%s,\"policy\":\"%s\",\"seed\":%llu,\"ok\":%s,"
+        "\"violations\":%zu}",
+        i ? "," : "", scenario.c_str(), r.expect.policy.c_str(), (unsigned long long)r.seed,
+        r.verdict.ok ? "true" : "false", r.result.violations.size());
+  }
+  std::printf("\n]\n");
+}
+
+int Run(const Args& a) {
+  const std::vector<std::string> files = ScenarioFiles(a.positional);
+  if (files.empty()) return Usage("run: no scenario files");
+  const auto loaded = LoadScenarios(files);
+  if (!loaded) return 2;
+  const std::vector<std::pair<std::string, Scenario>>& scenarios = *loaded;
   size_t selected = 0;
   for (const auto& [file, scenario] : scenarios) {
     for (const Expectation& e : scenario.expectations) {
@@ -233,16 +257,7 @@ int Run(const Args& a) {
   size_t failed = 0;
   for (const PolicyRun& r : runs) failed += r.verdict.ok ? 0 : 1;
   if (a.json) {
-    std::printf("[");
-    for (size_t i = 0; i < runs.size(); ++i) {
-      const PolicyRun& r = runs[i];
-      std::printf(
-          "%s\n{\"scenario\":\"%s\",\"policy\":\"%s\",\"seed\":%llu,\"ok\":%s,"
-          "\"violations\":%zu}",
-          i ? "," : "", r.scenario.c_str(), r.expect.policy.c_str(), (unsigned long long)r.seed,
-          r.verdict.ok ? "true" : "false", r.result.violations.size());
-    }
-    std::printf("\n]\n");
+    PrintRunsAsJson(runs);
   } else {
     std::printf("%zu runs, %zu failed\n", runs.size(), failed);
   }
