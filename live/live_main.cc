@@ -353,24 +353,8 @@ void PrintSummary(const LiveArgs& a, const live::LiveHistory& h, const live::Liv
               verdict.why.empty() ? "" : ": ", verdict.why.c_str());
 }
 
-}  // namespace
-
-int LiveMain(int argc, char** argv, int from) {
-  std::string why;
-  std::optional<LiveArgs> parsed = ParseLiveArgs(argc, argv, from, &why);
-  if (!parsed) return LiveUsage(why);
-  LiveArgs& a = *parsed;
-  bool temporary = false;
-  if (a.work.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/credsim-live-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return LiveUsage("cannot create a temp directory");
-    a.work = pattern;
-    temporary = true;
-  }
-  a.config.work_dir = a.work;
-
-  // Ctrl-C / SIGTERM: stop the run, kill what it started, still judge and report.
+// Ctrl-C / SIGTERM: stop the run, kill what it started, still judge and report.
+void StopOnSignals() {
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
@@ -381,14 +365,11 @@ int LiveMain(int argc, char** argv, int from) {
     sigwait(&stop_signals, &signal_number);
     live::RequestStop();
   }).detach();
+}
 
-  live::LiveHistory history;
-  if (!live::RunLive(a.config, &history, &why)) {
-    std::fprintf(stderr, "credsim live: setup failed: %s (files kept in %s)\n", why.c_str(),
-                 a.work.c_str());
-    return 2;
-  }
-  const live::LiveVerdict v = live::JudgeLive(a.config, history);
+// The run as the report writers see a scenario run: expectation, result, verdict, timeline.
+PolicyRun ReportedRun(const LiveArgs& a, const live::LiveHistory& history,
+                      const live::LiveVerdict& v) {
   Expectation expect;
   expect.policy = "live";
   if (!a.expect_oracle.empty()) {
@@ -406,7 +387,6 @@ int LiveMain(int argc, char** argv, int from) {
     run.summary += (run.summary.empty() ? "" : "; ") + c.name + (c.judged ? "" : " (tool)");
   }
   run.expect = expect;
-  run.expect.policy = "live";
   run.seed = a.config.seed;
   run.duration_ms = history.duration_ms;
   run.result = v.result;
@@ -416,26 +396,56 @@ int LiveMain(int argc, char** argv, int from) {
     run.verdict.ok = false;
     run.verdict.why = "interrupted";
   }
-  PrintSummary(a, history, v, run.verdict);
-  {
-    // The server's view, labels only, beside the consumers' outputs: what a failure is read from.
-    std::ofstream log(a.work + "/server-log.jsonl", std::ios::binary);
-    for (const live::ServerLogEntry& e : history.server_log) {
-      std::string line = "{\"seq\":" + std::to_string(e.seq);
-      for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"tag", e.tag},
-                                       {"endpoint", e.endpoint},
-                                       {"grant", e.grant},
-                                       {"outcome", e.outcome},
-                                       {"token", e.label},
-                                       {"fault", e.fault}}) {
-        line += ",\"";
-        line += key;
-        line += "\":";
-        AppendJsonEscaped(line, value);  // as every trace line escapes its values
-      }
-      log << line << ",\"status\":" << e.status << "}\n";
+  return run;
+}
+
+// The server's view, labels only, beside the consumers' outputs: what a failure is read from.
+void WriteServerLog(const std::string& path, const live::LiveHistory& history) {
+  std::ofstream log(path, std::ios::binary);
+  for (const live::ServerLogEntry& e : history.server_log) {
+    std::string line = "{\"seq\":" + std::to_string(e.seq);
+    for (const auto& [key, value] : {std::pair<const char*, const std::string&>{"tag", e.tag},
+                                     {"endpoint", e.endpoint},
+                                     {"grant", e.grant},
+                                     {"outcome", e.outcome},
+                                     {"token", e.label},
+                                     {"fault", e.fault}}) {
+      line += ",\"";
+      line += key;
+      line += "\":";
+      AppendJsonEscaped(line, value);  // as every trace line escapes its values
     }
+    log << line << ",\"status\":" << e.status << "}\n";
   }
+}
+
+}  // namespace
+
+int LiveMain(int argc, char** argv, int from) {
+  std::string why;
+  std::optional<LiveArgs> parsed = ParseLiveArgs(argc, argv, from, &why);
+  if (!parsed) return LiveUsage(why);
+  LiveArgs& a = *parsed;
+  const bool temporary = a.work.empty();
+  if (temporary) {
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/credsim-live-XXXXXX";
+    if (mkdtemp(pattern.data()) == nullptr) return LiveUsage("cannot create a temp directory");
+    a.work = pattern;
+  }
+  a.config.work_dir = a.work;
+  StopOnSignals();
+
+  live::LiveHistory history;
+  if (!live::RunLive(a.config, &history, &why)) {
+    std::fprintf(stderr, "credsim live: setup failed: %s (files kept in %s)\n", why.c_str(),
+                 a.work.c_str());
+    return 2;
+  }
+  const live::LiveVerdict v = live::JudgeLive(a.config, history);
+  const PolicyRun run = ReportedRun(a, history, v);
+  PrintSummary(a, history, v, run.verdict);
+  WriteServerLog(a.work + "/server-log.jsonl", history);
   const std::vector<PolicyRun> runs = {run};
   if (!a.junit.empty()) {
     std::ofstream(a.junit, std::ios::binary) << JUnitXml(runs);
