@@ -87,7 +87,7 @@ void AddScenarioLanguageEvents(ChoiceSource& pick, WorldConfig& c) {
 // writes for a while (a rotation only the rescue store can hold), slow stores (compare-and-swap
 // races with tools), a corrupt or torn store, a symlinked credentials file, stored scopes the
 // server will not grant, a re-login, a server outage, a pool cooldown, an agent profile, a write
-// storm. Drawn
+// storm, a tool without a lock. Drawn
 // after everything else, so the worlds the earlier draws name stay what they were.
 void AddSearchBreadth(ChoiceSource& pick, WorldConfig& c) {
   const auto at = [&]() { return pick.RangeInclusive(0, c.duration_ms - 1); };
@@ -149,6 +149,14 @@ void AddSearchBreadth(ChoiceSource& pick, WorldConfig& c) {
     const int64_t from = at();
     c.events.push_back({from, EventKind::kServerDown});
     c.events.push_back({until(from, pick.RangeInclusive(1, 30) * kMinuteMs), EventKind::kServerUp});
+  }
+  // A tool that takes no cross-process lock: its writes land between the engine's read and its
+  // compare-and-swap, and its rotations race the engine's (the merge after a lost swap, a copy
+  // adopted after a refusal or a lost answer).
+  for (ConsumerSpec& consumer : c.consumers) {
+    if (!IsJudgedPolicy(consumer.policy) && pick.Chance(200'000)) {
+      consumer.lock = LockTopology::kProcess;
+    }
   }
 }
 
@@ -278,7 +286,8 @@ std::string DescribeWorld(const WorldConfig& c) {
                                    "ms drift=" + std::to_string(s.drift_ppm) +
                                    "ppm every=" + std::to_string(s.need_every_ms_min) + ".." +
                                    std::to_string(s.need_every_ms_max) + "ms" +
-                                   (s.profile.empty() ? "" : " profile=" + s.profile));
+                                   (s.profile.empty() ? "" : " profile=" + s.profile) +
+                                   (s.lock == LockTopology::kProcess ? " lock=process" : ""));
   }
   for (const ScriptedEvent& e : c.events) {
     line("event", FormatDuration(e.at_ms) + " " + EventKindName(e.kind) +
