@@ -121,6 +121,17 @@ RunResult RunWith(const WorldConfig& config, ExplorePicker& picker, int64_t wind
   return RunWorld(config, options);
 }
 
+// Counts a finished run that held every oracle but left a judged consumer out.
+void NoteOutages(const RunResult& r, const ExplorePicker& picker, ExploreResult& result) {
+  const auto judged =
+      std::find_if(r.outages.begin(), r.outages.end(), [](const Outage& o) { return o.judged; });
+  if (judged == r.outages.end()) return;
+  ++result.with_outage;
+  if (result.first_outage) return;
+  result.first_outage = picker.Taken();
+  result.first_outage_text = DescribeOutage(*judged);
+}
+
 // A schedule waiting to run, and how many preemptions it used.
 struct Pending {
   Schedule schedule;
@@ -177,6 +188,7 @@ ExploreResult Enumerate(const ScheduleRunner& run_world, const ExploreOptions& o
       result.failing_result = std::move(r);
       break;
     }
+    NoteOutages(r, player, result);
     Branch(run, player.points(), options, explored, result, stack);
   }
   result.states = explored.size();
@@ -196,6 +208,7 @@ ExploreResult SamplePct(const ScheduleRunner& run_world, const ExploreOptions& o
     result.failing_result = std::move(first);
     return result;
   }
+  NoteOutages(first, natural, result);
   uint64_t seeds = options.pct_seed;
   for (uint64_t i = 0; i < options.pct_runs; ++i) {
     PctPicker pct(SplitMix64(seeds), options.pct_depth, natural.points().size());
@@ -208,6 +221,7 @@ ExploreResult SamplePct(const ScheduleRunner& run_world, const ExploreOptions& o
       result.failing_result = std::move(r);
       break;
     }
+    NoteOutages(r, pct, result);
   }
   return result;
 }
@@ -222,7 +236,12 @@ ExploreResult ExploreRuns(const ScheduleRunner& run, const ExploreOptions& optio
 ExploreResult Explore(const WorldConfig& config, const ExploreOptions& options) {
   const WorldConfig world = ForExploration(config);
   return ExploreRuns(
-      [&](ExplorePicker& picker) { return RunWith(world, picker, options.window_ms, {}); },
+      [&](ExplorePicker& picker) {
+        if (options.before_run) options.before_run();
+        RunResult r = RunWith(world, picker, options.window_ms, {});
+        if (options.after_run) options.after_run();
+        return r;
+      },
       options);
 }
 

@@ -116,6 +116,8 @@ struct ExploreOptions {
   uint64_t pct_runs = 0;
   int pct_depth = 3;
   uint64_t pct_seed = 1;
+  // Around each run of Explore (a probe tally, say); either may be empty.
+  std::function<void()> before_run, after_run;
 };
 
 struct ExploreResult {
@@ -124,6 +126,11 @@ struct ExploreResult {
   uint64_t states = 0;           // distinct state keys branched from
   uint64_t merged = 0;           // pick points not branched from: their state was explored
   bool complete = true;          // every schedule within the bound ran (not cut by max_schedules)
+  // Orders where a judged consumer had an outage (every oracle held: the outage had a cause no
+  // consumer could avoid, such as a rotation lost on the wire). Reported, never hidden.
+  uint64_t with_outage = 0;
+  std::optional<Schedule> first_outage;
+  std::string first_outage_text;  // "engine session_dead 0h00m00.000s-end ..."
   std::optional<Schedule> failing;
   std::vector<ExplorePicker::Point> failing_points;
   RunResult failing_result;

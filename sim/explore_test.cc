@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 #include <string>
@@ -125,14 +126,18 @@ TEST(Explore, PctIsDeterministicForItsSeed) {
 
 // --- a real world: the two-process refresh race ------------------------------------------------
 
-WorldConfig Race(const std::string& policy) {
+WorldConfig ExploreScenario(const std::string& name, const std::string& policy) {
   const char* root = std::getenv("CREDSIM_SOURCE_DIR");  // set by ctest
   EXPECT_NE(root, nullptr);
   std::string error;
   const std::optional<Scenario> s = LoadScenarioFile(
-      std::string(root ? root : ".") + "/scenarios/explore/two-consumer-refresh-race.json", &error);
+      std::string(root ? root : ".") + "/scenarios/explore/" + name + ".json", &error);
   EXPECT_TRUE(s) << error;
   return s ? WorldForPolicy(*s, policy) : WorldConfig{};
+}
+
+WorldConfig Race(const std::string& policy) {
+  return ExploreScenario("two-consumer-refresh-race", policy);
 }
 
 TEST(ExploreWorld, APlainRunMissesTheRaceAndExplorationFindsIt) {
@@ -181,6 +186,22 @@ TEST(ExploreWorld, PctFindsTheRace) {
   ASSERT_TRUE(r.failing);
   const RunResult again = RunSchedule(Race("RefreshOutsideLock"), *r.failing, 50, {});
   EXPECT_FALSE(again.ok());
+}
+
+// An order whose outage no consumer could avoid (the engine's rotation lost on the wire, then
+// Claude Code's refused refresh wiping the file) holds every oracle, and is still counted and
+// handed over, never hidden.
+TEST(ExploreWorld, OutagesInOrdersThatHoldAreReported) {
+  const WorldConfig world = ExploreScenario("lockless-tool-lost-answer", "reference");
+  const ExploreResult r = Explore(world, {.preemptions = 1, .window_ms = 50});
+  ASSERT_FALSE(r.failing);
+  EXPECT_GT(r.with_outage, 0u);
+  EXPECT_LT(r.with_outage, r.schedules) << "some order keeps everyone logged in";
+  ASSERT_TRUE(r.first_outage);
+  const RunResult again = RunSchedule(world, *r.first_outage, 50, {});
+  EXPECT_TRUE(again.ok());
+  EXPECT_TRUE(std::any_of(again.outages.begin(), again.outages.end(),
+                          [](const Outage& o) { return o.judged; }));
 }
 
 // --- schedule files ----------------------------------------------------------------------------

@@ -93,6 +93,13 @@ add_test(NAME explore_cli
           ${CMAKE_BINARY_DIR}/explore-race)
 set_tests_properties(explore_cli PROPERTIES LABELS "sim" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "every oracle held in every order within the bound \\(exhaustive\\)")
+# Decisions the swarm's random worlds do not reach (docs/SIMULATOR.md, "Search power"): a
+# compare-and-swap lost to a writer outside the lock, and a copy adopted after a lost or refused
+# answer. Exploring the lockless Claude Code races reaches each, and every order holds.
+add_test(NAME explore_probes
+  COMMAND sh -c "\"$1\" explore \"$2/lockless-tool-write-race.json\" --window 50 --preemptions 2 --require-probe engine.write_conflict_merged --require-probe engine.copy_adopted_after_reuse_answer && \"$1\" explore \"$2/lockless-tool-lost-answer.json\" --window 50 --preemptions 2 --require-probe engine.copy_adopted_after_lost_answer"
+          sh $<TARGET_FILE:credsim> ${PROJECT_SOURCE_DIR}/scenarios/explore)
+set_tests_properties(explore_probes PROPERTIES LABELS "sim" TIMEOUT 120)
 add_test(NAME explore_scenarios_check COMMAND credsim check ${PROJECT_SOURCE_DIR}/scenarios/explore)
 set_tests_properties(explore_scenarios_check PROPERTIES LABELS "scenarios;unit" TIMEOUT 60)
 # Asking for help is not an error: usage on stdout, exit 0, for the tool and each command.

@@ -1,12 +1,17 @@
 #include "sim/cli/explore.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
+#include "base/probe.h"
+#include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
 #include "sim/explore.h"
 #include "sim/policies/registry.h"
@@ -18,16 +23,28 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: credsim explore SCENARIO [--policy NAME] [--preemptions K] [--window MS]\n"
-    "                       [--no-state-cache] [--max-schedules N]\n"
+    "                       [--no-state-cache] [--max-schedules N] [--probes]\n"
+    "                       [--require-probe NAME]...\n"
     "                       [--pct RUNS [--depth D] [--seed S]] [--out PREFIX]\n"
     "       credsim explore SCENARIO --schedule FILE [--policy NAME] [--trace OUT.jsonl]\n"
     "Runs the scenario's world under every order of the steps due within MS (default 0: at the\n"
     "same instant) of each other, with at most K (default 3) choices other than the natural\n"
     "order; --pct samples RUNS random orders instead (PCT, depth D, default 3). The first order\n"
-    "that breaks an oracle is written to PREFIX.schedule.json and PREFIX.trace.jsonl.\n";
+    "that breaks an oracle is written to PREFIX.schedule.json and PREFIX.trace.jsonl.\n"
+    "--probes prints how many explored runs reached each coverage probe; --require-probe NAME\n"
+    "fails (exit 1) when no explored run reached that probe.\n";
+
+bool KnownProbe(std::string_view name) {
+  for (const base::Probe* p : base::SortedProbes()) {
+    if (p->name() == name) return true;
+  }
+  return false;
+}
 
 struct ExploreArgs {
   std::string scenario, policy = "reference", out, schedule, trace;
+  bool probes = false;
+  std::vector<std::string> required_probes;
   ExploreOptions options;
 };
 
@@ -57,6 +74,15 @@ std::optional<ExploreArgs> Parse(int argc, char** argv, int from, int* exit_code
       a.options.preemptions = static_cast<int>(n);
     } else if (arg == "--window" && number(3'600'000)) {
       a.options.window_ms = static_cast<int64_t>(n);
+    } else if (arg == "--probes") {
+      a.probes = true;
+    } else if (arg == "--require-probe" && has_value) {
+      if (!KnownProbe(argv[i + 1])) {
+        *exit_code = Bad(std::string("unknown probe ") + argv[i + 1] +
+                         " (credsim swarm --probes lists them)");
+        return std::nullopt;
+      }
+      a.required_probes.push_back(argv[++i]);
     } else if (arg == "--no-state-cache") {
       a.options.state_cache = false;
     } else if (arg == "--max-schedules" && number(uint64_t{1} << 40) && n > 0) {
@@ -148,10 +174,17 @@ int ExploreMain(int argc, char** argv, int from) {
   if (!scenario) return Bad(why);
   const WorldConfig world = WorldForPolicy(*scenario, a.policy);
   if (!a.schedule.empty()) return ReplaySchedule(world, a);
-  if (a.out.empty()) a.out = "explore-" + scenario->name;
+  const bool out_given = !a.out.empty();
+  if (!out_given) a.out = "explore-" + scenario->name;
 
+  ProbeTally probes;
+  if (a.probes || !a.required_probes.empty()) {
+    a.options.before_run = [&] { probes.BeforeWorld(); };
+    a.options.after_run = [&] { probes.AfterWorld(); };
+  }
   const auto start = std::chrono::steady_clock::now();
   const ExploreResult r = Explore(world, a.options);
+  if (a.probes) probes.Print(stdout);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const bool pct = a.options.pct_runs > 0;
@@ -173,6 +206,27 @@ int ExploreMain(int argc, char** argv, int from) {
                 (unsigned long long)r.schedules, r.failing->size());
     PrintViolations(r.failing_result);
     if (!WriteFailure(world, a, r)) return Bad("cannot write " + a.out + ".*");
+    return 1;
+  }
+  if (r.with_outage > 0) {
+    // Every oracle held, so each outage had a cause no consumer could avoid; still shown.
+    std::printf("outages: %llu of %llu orders left a judged consumer out; the first: %s\n",
+                (unsigned long long)r.with_outage, (unsigned long long)r.schedules,
+                r.first_outage_text.c_str());
+    const std::string path = a.out + ".outage.schedule.json";
+    if (!out_given) {
+      std::printf("  (--out PREFIX writes its schedule to PREFIX.outage.schedule.json)\n");
+    } else if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+      const std::string json = ScheduleToJson(*r.first_outage, a.options.window_ms, {});
+      std::fwrite(json.data(), 1, json.size(), f);
+      std::fclose(f);
+      std::printf("outage schedule: %s\n", path.c_str());
+    }
+  }
+  const std::vector<std::string> unreached = probes.Unreached();
+  for (const std::string& name : a.required_probes) {
+    if (std::find(unreached.begin(), unreached.end(), name) == unreached.end()) continue;
+    std::printf("--require-probe: no explored run reached %s\n", name.c_str());
     return 1;
   }
   if (pct || !r.complete) {
