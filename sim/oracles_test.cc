@@ -106,9 +106,7 @@ TEST(NoSecretLeakOracle, FiresWhenATokenReachesATraceLine) {
   PrngChoices choices(1);
   Trace trace;
   NoSecretLeak leak;
-  trace.set_listener(
-      [](void* o, std::string_view line) { static_cast<NoSecretLeak*>(o)->OnTraceLine(line); },
-      &leak);
+  trace.set_listener(&leak);
   World world(c, choices, trace);
   LeakyLogger logger;
   logger.world_ = &world;

@@ -70,9 +70,7 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   trace.set_output(options.trace_out);
   trace.set_keep_index(options.keep_index);
   NoSecretLeak leak;
-  trace.set_listener(
-      [](void* o, std::string_view line) { static_cast<NoSecretLeak*>(o)->OnTraceLine(line); },
-      &leak);
+  trace.set_listener(&leak);
   NoSelfInflictedReuse reuse(result.reference_only);
   Lineage lineage(result.reference_only);
   NoLockout lockout(LockoutBoundMs(config), QuietFromMs(config));

@@ -57,8 +57,7 @@ struct Ran {
 void RunRecorded(const WorldConfig& config, Ran& out) {
   PrngChoices choices(config.seed);
   Trace trace;
-  trace.set_listener([](void* r, std::string_view l) { static_cast<Recorder*>(r)->OnTraceLine(l); },
-                     &out.recorder);
+  trace.set_listener(&out.recorder);
   World world(config, choices, trace);
   world.AddOracle(&out.recorder);
   out.summary = world.Run();

@@ -40,7 +40,7 @@ void Trace::Commit(int64_t t_ms, std::string_view event, std::string line) {
   line_sum_ += line_hash;
   ++lines_;
   if (keep_index_) index_.push_back({t_ms, std::string(event), line_hash});
-  if (listener_) listener_(listener_ctx_, line);
+  if (listener_ != nullptr) listener_->OnTraceLine(line);
   if (out_) {
     std::fwrite(line.data(), 1, line.size(), out_);
     std::fputc('\n', out_);

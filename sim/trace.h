@@ -15,6 +15,13 @@ namespace credsim::sim {
 
 class TraceLine;
 
+// Sees every line as it is committed (the leak oracle reads them all).
+class TraceListener {
+ public:
+  virtual ~TraceListener() = default;
+  virtual void OnTraceLine(std::string_view line) = 0;
+};
+
 class Trace {
  public:
   static constexpr size_t kRecentLines = 24;
@@ -22,11 +29,8 @@ class Trace {
   Trace();
   // Lines are written to `out` (not owned) when set; nullptr keeps only hash and recent lines.
   void set_output(std::FILE* out) { out_ = out; }
-  // Every line is also passed here (the leak oracle reads it).
-  void set_listener(void (*fn)(void*, std::string_view), void* ctx) {
-    listener_ = fn;
-    listener_ctx_ = ctx;
-  }
+  // Every line is also passed here (the leak oracle reads it); not owned, may be null.
+  void set_listener(TraceListener* listener) { listener_ = listener; }
   // Keep (t, event, line hash) for every line: the determinism test's divergence report.
   void set_keep_index(bool keep) { keep_index_ = keep; }
 
@@ -57,8 +61,7 @@ class Trace {
   void Commit(int64_t t_ms, std::string_view event, std::string line);
 
   std::FILE* out_ = nullptr;
-  void (*listener_)(void*, std::string_view) = nullptr;
-  void* listener_ctx_ = nullptr;
+  TraceListener* listener_ = nullptr;
   bool keep_index_ = false;
   uint64_t hash_ = kInitialHash;
   uint64_t line_sum_ = 0;

@@ -63,8 +63,7 @@ World::World(WorldConfig config, ChoiceSource& choices, Trace& trace)
 World::~World() = default;
 
 void World::AddOracle(Oracle* oracle) {
-  oracle->recent_ = [](void* t) { return static_cast<Trace*>(t)->Recent(); };
-  oracle->recent_ctx_ = &trace_;
+  oracle->trace_ = &trace_;
   oracles_.push_back(oracle);
 }
 

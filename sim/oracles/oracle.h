@@ -7,12 +7,13 @@
 #include <vector>
 
 #include "sim/observation.h"
+#include "sim/trace.h"
 
 namespace credsim::sim {
 
 struct WorldFacts;  // see world.h: static facts about the run (reference-only? last fault heal?)
 
-class Oracle {
+class Oracle : public TraceListener {
  public:
   virtual ~Oracle() = default;
   virtual const char* name() const = 0;
@@ -20,7 +21,7 @@ class Oracle {
   virtual void OnWrite(const StoreWritten&) {}
   virtual void OnDemand(const DemandObserved&) {}
   virtual void OnExpiryDecision(const ExpiryDecision&) {}
-  virtual void OnTraceLine(std::string_view) {}
+  void OnTraceLine(std::string_view) override {}
   // Called once, after the last event; for end-of-run properties.
   virtual void Finish(int64_t) {}
 
@@ -34,8 +35,7 @@ class Oracle {
   static constexpr size_t kMaxViolations = 8;
   std::vector<Violation> violations_;
   friend class World;
-  std::vector<std::string> (*recent_)(void*) = nullptr;
-  void* recent_ctx_ = nullptr;
+  const Trace* trace_ = nullptr;  // set by World::AddOracle: a violation quotes its last lines
 };
 
 }  // namespace credsim::sim
