@@ -307,13 +307,7 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
     (void)co_await AwaitForeignRotation(snapshot.fingerprint);
   }
   const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
-  std::vector<LockId> held;
-  if (!co_await LockAll(&held)) {
-    probes::lock_busy.Hit();
-    co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
-  }
-  TokenResult result = co_await RefreshUnderLock(mode, rejected, seen_refresh);
-  co_await UnlockAll(std::move(held));
+  TokenResult result = co_await RefreshLocked(mode, rejected, seen_refresh);
   if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_) {
     if (co_await AwaitForeignRotation(*blocked_fingerprint_)) {
       // Someone else's rotation landed: run the locked part once more (once: no recursion).
@@ -350,13 +344,20 @@ Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rej
   const auto shared_candidates = CandidatesWithPending(snapshot);
   const auto& candidates = *shared_candidates;
   const auto best = PickBest(candidates, OptionsNow(rejected));
-  const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
+  // A named local, not a temporary in the co_await: g++ 12 frees such a temporary twice
+  // (docs/TOOLCHAIN.md, "C++20 coroutines").
+  std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
+  co_return co_await RefreshLocked(mode, std::move(rejected), std::move(seen_refresh));
+}
+
+Task<TokenResult> Engine::RefreshLocked(Mode mode, std::string rejected, std::string seen_refresh) {
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) {
     probes::lock_busy.Hit();
     co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
   }
-  TokenResult result = co_await RefreshUnderLock(mode, std::move(rejected), seen_refresh);
+  TokenResult result =
+      co_await RefreshUnderLock(mode, std::move(rejected), std::move(seen_refresh));
   co_await UnlockAll(std::move(held));
   co_return result;
 }

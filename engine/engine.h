@@ -118,6 +118,8 @@ class Engine {
                                         std::set<std::string> seen, uint64_t fingerprint);
   Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
   Task<TokenResult> AcquireAfterForeignRotation(Mode mode, std::string rejected);
+  // Takes every lock, runs RefreshUnderLock, releases them (a busy lock: kTransient).
+  Task<TokenResult> RefreshLocked(Mode mode, std::string rejected, std::string seen_refresh);
   Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
   // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
   Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen,
