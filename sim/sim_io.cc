@@ -6,10 +6,10 @@
 
 namespace credsim::sim {
 
-SimIo::SimIo(World& world, size_t owner, int64_t skew_ms, int32_t drift_ppm)
+SimIo::SimIo(World& world, Owner owner, int64_t skew_ms, int32_t drift_ppm)
     : world_(world), owner_(owner), skew_ms_(skew_ms), drift_ppm_(drift_ppm) {
   process_local_locks_ =
-      owner < world.consumer_count() && world.consumer(owner).lock == LockTopology::kProcess;
+      owner.is_consumer() && world.consumer(owner.index).lock == LockTopology::kProcess;
 }
 
 Task<engine::StoreRead> SimIo::Read(engine::StoreId store) {

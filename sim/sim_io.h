@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "engine/io.h"
+#include "sim/owner.h"
 
 namespace credsim::sim {
 
@@ -15,7 +16,7 @@ class World;
 
 class SimIo final : public engine::Io {
  public:
-  SimIo(World& world, size_t owner, int64_t skew_ms, int32_t drift_ppm);
+  SimIo(World& world, Owner owner, int64_t skew_ms, int32_t drift_ppm);
 
   Task<engine::StoreRead> Read(engine::StoreId store) override;
   Task<engine::StoreRead> ReadIfChanged(engine::StoreId store, engine::StoreVersion known) override;
@@ -33,13 +34,13 @@ class SimIo final : public engine::Io {
   Task<engine::StoreWrite> CompareAndRename(engine::StoreId store, engine::StoreVersion expected,
                                             std::string bytes);
 
-  size_t owner() const { return owner_; }
+  Owner owner() const { return owner_; }
   // A scripted jump of this consumer's clock (EventKind::kClockJump).
   void JumpClock(int64_t by_ms) { skew_ms_ += by_ms; }
 
  private:
   World& world_;
-  size_t owner_;
+  Owner owner_;
   int64_t skew_ms_;
   int32_t drift_ppm_;
   // Locks held inside this process only (LockTopology::kProcess): they exclude nobody else.

@@ -33,7 +33,7 @@ class SimServer {
   Answer Post(const std::string& path, const std::string& body, const std::string& type) {
     engine::HttpRequest request{"http://127.0.0.1" + path, type, body};
     engine::HttpResult r =
-        world_->ServeTokenRequest(request, oauth::TokenRequest::kSequential, World::kWorldOwner);
+        world_->ServeTokenRequest(request, oauth::TokenRequest::kSequential, Owner::TheWorld());
     EXPECT_EQ(r.transport, engine::HttpResult::Transport::kResponse);
     Answer a{r.status, r.body, ""};
     if (r.retry_after_ms) a.retry_after = std::to_string(*r.retry_after_ms / 1000);
@@ -62,7 +62,7 @@ Answer AfterScriptedEvent(EventKind kind, const std::string& body) {
   world.Run();
   const engine::HttpRequest request{"http://127.0.0.1/v1/oauth/token", "application/json", body};
   const engine::HttpResult r =
-      world.ServeTokenRequest(request, oauth::TokenRequest::kSequential, World::kWorldOwner);
+      world.ServeTokenRequest(request, oauth::TokenRequest::kSequential, Owner::TheWorld());
   Answer a{r.status, r.body, ""};
   if (r.retry_after_ms) a.retry_after = std::to_string(*r.retry_after_ms / 1000);
   return a;

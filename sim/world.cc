@@ -85,14 +85,28 @@ std::string World::LabelOf(const std::string& token) const {
   return token.empty() ? "-" : authority_.Label(token);
 }
 
-std::string World::OwnerName(size_t owner) const {
-  if (owner >= kDeadOwner && owner - kDeadOwner < consumers_.size()) {
-    return consumers_[owner - kDeadOwner]->spec.name + "(dead)";
-  }
-  return owner < consumers_.size() ? consumers_[owner]->spec.name : "world";
+World::Consumer* World::AsConsumer(Owner owner) const {
+  if (!owner.is_consumer()) return nullptr;
+  CREDSIM_ASSERT(owner.index < consumers_.size(), "a consumer owner names a consumer");
+  return consumers_[owner.index].get();
 }
-bool World::OwnerIsReference(size_t owner) const {
-  return owner < consumers_.size() ? consumers_[owner]->reference : true;
+
+std::string World::OwnerName(Owner owner) const {
+  switch (owner.kind) {
+    case Owner::Kind::kConsumer:
+      return AsConsumer(owner)->spec.name;
+    case Owner::Kind::kDeadProcess:
+      CREDSIM_ASSERT(owner.index < consumers_.size(), "a dead process was a consumer");
+      return consumers_[owner.index]->spec.name + "(dead)";
+    case Owner::Kind::kLoginHelper:  // the user's login, traced as the world's act
+    case Owner::Kind::kWorld:
+      break;
+  }
+  return "world";
+}
+bool World::OwnerIsReference(Owner owner) const {
+  const Consumer* c = AsConsumer(owner);
+  return c ? c->reference : true;
 }
 
 // --- initial state ---------------------------------------------------------------------------
@@ -204,16 +218,15 @@ const StoreState* World::store(const StorePath& path) const {
 
 // --- homes -----------------------------------------------------------------------------------
 
-const std::string& World::HomeOf(size_t owner) const {
+const std::string& World::HomeOf(Owner owner) const {
   static const std::string kDefaultHome;
-  if (owner < consumers_.size()) return consumers_[owner]->spec.home;
-  if (owner >= kLoginOwner && owner - kLoginOwner < consumers_.size()) {
-    return consumers_[owner - kLoginOwner]->spec.home;
-  }
-  return kDefaultHome;
+  if (owner.kind == Owner::Kind::kWorld) return kDefaultHome;
+  // A login helper writes its consumer's home; a dead process lived in it.
+  CREDSIM_ASSERT(owner.index < consumers_.size(), "every owner but the world has a consumer");
+  return consumers_[owner.index]->spec.home;
 }
 
-StorePath World::PathFor(const engine::StoreId& id, size_t owner) const {
+StorePath World::PathFor(const engine::StoreId& id, Owner owner) const {
   return StorePath{HomeOf(owner), id};
 }
 
@@ -227,11 +240,11 @@ StorePath World::Resolve(const StorePath& path) const {
 }
 
 bool World::ShareAStore(size_t a, size_t b) const {
-  if (a >= consumers_.size() || b >= consumers_.size()) return false;
+  CREDSIM_ASSERT(a < consumers_.size() && b < consumers_.size(), "two consumers");
   for (const engine::StoreId& x : consumers_[a]->session.stores) {
-    const StorePath px = Resolve(PathFor(x, a));
+    const StorePath px = Resolve(PathFor(x, Owner::Consumer(a)));
     for (const engine::StoreId& y : consumers_[b]->session.stores) {
-      if (px == Resolve(PathFor(y, b))) return true;
+      if (px == Resolve(PathFor(y, Owner::Consumer(b)))) return true;
     }
   }
   return false;
@@ -239,7 +252,7 @@ bool World::ShareAStore(size_t a, size_t b) const {
 
 // --- stores ----------------------------------------------------------------------------------
 
-engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
+engine::StoreRead World::ReadStore(const engine::StoreId& id, Owner owner,
                                    engine::StoreVersion known) {
   engine::StoreRead read;
   const StorePath path = PathFor(id, owner);
@@ -273,9 +286,10 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, size_t owner,
   return read;
 }
 
-void World::NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state) {
-  if (owner >= consumers_.size()) return;
-  auto& reads = consumers_[owner]->last_read;
+void World::NoteRead(Owner owner, const engine::StoreId& id, const StoreState* state) {
+  Consumer* c = AsConsumer(owner);
+  if (!c) return;
+  auto& reads = c->last_read;
   const std::pair<uint32_t, uint32_t> freshest =
       state && state->summary.readable ? std::pair(state->summary.family, state->summary.generation)
                                        : std::pair(0u, 0u);  // a store that does not parse: none
@@ -284,8 +298,7 @@ void World::NoteRead(size_t owner, const engine::StoreId& id, const StoreState* 
     if (store_id == id) {
       seen = freshest;
       found = true;
-    } else if (freshest.first != 0 && seen.first != 0 && seen != freshest &&
-               OwnerIsReference(owner)) {
+    } else if (freshest.first != 0 && seen.first != 0 && seen != freshest && c->reference) {
       probes::stores_disagree_at_read.Hit();
     }
   }
@@ -303,7 +316,7 @@ bool World::HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t gene
 }
 
 engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
-                                     std::string bytes, size_t owner, WriteMode mode) {
+                                     std::string bytes, Owner owner, WriteMode mode) {
   engine::StoreWrite write;
   const StorePath path = PathFor(id, owner);
   const StorePath target = Resolve(path);
@@ -338,7 +351,7 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
 }
 
 engine::StoreWrite World::Commit(const StorePath& path, StoreState& state, std::string bytes,
-                                 size_t owner, bool keep_link) {
+                                 Owner owner, bool keep_link) {
   CREDSIM_ASSERT(!state.link_home, "bytes are committed to a file, never to a link");
   StoreWritten w{.t_ms = now_ms(),
                  .consumer = OwnerName(owner),
@@ -397,19 +410,17 @@ bool World::ExpiryStoredElsewhere(const StorePath& path, const StoreTruth& writt
   });
 }
 
-int64_t World::ExpiryAllowanceMs(size_t owner) const {
+int64_t World::ExpiryAllowanceMs(Owner owner) const {
   // A grant's expires_in counts from the server's answer; the writer adds it to its own clock when
   // the answer arrives: the wire (both ways, worst case), the endpoint's grant delay, the writer's
   // clock error, and the server's own clock jumps all move the result.
   int64_t allowance_ms = 2 * config_.net_latency_ms_max + config_.token_grant_delay_ms +
                          std::abs(server_clock_offset_ms_) + kSecondMs;
-  if (owner < consumers_.size()) {
-    allowance_ms += ClockErrorBoundMs(*consumers_[owner], now_ms());
-  }
+  if (const Consumer* c = AsConsumer(owner)) allowance_ms += ClockErrorBoundMs(*c, now_ms());
   return allowance_ms;
 }
 
-engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner) {
+engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, Owner owner) {
   const StorePath path = PathFor(id, owner);
   if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
     trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
@@ -423,7 +434,7 @@ engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string by
 }
 
 // A truncate-then-write opens the path, so it follows a link and rewrites the target.
-void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner) {
+void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, Owner owner) {
   const StorePath target = Resolve(PathFor(id, owner));
   StoreState& state = stores_[target];
   state.bytes = bytes.substr(0, bytes.size() / 2);
@@ -434,7 +445,7 @@ void World::BeginInPlaceWrite(const engine::StoreId& id, const std::string& byte
 }
 
 engine::StoreWrite World::FinishInPlaceWrite(const engine::StoreId& id, std::string bytes,
-                                             size_t owner) {
+                                             Owner owner) {
   const StorePath target = Resolve(PathFor(id, owner));
   return Commit(target, stores_[target], std::move(bytes), owner, /*keep_link=*/true);
 }
@@ -460,12 +471,13 @@ std::string World::LockLabel(const LockKey& key) {
   return key.first.empty() ? name : key.first + "/" + name;
 }
 
-std::vector<World::LockKey> World::LockKeysFor(engine::LockId lock, size_t owner) const {
+std::vector<World::LockKey> World::LockKeysFor(engine::LockId lock, Owner owner) const {
   std::vector<LockKey> keys{{HomeOf(owner), lock}};
-  if (owner >= consumers_.size() || consumers_[owner]->lock != LockTopology::kFile) return keys;
+  const Consumer* c = AsConsumer(owner);
+  if (!c || c->lock != LockTopology::kFile) return keys;
   // The lock beside the file: for each of the consumer's stores under this lock whose path links
   // into another home, that home's lock too (at most one: a link's target is one home).
-  for (const engine::StoreId& id : consumers_[owner]->session.stores) {
+  for (const engine::StoreId& id : c->session.stores) {
     if (engine::LockFor(id.kind) != lock) continue;
     const StorePath target = Resolve(PathFor(id, owner));
     if (target.home != keys.front().first) {
@@ -476,7 +488,7 @@ std::vector<World::LockKey> World::LockKeysFor(engine::LockId lock, size_t owner
   return keys;
 }
 
-Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms) {
+Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, Owner owner, int64_t timeout_ms) {
   // Every process takes its home's lock first, then the one beside a linked file: one order for
   // all, so two homes sharing a file cannot deadlock (a target home's own processes take only
   // their home's lock).
@@ -493,11 +505,11 @@ Task<engine::IoStatus> World::AcquireLock(engine::LockId lock, size_t owner, int
   co_return engine::IoStatus::kOk;
 }
 
-Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t timeout_ms) {
+Task<engine::IoStatus> World::AcquireOne(LockKey key, Owner owner, int64_t timeout_ms) {
   CREDSIM_ASSERT(locks_.size() < kMaxLocks || locks_.count(key) > 0, "locks are bounded");
   LockState& l = locks_[key];
   CREDSIM_ASSERT(l.holder != owner && "a consumer must not take a lock twice");
-  if (l.holder == SIZE_MAX && l.waiters.empty()) {
+  if (!l.holder && l.waiters.empty()) {
     l.holder = owner;
     if (config_.trace_io) {
       trace_.Event(now_ms(), "lock.acquired", OwnerName(owner)).Str("lock", LockLabel(key));
@@ -520,7 +532,7 @@ Task<engine::IoStatus> World::AcquireOne(LockKey key, size_t owner, int64_t time
   co_return engine::IoStatus::kOk;
 }
 
-void World::ReleaseLock(engine::LockId lock, size_t owner) {
+void World::ReleaseLock(engine::LockId lock, Owner owner) {
   // Every lock of this kind the owner holds, in any home: the link may have been replaced since
   // it was taken, so the keys are not recomputed.
   bool released = false;
@@ -532,9 +544,9 @@ void World::ReleaseLock(engine::LockId lock, size_t owner) {
   CREDSIM_ASSERT(released, "unlock of a lock not held");
 }
 
-void World::ReleaseOne(LockState& l, size_t owner) {
+void World::ReleaseOne(LockState& l, Owner owner) {
   CREDSIM_ASSERT(l.holder == owner && "unlock of a lock not held");
-  l.holder = SIZE_MAX;
+  l.holder.reset();
   if (l.waiters.empty()) return;
   LockWaiter* next = l.waiters.front();
   l.waiters.erase(l.waiters.begin());
@@ -543,19 +555,19 @@ void World::ReleaseOne(LockState& l, size_t owner) {
   scheduler_.WakeAt(next->handle, next->actor, 0);
 }
 
-Task<void> World::StaleLockJanitor(LockKey key, size_t dead_owner) {
+Task<void> World::StaleLockJanitor(LockKey key, Owner dead_process) {
   // Claude Code's mkdir lock outlives a killed holder until it is 10 s stale
   // (docs/REAL_CLIENTS.md#claude-code-lock-protocol); a flock dies with its process, so only this
   // lock waits.
   co_await scheduler_.Delay(10 * kSecondMs);
   LockState& l = locks_[key];
-  if (l.holder == dead_owner) ReleaseOne(l, dead_owner);
+  if (l.holder == dead_process) ReleaseOne(l, dead_process);
 }
 
 // --- network ---------------------------------------------------------------------------------
 
 engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, uint64_t seen,
-                                            size_t owner) {
+                                            Owner owner) {
   const std::string who = OwnerName(owner);
   RefreshObserved o{.t_ms = now_ms(), .consumer = who, .reference = OwnerIsReference(owner)};
   const bool faulty = faults_active();
@@ -592,9 +604,9 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   // Before the authority acts: a reuse answer may revoke the very pair that sat out of reach.
   // Whether the presenter could have had a live token: one of its stores (read or not: a policy
   // that skips a store it names is still judged on it) held one readably.
-  const bool live_in_reach = owner < consumers_.size() && UsableCredentialFor(owner);
-  const bool live_pair_unreadable =
-      !live_in_reach && owner < consumers_.size() && LivePairUnreadableFor(owner);
+  Consumer* c = AsConsumer(owner);
+  const bool live_in_reach = c && UsableCredentialFor(c->index);
+  const bool live_pair_unreadable = !live_in_reach && c && LivePairUnreadableFor(c->index);
   const bool nothing_live = !LiveTokenAnywhere();
   const oauth::TokenReply reply = authority_.Handle(decoded.request, server_ms());
   o.reached_server = true;
@@ -606,7 +618,6 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   o.presented_label = reply.presented_label;
   o.replay_after_lost_response =
       lost_rotations_.count({reply.family_id, reply.presented_generation}) > 0;
-  Consumer* c = owner < consumers_.size() ? consumers_[owner].get() : nullptr;
   o.presenter_had_live_token =
       c && HadLiveTokenInHand(*c, reply.family_id, reply.presented_generation);
   o.live_pair_unreadable = live_pair_unreadable;
@@ -618,14 +629,13 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
     const auto it = retired_by_.find({reply.family_id, reply.presented_generation});
     o.retired_before_run =
         !live_in_reach && it == retired_by_.end() && retired_by_.size() < kMaxRetirements;
-    o.retired_by_judged =
-        it != retired_by_.end() && it->second != kNotJudged && ShareAStore(it->second, owner);
+    o.retired_by_judged = it != retired_by_.end() && it->second != kNotJudged && c &&
+                          ShareAStore(it->second, c->index);
   }
   if (reply.ok() && reply.generation > reply.presented_generation &&
       retired_by_.size() < kMaxRetirements) {
-    const bool judged = OwnerIsReference(owner) && owner < consumers_.size();
     retired_by_.emplace(std::pair(reply.family_id, reply.presented_generation),
-                        judged ? owner : kNotJudged);
+                        c && c->reference ? c->index : kNotJudged);
   }
   const bool killed = c && c->kill_at_next_refresh;
   const bool dies_after_grant = c && c->fail_after_grant && reply.ok();
@@ -769,15 +779,16 @@ bool World::HoldsLiveRefreshToken(const StoreState& state) const {
 bool World::LivePairUnreadableFor(size_t index) const {
   const Consumer& c = *consumers_[index];
   return std::any_of(c.session.stores.begin(), c.session.stores.end(), [&](const auto& id) {
-    const StoreState* s = store(Resolve(PathFor(id, index)));
+    const StoreState* s = store(Resolve(PathFor(id, Owner::Consumer(index))));
     return s && s->exists && !s->summary.readable && HoldsLiveRefreshToken(*s);
   });
 }
 
 bool World::UsableCredentialFor(size_t index) const {
+  CREDSIM_ASSERT(index < consumers_.size(), "a consumer's index");
   const Consumer& c = *consumers_[index];
   return std::any_of(c.session.stores.begin(), c.session.stores.end(), [&](const auto& id) {
-    const StoreState* s = store(Resolve(PathFor(id, index)));
+    const StoreState* s = store(Resolve(PathFor(id, Owner::Consumer(index))));
     if (!s || !s->summary.readable) return false;
     if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) return false;
     return HoldsLiveRefreshToken(*s);
@@ -794,7 +805,8 @@ void World::StartConsumer(size_t index) {
   // under AddressSanitizer).
   if (c.actor != kNoActor && scheduler_.alive(c.actor)) return;
   ++c.incarnation;
-  c.io = std::make_unique<SimIo>(*this, index, c.spec.skew_ms + c.clock_jump_ms, c.spec.drift_ppm);
+  c.io = std::make_unique<SimIo>(*this, Owner::Consumer(index), c.spec.skew_ms + c.clock_jump_ms,
+                                 c.spec.drift_ppm);
   c.policy_io = MakePolicyIo(c.spec.policy, *c.io);
   c.engine = std::make_unique<engine::Engine>(c.policy_io ? *c.policy_io : *c.io, c.session);
   c.actor = scheduler_.Spawn(RunConsumer(*this, index), 0);
@@ -807,15 +819,16 @@ void World::KillConsumer(size_t index, const char* why) {
   Consumer& c = *consumers_[index];
   if (c.actor != kNoActor && scheduler_.alive(c.actor)) scheduler_.Kill(c.actor);
   c.actor = kNoActor;
+  const Owner self = Owner::Consumer(index);
   for (auto& [key, l] : locks_) {
-    std::erase_if(l.waiters, [&](LockWaiter* w) { return w->owner == index; });
-    if (l.holder != index) continue;
+    std::erase_if(l.waiters, [&](LockWaiter* w) { return w->owner == self; });
+    if (l.holder != self) continue;
     if (key.second == engine::LockId::kClaudeHome) {
       // The lock directory stays; its owner is now a dead process (not the restarted consumer).
-      l.holder = kDeadOwner + index;
-      scheduler_.Spawn(StaleLockJanitor(key, l.holder), 0);
+      l.holder = Owner::DeadProcess(index);
+      scheduler_.Spawn(StaleLockJanitor(key, *l.holder), 0);
     } else {
-      ReleaseOne(l, index);
+      ReleaseOne(l, self);
     }
   }
   trace_.Event(now_ms(), "consumer.killed", c.spec.name).Str("why", why);
@@ -864,7 +877,7 @@ Task<void> World::Relogin(size_t index, std::optional<engine::StoreId> only_stor
   trace_.Event(now_ms(), "user.relogin", c.spec.name)
       .Str("rt", LabelOf(login.tokens.refresh_token));
   if (helper_ios_.size() >= 256) co_return;
-  helper_ios_.push_back(std::make_unique<SimIo>(*this, kLoginOwner + index, 0, 0));
+  helper_ios_.push_back(std::make_unique<SimIo>(*this, Owner::LoginHelper(index), 0, 0));
   helper_engines_.push_back(std::make_unique<engine::Engine>(*helper_ios_.back(), session));
   engine::Credential fresh;
   fresh.access_token = login.tokens.access_token;

@@ -15,11 +15,13 @@
 #include <string>
 #include <vector>
 
+#include "base/assert.h"
 #include "engine/engine.h"
 #include "engine/io.h"
 #include "fake_oauth_server/authority.h"
 #include "sim/choice.h"
 #include "sim/oracles/oracle.h"
+#include "sim/owner.h"
 #include "sim/scheduler.h"
 #include "sim/store_path.h"
 #include "sim/store_truth.h"
@@ -105,37 +107,40 @@ class World {
     // it (world ground truth): what it had in hand when it next presented a refresh token.
     std::vector<std::pair<engine::StoreId, std::pair<uint32_t, uint32_t>>> last_read;
   };
-  Consumer& consumer(size_t index) { return *consumers_[index]; }
+  Consumer& consumer(size_t index) {
+    CREDSIM_ASSERT(index < consumers_.size(), "not a consumer of this world");
+    return *consumers_[index];
+  }
   size_t consumer_count() const { return consumers_.size(); }
   std::optional<size_t> FindConsumer(const std::string& name) const;
 
   // `known`: the version the reader holds; if the store still has it, the bytes are left out
   // (Io::ReadIfChanged). StoreVersion{} (the default) always copies them.
-  engine::StoreRead ReadStore(const engine::StoreId& id, size_t owner,
+  engine::StoreRead ReadStore(const engine::StoreId& id, Owner owner,
                               engine::StoreVersion known = {});
   // How a write lands on a path that is a symlink: through it (the target changes, the link
   // stays), or by renaming a temp file over the path (the link becomes a private regular file).
   enum class WriteMode : uint8_t { kThroughLink, kRename };
   engine::StoreWrite WriteStore(const engine::StoreId& id, engine::StoreVersion expected,
-                                std::string bytes, size_t owner,
+                                std::string bytes, Owner owner,
                                 WriteMode mode = WriteMode::kThroughLink);
   // Rename semantics (a temp file renamed over the path, what Claude Code and Codex do): no
   // compare-and-swap, and a symlink at the path is replaced by a regular file.
-  engine::StoreWrite ReplaceStore(const engine::StoreId& id, std::string bytes, size_t owner);
+  engine::StoreWrite ReplaceStore(const engine::StoreId& id, std::string bytes, Owner owner);
   // A non-atomic in-place rewrite (truncate, then write): Begin leaves the first half of `bytes`
   // visible (a reader now sees a torn store), Finish writes the rest. The caller waits between.
-  void BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, size_t owner);
-  engine::StoreWrite FinishInPlaceWrite(const engine::StoreId& id, std::string bytes, size_t owner);
+  void BeginInPlaceWrite(const engine::StoreId& id, const std::string& bytes, Owner owner);
+  engine::StoreWrite FinishInPlaceWrite(const engine::StoreId& id, std::string bytes, Owner owner);
   const StoreState* store(const engine::StoreId& id) const;  // the default home's path
   const StoreState* store(const StorePath& path) const;      // the path itself (a link: no bytes)
   bool keychain_locked() const { return keychain_locked_; }
 
-  Task<engine::IoStatus> AcquireLock(engine::LockId lock, size_t owner, int64_t timeout_ms);
-  void ReleaseLock(engine::LockId lock, size_t owner);
+  Task<engine::IoStatus> AcquireLock(engine::LockId lock, Owner owner, int64_t timeout_ms);
+  void ReleaseLock(engine::LockId lock, Owner owner);
 
   // The server side of one token request that left the client at commit_seq `seen`.
   engine::HttpResult ServeTokenRequest(const engine::HttpRequest& request, uint64_t seen,
-                                       size_t owner);
+                                       Owner owner);
 
   // True when a store the consumer reads holds the family's live refresh token.
   bool UsableCredentialFor(size_t consumer) const;
@@ -150,23 +155,15 @@ class World {
                             int64_t leeway_ms, bool decided_expiring);
   std::string LabelOf(const std::string& token) const;
 
-  // The owner index used by helpers that are not consumers (janitors).
-  static constexpr size_t kWorldOwner = 1u << 20;
-  // Lock owner of a killed consumer's leftover Claude lock directory: kDeadOwner + index.
-  static constexpr size_t kDeadOwner = 1u << 21;
-  // The login helper of a scripted relogin of consumer `index`: kLoginOwner + index (it writes
-  // that consumer's home).
-  static constexpr size_t kLoginOwner = 1u << 22;
-
  private:
   struct LockWaiter {
-    size_t owner;
+    Owner owner;
     ActorId actor;
     std::coroutine_handle<> handle;
     bool granted = false;
   };
   struct LockState {
-    size_t holder = SIZE_MAX;
+    std::optional<Owner> holder;       // none: free
     std::vector<LockWaiter*> waiters;  // FIFO, bounded by kMaxLockWaiters
   };
   static constexpr size_t kMaxLockWaiters = 256;
@@ -181,7 +178,7 @@ class World {
   Task<void> Relogin(size_t index, std::optional<engine::StoreId> only_store);
   void ScheduleDeathAndRestart(size_t index, const char* why);
   bool LoseThisResponse(Consumer* c);
-  void NoteRead(size_t owner, const engine::StoreId& id, const StoreState* state);
+  void NoteRead(Owner owner, const engine::StoreId& id, const StoreState* state);
   // Some refresh token the store holds (as the world reads it: whole tokens even in bytes that do
   // not parse) is the live one of its family.
   bool HoldsLiveRefreshToken(const StoreState& state) const;
@@ -194,15 +191,15 @@ class World {
   // The consumer's latest reads showed a refresh token, other than (family, generation), that the
   // authority still holds live: it had a working credential in hand.
   bool HadLiveTokenInHand(const Consumer& c, uint32_t family, uint32_t generation) const;
-  Task<void> StaleLockJanitor(LockKey key, size_t dead_owner);
-  Task<engine::IoStatus> AcquireOne(LockKey key, size_t owner, int64_t timeout_ms);
-  void ReleaseOne(LockState& l, size_t owner);
+  Task<void> StaleLockJanitor(LockKey key, Owner dead_process);
+  Task<engine::IoStatus> AcquireOne(LockKey key, Owner owner, int64_t timeout_ms);
+  void ReleaseOne(LockState& l, Owner owner);
   static std::string LockLabel(const LockKey& key);  // "agent-home", "box-a/claude-home"
   // The locks `owner` takes for `lock`, in order (LockTopology).
-  std::vector<LockKey> LockKeysFor(engine::LockId lock, size_t owner) const;
+  std::vector<LockKey> LockKeysFor(engine::LockId lock, Owner owner) const;
   // Homes: where a consumer's store is, and where the bytes behind that path are.
-  const std::string& HomeOf(size_t owner) const;
-  StorePath PathFor(const engine::StoreId& id, size_t owner) const;
+  const std::string& HomeOf(Owner owner) const;
+  StorePath PathFor(const engine::StoreId& id, Owner owner) const;
   StorePath Resolve(const StorePath& path) const;
   // Two consumers read or write at least one common file (after links).
   bool ShareAStore(size_t a, size_t b) const;
@@ -212,13 +209,16 @@ class World {
   const char* OutageCause(size_t index) const;
   // How far a consumer's clock may be off true time at t_ms: skew, scripted jumps and drift.
   static int64_t ClockErrorBoundMs(const Consumer& c, int64_t t_ms);
-  int64_t ExpiryAllowanceMs(size_t owner) const;
+  int64_t ExpiryAllowanceMs(Owner owner) const;
   bool ExpiryStoredElsewhere(const StorePath& path, const StoreTruth& written) const;
   engine::StoreWrite Commit(const StorePath& path, StoreState& state, std::string bytes,
-                            size_t owner, bool keep_link);
+                            Owner owner, bool keep_link);
   void Observe(const RefreshObserved& refresh);
-  std::string OwnerName(size_t owner) const;
-  bool OwnerIsReference(size_t owner) const;
+  // The consumer acting as `owner`, or null when it is not a consumer (the world, a login helper,
+  // a dead process): only a consumer's reads, clock and grants are the world's to judge.
+  Consumer* AsConsumer(Owner owner) const;
+  std::string OwnerName(Owner owner) const;
+  bool OwnerIsReference(Owner owner) const;
 
   WorldConfig config_;
   ChoiceSource& choices_;

@@ -121,7 +121,7 @@ Task<void> SaveGrant(Ctx& x, formats::ClaudeOauth next) {
     // drops unknown keys inside claudeAiOauth (docs/REAL_CLIENTS.md#claude-code-write-back).
     engine::StoreRead current = co_await x.io.Read(id);
     const std::string old = current.status == engine::IoStatus::kOk ? current.bytes : "";
-    (void)co_await RenameOver(x.world, id, RebuildClaudeDoc(old, next), x.index);
+    (void)co_await RenameOver(x.world, id, RebuildClaudeDoc(old, next), Owner::Consumer(x.index));
   }
 }
 
@@ -134,7 +134,7 @@ Task<void> WipeIfStillHolds(Ctx& x, std::string sent_refresh) {
     co_return;
   }
   x.world.trace().Event(x.world.now_ms(), "tool.wipe", x.name);
-  (void)co_await RenameOver(x.world, kFile, WipeClaudeTokens(file.bytes), x.index);
+  (void)co_await RenameOver(x.world, kFile, WipeClaudeTokens(file.bytes), Owner::Consumer(x.index));
 }
 
 // Under the lock: re-read, adopt someone else's fresh token, else POST and handle the answer.

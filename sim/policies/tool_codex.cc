@@ -108,9 +108,9 @@ Task<std::string> WriteBack(Ctx& x, CodexView before, formats::TokenGrant grant)
     if (grant.id_token) next.tokens->id_token = *grant.id_token;
     std::string bytes = RebuildCodexDoc(next);
     if (x.world.config().codex_in_place_rewrite) {
-      (void)co_await RewriteInPlace(x.world, kAuth, std::move(bytes), x.index);
+      (void)co_await RewriteInPlace(x.world, kAuth, std::move(bytes), Owner::Consumer(x.index));
     } else {
-      (void)co_await RenameOver(x.world, kAuth, std::move(bytes), x.index);
+      (void)co_await RenameOver(x.world, kAuth, std::move(bytes), Owner::Consumer(x.index));
     }
   }
   co_await x.io.Unlock(engine::LockId::kCodexHome);

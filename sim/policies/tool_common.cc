@@ -55,13 +55,13 @@ void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, boo
 }
 
 Task<engine::StoreWrite> RenameOver(World& world, engine::StoreId id, std::string bytes,
-                                    size_t owner) {
+                                    Owner owner) {
   co_await world.scheduler().Delay(world.StoreLatencyMs());
   co_return world.ReplaceStore(id, std::move(bytes), owner);
 }
 
 Task<engine::StoreWrite> RewriteInPlace(World& world, engine::StoreId id, std::string bytes,
-                                        size_t owner) {
+                                        Owner owner) {
   co_await world.scheduler().Delay(world.StoreLatencyMs());
   world.BeginInPlaceWrite(id, bytes, owner);
   // The torn window lasts at least 1 ms, so a concurrent reader can land inside it.

@@ -11,6 +11,7 @@
 
 #include "engine/io.h"
 #include "engine/task.h"
+#include "sim/owner.h"
 #include "sim/world_config.h"
 
 namespace credsim::sim {
@@ -41,9 +42,9 @@ Task<void> RunToolDemands(World& world, size_t index, ToolAttempt attempt);
 
 // A temp file renamed over the path (replaces a symlink; no compare-and-swap).
 Task<engine::StoreWrite> RenameOver(World& world, engine::StoreId id, std::string bytes,
-                                    size_t owner);
+                                    Owner owner);
 // Truncate, then write: a reader between the two sees a torn store.
 Task<engine::StoreWrite> RewriteInPlace(World& world, engine::StoreId id, std::string bytes,
-                                        size_t owner);
+                                        Owner owner);
 
 }  // namespace credsim::sim
