@@ -178,6 +178,17 @@ class World {
   Task<void> Relogin(size_t index, std::optional<engine::StoreId> only_store);
   void ScheduleDeathAndRestart(size_t index, const char* why);
   bool LoseThisResponse(Consumer* c);
+  // The steps of ServeTokenRequest (world.cc says what each decides).
+  struct ReachBefore {
+    bool live_in_reach = false, live_pair_unreadable = false, nothing_live = false;
+  };
+  std::optional<engine::HttpResult> FaultBeforeServer(const engine::HttpRequest& request,
+                                                      const std::string& who);
+  ReachBefore ReachOf(const Consumer* c) const;
+  void DescribeReply(const oauth::TokenReply& reply, const Consumer* c, const ReachBefore& reach,
+                     RefreshObserved& o);
+  void RecordGrant(const oauth::TokenReply& reply, Consumer* c, bool lost);
+  void EndProcessAfterReply(Consumer* c, bool killed, bool dies_after_grant);
   void NoteRead(Owner owner, const engine::StoreId& id, const StoreState* state);
   // Some refresh token the store holds (as the world reads it: whole tokens even in bytes that do
   // not parse) is the live one of its family.
