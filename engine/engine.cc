@@ -428,6 +428,105 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
   co_return result;
 }
 
+Task<TokenResult> Engine::OnGranted(Credential current, formats::TokenGrant grant,
+                                    std::set<std::string> seen) {
+  probes::rotation_granted.Hit();
+  const int64_t granted_at_ms = io_.NowMs();
+  Credential next = MergeGrant(current, grant, granted_at_ms, config_.default_access_ttl_ms);
+  if (next.expires_at_ms > granted_at_ms) granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
+  seen.insert(current.refresh_token);
+  seen.erase(next.refresh_token);
+  WriteReport report = co_await CommitRotation(next, std::move(seen));
+  if (report.complete()) {
+    pending_.reset();
+    co_await ClearParked();  // what a sibling parked is older than `next`
+  } else {
+    probes::rotation_not_saved_everywhere.Hit();
+    pending_ = next;  // the server already rotated: never lose the only live pair
+    pending_unsaved_ = false;
+    if (report.written.empty()) {
+      if (co_await Park(next)) {
+        probes::rotation_parked.Hit();
+      } else {
+        probes::rotation_park_failed.Hit();
+        pending_unsaved_ = true;  // UnlockAll keeps the locks
+        report.failed.push_back(
+            "credsim-rescue: the pair could not be parked either; keeping the locks");
+      }
+    }
+  }
+  TokenResult result =
+      Serve(next, report.complete() ? "refreshed" : "refreshed; not saved everywhere yet");
+  result.refreshed = true;
+  result.wrote = report.written;
+  for (const auto& f : report.failed) result.detail += "; " + f;
+  for (const auto& f : report.skipped) result.detail += "; " + f;
+  co_return result;
+}
+
+// Not consumed. An access token that has not expired yet still serves the caller.
+TokenResult Engine::OnTransient(const Credential& current, const RefreshOutcome& outcome,
+                                const std::string& rejected) {
+  if (StillUsable(current, io_.NowMs(), rejected)) {
+    probes::transient_served_valid_token.Hit();
+    return Serve(current, "refresh failed (" + outcome.reason + "); token still valid");
+  }
+  probes::transient_failure.Hit();
+  TokenResult result = Fail(TokenStatus::kTransient, outcome.reason);
+  result.retry_after_ms = outcome.retry_after_ms;
+  return result;
+}
+
+// After a refusal or a lost answer, look again before deciding: another process may hold a newer
+// pair. `seen` gains every refresh token the stores show.
+Task<Engine::Reconsidered> Engine::LookAgain(Credential current, std::string rejected,
+                                             std::set<std::string> dead, bool lost,
+                                             std::set<std::string>* seen) {
+  Reconsidered again;
+  Snapshot snapshot = co_await ReadSnapshot();
+  co_await ReadParked();
+  again.fingerprint = snapshot.fingerprint;
+  const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
+  const auto& candidates = *shared_candidates;
+  for (auto& token : RefreshTokensIn(candidates)) seen->insert(token);
+  PickOptions options = OptionsNow(rejected);
+  options.dead_refresh_tokens = refused_refresh_tokens_;
+  options.dead_refresh_tokens.insert(dead.begin(), dead.end());
+  if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
+  std::optional<size_t> alternative = PickBest(candidates, options);
+  // Our own pending pair (rotated by us, not yet in every store) is older than a refused pair
+  // that a store shows with a later expiry: another process rotated ours, so its refresh token
+  // was spent before the refused one and presenting it is a certain reuse. Our pending pair's
+  // expiry is the server's own, so the comparison is sound for it (unlike for store copies,
+  // whose expiry may be recorded wrong). Found by the swarm (seed 225, sim/swarm_test.cc): a
+  // tool's rotation that no store took left only this stale pending pair to try.
+  if (alternative && pending_ && candidates[*alternative].credential == *pending_ &&
+      current.expires_at_ms > pending_->expires_at_ms &&
+      !Servable(ClassifyFor(*pending_, options))) {
+    probes::stale_pending_pair_dropped.Hit();
+    pending_.reset();
+    alternative.reset();
+  }
+  if (alternative) {
+    again.alternative = candidates[*alternative].credential;
+    again.store = candidates[*alternative].store.Name();
+    again.servable = Servable(ClassifyFor(*again.alternative, options));
+  }
+  co_return again;
+}
+
+Task<TokenResult> Engine::Adopt(Credential copy, std::string store, RefreshOutcome::Kind after) {
+  (after == RefreshOutcome::Kind::kLost ? probes::copy_adopted_after_lost_answer
+                                        : probes::copy_adopted_after_reuse_answer)
+      .Hit();
+  WriteReport report = co_await WriteBack(copy, /*login=*/false);
+  TokenResult result =
+      Serve(copy, "adopted a copy from " + store + " after " + RefreshKindName(after) + " refresh");
+  result.adopted = true;
+  result.wrote = report.written;
+  co_return result;
+}
+
 Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
                                  std::set<std::string> seen, uint64_t fingerprint) {
   std::set<std::string> dead;
@@ -452,55 +551,10 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
     RefreshOutcome outcome = co_await PostWithRetries(current);
     last_reason = outcome.reason;
     switch (outcome.kind) {
-      case RefreshOutcome::Kind::kGranted: {
-        probes::rotation_granted.Hit();
-        const int64_t granted_at_ms = io_.NowMs();
-        Credential next =
-            MergeGrant(current, outcome.grant, granted_at_ms, config_.default_access_ttl_ms);
-        if (next.expires_at_ms > granted_at_ms) {
-          granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
-        }
-        seen.insert(current.refresh_token);
-        seen.erase(next.refresh_token);
-        WriteReport report = co_await CommitRotation(next, std::move(seen));
-        if (report.complete()) {
-          pending_.reset();
-          co_await ClearParked();  // what a sibling parked is older than `next`
-        } else {
-          probes::rotation_not_saved_everywhere.Hit();
-          pending_ = next;  // the server already rotated: never lose the only live pair
-          pending_unsaved_ = false;
-          if (report.written.empty()) {
-            if (co_await Park(next)) {
-              probes::rotation_parked.Hit();
-            } else {
-              probes::rotation_park_failed.Hit();
-              pending_unsaved_ = true;  // UnlockAll keeps the locks
-              report.failed.push_back(
-                  "credsim-rescue: the pair could not be parked either; keeping the locks");
-            }
-          }
-        }
-        TokenResult result = Serve(next, report.complete() ? "refreshed"
-                                                           : "refreshed; not saved "
-                                                             "everywhere yet");
-        result.refreshed = true;
-        result.wrote = report.written;
-        for (const auto& f : report.failed) result.detail += "; " + f;
-        for (const auto& f : report.skipped) result.detail += "; " + f;
-        co_return result;
-      }
-      case RefreshOutcome::Kind::kTransient: {
-        // Not consumed. An access token that has not expired yet still serves the caller.
-        if (StillUsable(current, io_.NowMs(), rejected)) {
-          probes::transient_served_valid_token.Hit();
-          co_return Serve(current, "refresh failed (" + outcome.reason + "); token still valid");
-        }
-        probes::transient_failure.Hit();
-        TokenResult result = Fail(TokenStatus::kTransient, outcome.reason);
-        result.retry_after_ms = outcome.retry_after_ms;
-        co_return result;
-      }
+      case RefreshOutcome::Kind::kGranted:
+        co_return co_await OnGranted(current, std::move(outcome.grant), std::move(seen));
+      case RefreshOutcome::Kind::kTransient:
+        co_return OnTransient(current, outcome, rejected);
       case RefreshOutcome::Kind::kRejected:
         co_return Fail(TokenStatus::kRejectedRequest,
                        "token endpoint refused the request: " + outcome.reason);
@@ -508,50 +562,18 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
       case RefreshOutcome::Kind::kLost:
         break;
     }
-    // Dead or lost: look again before deciding. Another process may hold a newer pair.
     const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
     if (!lost) {
       dead.insert(current.refresh_token);
       RememberRefused(current.refresh_token);
     }
-    Snapshot snapshot = co_await ReadSnapshot();
-    co_await ReadParked();
-    const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
-    const auto& candidates = *shared_candidates;
-    for (auto& token : RefreshTokensIn(candidates)) seen.insert(token);
-    PickOptions options = OptionsNow(rejected);
-    options.dead_refresh_tokens = refused_refresh_tokens_;
-    options.dead_refresh_tokens.insert(dead.begin(), dead.end());
-    if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
-    std::optional<size_t> alternative = PickBest(candidates, options);
-    // Our own pending pair (rotated by us, not yet in every store) is older than a refused pair
-    // that a store shows with a later expiry: another process rotated ours, so its refresh token
-    // was spent before the refused one and presenting it is a certain reuse. Our pending pair's
-    // expiry is the server's own, so the comparison is sound for it (unlike for store copies,
-    // whose expiry may be recorded wrong). Found by the swarm (seed 225, sim/swarm_test.cc): a
-    // tool's rotation that no store took left only this stale pending pair to try.
-    if (alternative && pending_ && candidates[*alternative].credential == *pending_ &&
-        current.expires_at_ms > pending_->expires_at_ms &&
-        !Servable(ClassifyFor(*pending_, options))) {
-      probes::stale_pending_pair_dropped.Hit();
-      pending_.reset();
-      alternative.reset();
+    Reconsidered again = co_await LookAgain(current, rejected, dead, lost, &seen);
+    if (again.alternative && again.servable) {
+      co_return co_await Adopt(std::move(*again.alternative), std::move(again.store), outcome.kind);
     }
-    if (alternative) {
-      const Credential& alt = candidates[*alternative].credential;
-      if (Servable(ClassifyFor(alt, options))) {
-        (lost ? probes::copy_adopted_after_lost_answer : probes::copy_adopted_after_reuse_answer)
-            .Hit();
-        WriteReport report = co_await WriteBack(alt, /*login=*/false);
-        TokenResult result =
-            Serve(alt, "adopted a copy from " + candidates[*alternative].store.Name() + " after " +
-                           RefreshKindName(outcome.kind) + " refresh");
-        result.adopted = true;
-        result.wrote = report.written;
-        co_return result;
-      }
+    if (again.alternative) {
       probes::other_refresh_token_tried.Hit();
-      current = alt;  // a different refresh token: worth one try
+      current = std::move(*again.alternative);  // a different refresh token: worth one try
       continue;
     }
     if (lost) {
@@ -568,7 +590,7 @@ Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
                      "no answer from the token endpoint: " + outcome.reason);
     }
     probes::refresh_token_refused.Hit();
-    blocked_fingerprint_ = snapshot.fingerprint;
+    blocked_fingerprint_ = again.fingerprint;
     TokenResult result = Fail(TokenStatus::kReloginRequired,
                               "refresh token refused (" + outcome.reason + "); log in again");
     result.credential = current;

@@ -124,6 +124,22 @@ class Engine {
   // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
   Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen,
                            uint64_t fingerprint);
+  // The outcomes of one rotation round (Rotate): a new pair is committed (or parked), a transient
+  // failure serves a still-valid access token, and after a refusal or a lost answer the stores are
+  // read again for a pair another process holds, which is adopted when it serves.
+  Task<TokenResult> OnGranted(Credential current, formats::TokenGrant grant,
+                              std::set<std::string> seen);
+  TokenResult OnTransient(const Credential& current, const RefreshOutcome& outcome,
+                          const std::string& rejected);
+  struct Reconsidered {
+    std::optional<Credential> alternative;
+    std::string store;  // where the alternative was found
+    bool servable = false;
+    uint64_t fingerprint = 0;  // of the stores as read (what a dead session is blocked at)
+  };
+  Task<Reconsidered> LookAgain(Credential current, std::string rejected, std::set<std::string> dead,
+                               bool lost, std::set<std::string>* seen);
+  Task<TokenResult> Adopt(Credential copy, std::string store, RefreshOutcome::Kind after);
   Task<RefreshOutcome> PostWithRetries(Credential current);
   Task<WriteReport> WriteBack(Credential credential, bool login,
                               std::set<std::string> superseded = {});
