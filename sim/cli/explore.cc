@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "base/assert.h"
 #include "base/probe.h"
 #include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
@@ -162,6 +163,41 @@ int ReplaySchedule(const WorldConfig& world, const ExploreArgs& a) {
   return r.ok() ? 0 : 1;
 }
 
+// "SCENARIO (policy P): N schedules in S s, " and the search's own figures.
+void PrintSearch(const ExploreArgs& a, const ExploreResult& r, double seconds) {
+  std::printf("%s (policy %s): %llu schedules in %.1f s, ", a.scenario.c_str(), a.policy.c_str(),
+              (unsigned long long)r.schedules, seconds);
+  if (a.options.pct_runs > 0) {
+    std::printf("PCT depth %d, up to %llu pick points per run\n", a.options.pct_depth,
+                (unsigned long long)r.pick_points_max);
+    return;
+  }
+  std::printf(
+      "at most %d preemptions, window %lld ms, up to %llu pick points per run, "
+      "%llu states, %llu merged\n",
+      a.options.preemptions, (long long)a.options.window_ms, (unsigned long long)r.pick_points_max,
+      (unsigned long long)r.states, (unsigned long long)r.merged);
+}
+
+// Every oracle held, so each outage had a cause no consumer could avoid; still shown, and with
+// --out the first one's schedule is written.
+void PrintOutages(const ExploreArgs& a, const ExploreResult& r, bool out_given) {
+  CREDSIM_ASSERT(r.first_outage.has_value());
+  std::printf("outages: %llu of %llu orders left a judged consumer out; the first: %s\n",
+              (unsigned long long)r.with_outage, (unsigned long long)r.schedules,
+              r.first_outage_text.c_str());
+  if (!out_given) {
+    std::printf("  (--out PREFIX writes its schedule to PREFIX.outage.schedule.json)\n");
+    return;
+  }
+  const std::string path = a.out + ".outage.schedule.json";
+  if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
+    const std::string json = ScheduleToJson(*r.first_outage, a.options.window_ms, {});
+    const bool written = std::fwrite(json.data(), 1, json.size(), f) == json.size();
+    if (std::fclose(f) == 0 && written) std::printf("outage schedule: %s\n", path.c_str());
+  }
+}
+
 }  // namespace
 
 int ExploreMain(int argc, char** argv, int from) {
@@ -187,20 +223,7 @@ int ExploreMain(int argc, char** argv, int from) {
   if (a.probes) probes.Print(stdout);
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const bool pct = a.options.pct_runs > 0;
-  std::printf("%s (policy %s): %llu schedules in %.1f s, ", a.scenario.c_str(), a.policy.c_str(),
-              (unsigned long long)r.schedules, seconds);
-  if (pct) {
-    std::printf("PCT depth %d, up to %llu pick points per run\n", a.options.pct_depth,
-                (unsigned long long)r.pick_points_max);
-  } else {
-    std::printf(
-        "at most %d preemptions, window %lld ms, up to %llu pick points per run, "
-        "%llu states, %llu merged\n",
-        a.options.preemptions, (long long)a.options.window_ms,
-        (unsigned long long)r.pick_points_max, (unsigned long long)r.states,
-        (unsigned long long)r.merged);
-  }
+  PrintSearch(a, r, seconds);
   if (r.failing) {
     std::printf("FAILED: schedule #%llu (%zu choices off the natural order)\n",
                 (unsigned long long)r.schedules, r.failing->size());
@@ -208,30 +231,17 @@ int ExploreMain(int argc, char** argv, int from) {
     if (!WriteFailure(world, a, r)) return Bad("cannot write " + a.out + ".*");
     return 1;
   }
-  if (r.with_outage > 0) {
-    // Every oracle held, so each outage had a cause no consumer could avoid; still shown.
-    std::printf("outages: %llu of %llu orders left a judged consumer out; the first: %s\n",
-                (unsigned long long)r.with_outage, (unsigned long long)r.schedules,
-                r.first_outage_text.c_str());
-    const std::string path = a.out + ".outage.schedule.json";
-    if (!out_given) {
-      std::printf("  (--out PREFIX writes its schedule to PREFIX.outage.schedule.json)\n");
-    } else if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-      const std::string json = ScheduleToJson(*r.first_outage, a.options.window_ms, {});
-      std::fwrite(json.data(), 1, json.size(), f);
-      std::fclose(f);
-      std::printf("outage schedule: %s\n", path.c_str());
-    }
-  }
+  if (r.with_outage > 0) PrintOutages(a, r, out_given);
   const std::vector<std::string> unreached = probes.Unreached();
   for (const std::string& name : a.required_probes) {
     if (std::find(unreached.begin(), unreached.end(), name) == unreached.end()) continue;
     std::printf("--require-probe: no explored run reached %s\n", name.c_str());
     return 1;
   }
-  if (pct || !r.complete) {
+  CREDSIM_ASSERT(!r.failing && r.schedules > 0);
+  if (a.options.pct_runs > 0 || !r.complete) {
     std::printf("every oracle held in every order run (not exhaustive: %s)\n",
-                pct ? "PCT samples" : "--max-schedules reached");
+                a.options.pct_runs > 0 ? "PCT samples" : "--max-schedules reached");
   } else {
     std::printf("every oracle held in every order within the bound (exhaustive)\n");
   }
