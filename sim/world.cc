@@ -260,7 +260,7 @@ engine::StoreRead World::ReadStore(const engine::StoreId& id, Owner owner,
   const StoreState* at_path = store(path);
   const StoreState* file =
       at_path && at_path->link_home ? store(StorePath{*at_path->link_home, id}) : at_path;
-  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+  if (id.kind == engine::StoreKind::kClaudeKeychain && disturbances_.keychain_locked()) {
     if (OwnerIsReference(owner)) probes::keychain_locked_read.Hit();
     read.status = engine::IoStatus::kLocked;
     read.detail = "keychain locked";
@@ -322,11 +322,11 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
   const StorePath target = Resolve(path);
   StoreState& state = stores_[target];
   const engine::StoreVersion actual = state.version;  // StoreVersion{} while absent
-  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+  if (id.kind == engine::StoreKind::kClaudeKeychain && disturbances_.keychain_locked()) {
     write.status = engine::IoStatus::kLocked;
   } else if (!(actual == expected)) {
     write.status = engine::IoStatus::kConflict;
-  } else if (disk_full_.count(target) > 0) {
+  } else if (disturbances_.disk_full(target)) {
     probes::store_write_failed.Hit();
     write.status = engine::IoStatus::kIoError;
     write.detail = "scripted: disk full";
@@ -415,14 +415,14 @@ int64_t World::ExpiryAllowanceMs(Owner owner) const {
   // the answer arrives: the wire (both ways, worst case), the endpoint's grant delay, the writer's
   // clock error, and the server's own clock jumps all move the result.
   int64_t allowance_ms = 2 * config_.net_latency_ms_max + config_.token_grant_delay_ms +
-                         std::abs(server_clock_offset_ms_) + kSecondMs;
+                         std::abs(disturbances_.server_clock_offset_ms()) + kSecondMs;
   if (const Consumer* c = AsConsumer(owner)) allowance_ms += ClockErrorBoundMs(*c, now_ms());
   return allowance_ms;
 }
 
 engine::StoreWrite World::ReplaceStore(const engine::StoreId& id, std::string bytes, Owner owner) {
   const StorePath path = PathFor(id, owner);
-  if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) {
+  if (id.kind == engine::StoreKind::kClaudeKeychain && disturbances_.keychain_locked()) {
     trace_.Event(now_ms(), "store.write_failed", OwnerName(owner))
         .Str("store", path.Name())
         .Str("status", "locked");
@@ -579,13 +579,14 @@ std::optional<engine::HttpResult> World::FaultBeforeServer(const engine::HttpReq
     r.detail = "connection reset before the request was sent";
     return r;
   }
-  if (server_down_ || (faulty && choices_.Chance(config_.faults.error_5xx_per_million))) {
+  if (disturbances_.server_down() ||
+      (faulty && choices_.Chance(config_.faults.error_5xx_per_million))) {
     trace_.Event(now_ms(), "net.server_error", who).Int("status", 503);
     return ServerError(authority_.personality(), 503, -1);
   }
   const bool injected_429 = faulty && choices_.Chance(config_.faults.rate_limit_per_million);
-  if (injected_429 || rate_limit_next_ > 0) {
-    if (!injected_429) --rate_limit_next_;  // a scripted 429 answers one request
+  // A scripted 429 answers one request (taken only when none was injected).
+  if (injected_429 || disturbances_.TakeRateLimit()) {
     trace_.Event(now_ms(), "net.rate_limited", who)
         .Int("retry_after_ms", config_.faults.retry_after_ms);
     return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
@@ -714,9 +715,7 @@ bool World::LoseThisResponse(Consumer* c) {
     c->lose_next_response = false;
     return true;
   }
-  if (lose_next_any_ == 0) return false;
-  --lose_next_any_;
-  return true;
+  return disturbances_.TakeLostAnswer();
 }
 
 void World::ScheduleDeathAndRestart(size_t index, const char* why) {
@@ -740,9 +739,9 @@ const char* World::OutageCause(size_t index) const {
   const bool reads_keychain = std::any_of(
       c.session.stores.begin(), c.session.stores.end(),
       [](const engine::StoreId& id) { return id.kind == engine::StoreKind::kClaudeKeychain; });
-  if (server_down_) return "server_down";
-  if (api_rejecting_) return "api_rejecting";
-  if (keychain_locked_ && reads_keychain) return "keychain_locked";
+  if (disturbances_.server_down()) return "server_down";
+  if (disturbances_.api_rejecting()) return "api_rejecting";
+  if (disturbances_.keychain_locked() && reads_keychain) return "keychain_locked";
   if (faults_active()) return "injected_faults";
   if (UsableCredentialFor(index)) return "lockout";
   for (const auto& [id, state] : stores_) {
@@ -821,7 +820,8 @@ bool World::UsableCredentialFor(size_t index) const {
   return std::any_of(c.session.stores.begin(), c.session.stores.end(), [&](const auto& id) {
     const StoreState* s = store(Resolve(PathFor(id, Owner::Consumer(index))));
     if (!s || !s->summary.readable) return false;
-    if (id.kind == engine::StoreKind::kClaudeKeychain && keychain_locked_) return false;
+    if (id.kind == engine::StoreKind::kClaudeKeychain && disturbances_.keychain_locked())
+      return false;
     return HoldsLiveRefreshToken(*s);
   });
 }
@@ -939,7 +939,7 @@ void World::Apply(const ScriptedEvent& e) {
       break;
     case EventKind::kKeychainLock:
     case EventKind::kKeychainUnlock:
-      keychain_locked_ = e.kind == EventKind::kKeychainLock;
+      disturbances_.set_keychain_locked(e.kind == EventKind::kKeychainLock);
       break;
     case EventKind::kTearStore:
       CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
@@ -955,26 +955,25 @@ void World::Apply(const ScriptedEvent& e) {
       break;
     case EventKind::kServerDown:
     case EventKind::kServerUp:
-      server_down_ = e.kind == EventKind::kServerDown;
+      disturbances_.set_server_down(e.kind == EventKind::kServerDown);
       break;
     case EventKind::kDiskFull:
     case EventKind::kDiskOk:
       CREDSIM_ASSERT(e.store.has_value(), "the scenario parser requires a store");
-      if (e.kind == EventKind::kDiskFull) disk_full_.insert(Resolve({e.home, *e.store}));
-      if (e.kind == EventKind::kDiskOk) disk_full_.erase(Resolve({e.home, *e.store}));
+      disturbances_.set_disk_full(Resolve({e.home, *e.store}), e.kind == EventKind::kDiskFull);
       break;
     case EventKind::kRateLimitNext:
-      rate_limit_next_ = std::min<uint32_t>(rate_limit_next_ + 1, 1024);
+      disturbances_.RateLimitNextRequest();
       break;
     case EventKind::kLoseNextResponse:
       if (who) consumers_[*who]->lose_next_response = true;
-      if (!who) lose_next_any_ = std::min<uint32_t>(lose_next_any_ + 1, 1024);
+      if (!who) disturbances_.LoseNextAnswer();
       break;
     case EventKind::kFailAfterGrant:
       if (who) consumers_[*who]->fail_after_grant = true;
       break;
     case EventKind::kServerClockJump:
-      server_clock_offset_ms_ += e.by_ms;
+      disturbances_.JumpServerClock(e.by_ms);
       break;
     case EventKind::kClockJump:
       if (who) {
@@ -984,7 +983,7 @@ void World::Apply(const ScriptedEvent& e) {
       break;
     case EventKind::kApiRejectStart:
     case EventKind::kApiRejectEnd:
-      api_rejecting_ = e.kind == EventKind::kApiRejectStart;
+      disturbances_.set_api_rejecting(e.kind == EventKind::kApiRejectStart);
       break;
   }
   trace_.Event(now_ms(), "script.event", e.consumer)

@@ -20,6 +20,7 @@
 #include "engine/io.h"
 #include "fake_oauth_server/authority.h"
 #include "sim/choice.h"
+#include "sim/disturbances.h"
 #include "sim/oracles/oracle.h"
 #include "sim/owner.h"
 #include "sim/scheduler.h"
@@ -74,9 +75,9 @@ class World {
   int64_t now_ms() const { return scheduler_.now_ms(); }  // relative to the start
   int64_t abs_ms() const { return kEpochMs + scheduler_.now_ms(); }
   // The server's clock (epoch ms): true time plus its scripted jumps. Every authority call uses it.
-  int64_t server_ms() const { return abs_ms() + server_clock_offset_ms_; }
+  int64_t server_ms() const { return abs_ms() + disturbances_.server_clock_offset_ms(); }
   // Scripted: the API refuses every access token (EventKind::kApiRejectStart).
-  bool api_rejecting() const { return api_rejecting_; }
+  bool api_rejecting() const { return disturbances_.api_rejecting(); }
   bool faults_active() const { return now_ms() < config_.faults_until_ms; }
   int64_t NetLatencyMs();
   int64_t StoreLatencyMs();
@@ -133,7 +134,7 @@ class World {
   engine::StoreWrite FinishInPlaceWrite(const engine::StoreId& id, std::string bytes, Owner owner);
   const StoreState* store(const engine::StoreId& id) const;  // the default home's path
   const StoreState* store(const StorePath& path) const;      // the path itself (a link: no bytes)
-  bool keychain_locked() const { return keychain_locked_; }
+  bool keychain_locked() const { return disturbances_.keychain_locked(); }
 
   Task<engine::IoStatus> AcquireLock(engine::LockId lock, Owner owner, int64_t timeout_ms);
   void ReleaseLock(engine::LockId lock, Owner owner);
@@ -251,13 +252,7 @@ class World {
   // Refresh tokens whose rotating answer was lost: a later replay of one is not a real reuse.
   std::set<std::pair<uint32_t, uint32_t>> lost_rotations_;
   static constexpr size_t kMaxLostRotations = 4096;
-  bool keychain_locked_ = false;
-  bool server_down_ = false;
-  std::set<StorePath> disk_full_;       // scripted: writes to these files fail
-  uint32_t rate_limit_next_ = 0;        // scripted: this many token requests get 429
-  uint32_t lose_next_any_ = 0;          // scripted: this many answers (to anyone) get lost
-  int64_t server_clock_offset_ms_ = 0;  // scripted server clock jumps
-  bool api_rejecting_ = false;
+  Disturbances disturbances_;  // what the scripted events changed
   RunSummary summary_;
 };
 
