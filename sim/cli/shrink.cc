@@ -115,14 +115,15 @@ ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int 
   const WorldConfig small = ShrinkWorld(
       world, v.t_ms,
       [&, events = first.summary.events](
-          const WorldConfig& candidate) mutable -> std::optional<int64_t> {
+          const WorldConfig& candidate) mutable -> std::optional<ShrinkRun> {
         if (out_of_time()) return std::nullopt;  // keeps what it has
         const RunResult r = RunWorld(candidate, {});
         if (r.ok() || r.violations.front().oracle != v.oracle) return std::nullopt;
         // Smaller means fewer events to read, too: a plainer world that runs longer is not kept.
-        if (r.summary.events > events) return std::nullopt;
-        events = r.summary.events;  // ShrinkWorld keeps every candidate this accepts
-        return r.violations.front().t_ms;
+        const ShrinkRun run{.at_ms = r.violations.front().t_ms,
+                            .no_longer = r.summary.events <= events};
+        if (run.no_longer) events = r.summary.events;  // ShrinkWorld keeps every such candidate
+        return run;
       },
       max_runs, &stats);
   const RunResult last = RunWorld(small, {});
