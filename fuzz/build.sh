@@ -2,7 +2,7 @@
 # The one script ClusterFuzzLite / OSS-Fuzz runs (from the repository root, with $OUT set; $SRC/$WORK
 # are optional). Builds every libFuzzer target with the `fuzz` preset's settings (clang, libFuzzer +
 # ASan + UBSan) and copies each *_fuzzer binary to $OUT with its seed corpus as
-# <name>_seed_corpus.zip. Run locally with OUT=/tmp/out fuzz/build.sh.
+# <name>_seed_corpus.zip and its dictionary as <name>_fuzzer.dict. Run locally with OUT=/tmp/out fuzz/build.sh.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${OUT:?set OUT to the directory that receives the fuzzers}"
 BUILD="${WORK:-$ROOT}/build-fuzz"
@@ -17,6 +17,9 @@ mkdir -p "$OUT"
 for fuzzer in "$BUILD"/bin/*_fuzzer; do
   name="$(basename "$fuzzer" _fuzzer)"
   cp "$fuzzer" "$OUT/"
+  if [ -f "$ROOT/fuzz/dict/$name.dict" ]; then
+    cp "$ROOT/fuzz/dict/$name.dict" "$OUT/${name}_fuzzer.dict"  # the name the runners look for
+  fi
   if [ -d "$ROOT/fuzz/corpus/$name" ]; then
     (cd "$ROOT/fuzz/corpus/$name" && zip -q -j "$OUT/${name}_fuzzer_seed_corpus.zip" ./*)
   fi
