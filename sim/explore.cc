@@ -13,10 +13,11 @@ namespace credsim::sim {
 // --- pickers -----------------------------------------------------------------------------------
 
 void ExplorePicker::Attach(const Scheduler& scheduler, const Trace& trace,
-                           const ChoiceSource& choices) {
+                           const ChoiceSource& choices, ActorNames names) {
   scheduler_ = &scheduler;
   trace_ = &trace;
   choices_ = &choices;
+  names_ = std::move(names);
   points_.clear();
 }
 
@@ -41,7 +42,11 @@ size_t ExplorePicker::Pick(std::span<const PickCandidate> candidates, int64_t no
   point.state_key = StateKey(now_ms);
   const size_t chosen = std::min(Choose(candidates), candidates.size() - 1);
   point.chosen = static_cast<uint16_t>(chosen);
-  points_.push_back(point);
+  if (names_ && chosen != 0) {
+    point.ran = names_(candidates[chosen].actor);
+    point.instead_of = names_(candidates[0].actor);
+  }
+  points_.push_back(std::move(point));
   return chosen;
 }
 
@@ -261,8 +266,15 @@ std::string ScheduleToJson(const Schedule& schedule, int64_t window_ms,
     out += i == 0 ? "\n" : ",\n";
     out += "    {\"point\": " + std::to_string(d.point) + ", \"pick\": " + std::to_string(d.pick);
     if (d.point < points.size()) {
-      out += ", \"t_ms\": " + std::to_string(points[d.point].t_ms) +
-             ", \"options\": " + std::to_string(points[d.point].options);
+      const ExplorePicker::Point& p = points[d.point];
+      out +=
+          ", \"t_ms\": " + std::to_string(p.t_ms) + ", \"options\": " + std::to_string(p.options);
+      if (!p.ran.empty()) {
+        out += ", \"ran\": ";
+        AppendJsonEscaped(out, p.ran);
+        out += ", \"before\": ";
+        AppendJsonEscaped(out, p.instead_of);
+      }
     }
     out += "}";
   }

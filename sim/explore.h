@@ -56,9 +56,12 @@ class ExplorePicker : public SchedulePicker {
     uint16_t chosen = 0;
     int64_t t_ms = 0;
     uint64_t state_key = 0;
+    std::string ran, instead_of;  // who the chosen and the natural candidate are (names_ set)
   };
-  // RunWorld calls this once the world exists.
-  void Attach(const Scheduler& scheduler, const Trace& trace, const ChoiceSource& choices);
+  using ActorNames = std::function<std::string(ActorId)>;
+  // RunWorld calls this once the world exists; `names` (may be empty) names an actor for reports.
+  void Attach(const Scheduler& scheduler, const Trace& trace, const ChoiceSource& choices,
+              ActorNames names = {});
   size_t Pick(std::span<const PickCandidate> candidates, int64_t now_ms) final;
   const std::vector<Point>& points() const { return points_; }
   // The non-default choices of the run so far.
@@ -74,6 +77,7 @@ class ExplorePicker : public SchedulePicker {
   const Scheduler* scheduler_ = nullptr;
   const Trace* trace_ = nullptr;
   const ChoiceSource* choices_ = nullptr;
+  ActorNames names_;
   std::vector<Point> points_;
 };
 

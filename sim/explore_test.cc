@@ -148,6 +148,10 @@ TEST(ExploreWorld, APlainRunMissesTheRaceAndExplorationFindsIt) {
   const ExploreResult r = Explore(world, {.preemptions = 3, .window_ms = 50});
   ASSERT_TRUE(r.failing);
   EXPECT_EQ(r.failing->size(), 1u);  // one step out of its natural order is enough
+  // The schedule says who ran out of order, and before whom: the two racers.
+  const ExplorePicker::Point& moved = r.failing_points.at(r.failing->front().point);
+  EXPECT_EQ(std::set<std::string>({moved.ran, moved.instead_of}),
+            (std::set<std::string>{"p1", "p2"}));
   const std::string& oracle = r.failing_result.violations.front().oracle;
   EXPECT_EQ(oracle, "no_self_inflicted_reuse");
 

@@ -80,7 +80,8 @@ RunResult RunWorld(const WorldConfig& config, ChoiceSource& choices, const RunOp
   RefreshStorm storm(config.access_ttl_ms, RefreshStorm::kDefaultMaxRequests);
   World world(config, choices, trace);
   if (options.picker != nullptr) {
-    options.picker->Attach(world.scheduler(), trace, choices);
+    options.picker->Attach(world.scheduler(), trace, choices,
+                           [&world](ActorId actor) { return world.ActorName(actor); });
     world.scheduler().set_picker(options.picker, options.pick_window_ms);
   }
   Oracle* oracles[] = {&lockout, &reuse, &lineage,      &collateral,

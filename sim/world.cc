@@ -74,6 +74,13 @@ int64_t World::StoreLatencyMs() {
   return choices_.RangeInclusive(config_.store_latency_ms_min, config_.store_latency_ms_max);
 }
 
+std::string World::ActorName(ActorId actor) const {
+  for (const auto& c : consumers_) {
+    if (c->actor == actor) return c->spec.name;
+  }
+  return "world";
+}
+
 std::optional<size_t> World::FindConsumer(const std::string& name) const {
   for (const auto& c : consumers_) {
     if (c->spec.name == name) return c->index;

@@ -114,6 +114,8 @@ class World {
   }
   size_t consumer_count() const { return consumers_.size(); }
   std::optional<size_t> FindConsumer(const std::string& name) const;
+  // The consumer an actor runs (its current incarnation), or "world" (scripts, helpers).
+  std::string ActorName(ActorId actor) const;
 
   // `known`: the version the reader holds; if the store still has it, the bytes are left out
   // (Io::ReadIfChanged). StoreVersion{} (the default) always copies them.
