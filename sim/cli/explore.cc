@@ -3,15 +3,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/assert.h"
 #include "base/probe.h"
+#include "sim/cli/files.h"
 #include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
 #include "sim/explore.h"
@@ -41,6 +40,8 @@ bool KnownProbe(std::string_view name) {
   }
   return false;
 }
+
+constexpr size_t kMaxScheduleBytes = size_t{16} << 20;
 
 struct ExploreArgs {
   std::string scenario, policy = "reference", out, schedule, trace;
@@ -110,15 +111,6 @@ std::optional<ExploreArgs> Parse(int argc, char** argv, int from, int* exit_code
   return a;
 }
 
-bool ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  *out = buf.str();
-  return true;
-}
-
 void PrintViolations(const RunResult& r) {
   for (const Violation& v : r.violations) std::printf("  %s\n", FormatViolation(v, true).c_str());
 }
@@ -127,15 +119,14 @@ void PrintViolations(const RunResult& r) {
 bool WriteFailure(const WorldConfig& world, const ExploreArgs& a, const ExploreResult& r) {
   const std::string schedule_path = a.out + ".schedule.json";
   const std::string trace_path = a.out + ".trace.jsonl";
-  std::FILE* f = std::fopen(schedule_path.c_str(), "wb");
-  if (f == nullptr) return false;
-  const std::string json = ScheduleToJson(*r.failing, a.options.window_ms, r.failing_points);
-  bool ok = std::fwrite(json.data(), 1, json.size(), f) == json.size();
-  ok = std::fclose(f) == 0 && ok;
-  std::FILE* t = std::fopen(trace_path.c_str(), "wb");
+  if (!WriteFileBytes(schedule_path,
+                      ScheduleToJson(*r.failing, a.options.window_ms, r.failing_points))) {
+    return false;
+  }
+  std::FILE* t = std::fopen(trace_path.c_str(), "wb");  // streamed: a trace can be large
   if (t == nullptr) return false;
   RunSchedule(world, *r.failing, a.options.window_ms, {.trace_out = t});
-  ok = std::fclose(t) == 0 && ok;
+  const bool ok = std::fclose(t) == 0;
   if (ok) {
     std::printf(
         "schedule: %s\ntrace:    %s\nreplay:   credsim explore %s --policy %s --schedule %s\n",
@@ -146,10 +137,11 @@ bool WriteFailure(const WorldConfig& world, const ExploreArgs& a, const ExploreR
 }
 
 int ReplaySchedule(const WorldConfig& world, const ExploreArgs& a) {
-  std::string json, why;
-  if (!ReadFile(a.schedule, &json)) return Bad(a.schedule + ": cannot read");
+  const std::optional<std::string> json = ReadFileBytes(a.schedule, kMaxScheduleBytes);
+  if (!json) return Bad(a.schedule + ": cannot read (or over 16 MiB)");
+  std::string why;
   int64_t window_ms = 0;
-  const std::optional<Schedule> schedule = ScheduleFromJson(json, &window_ms, &why);
+  const std::optional<Schedule> schedule = ScheduleFromJson(*json, &window_ms, &why);
   if (!schedule) return Bad(a.schedule + ": " + why);
   std::FILE* t = nullptr;
   if (!a.trace.empty() && (t = std::fopen(a.trace.c_str(), "wb")) == nullptr) {
@@ -191,10 +183,8 @@ void PrintOutages(const ExploreArgs& a, const ExploreResult& r, bool out_given) 
     return;
   }
   const std::string path = a.out + ".outage.schedule.json";
-  if (std::FILE* f = std::fopen(path.c_str(), "wb")) {
-    const std::string json = ScheduleToJson(*r.first_outage, a.options.window_ms, {});
-    const bool written = std::fwrite(json.data(), 1, json.size(), f) == json.size();
-    if (std::fclose(f) == 0 && written) std::printf("outage schedule: %s\n", path.c_str());
+  if (WriteFileBytes(path, ScheduleToJson(*r.first_outage, a.options.window_ms, {}))) {
+    std::printf("outage schedule: %s\n", path.c_str());
   }
 }
 

@@ -7,14 +7,13 @@
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "live/live_main.h"
 #include "sim/cli/explore.h"
+#include "sim/cli/files.h"
 #include "sim/cli/mutants.h"
 #include "sim/cli/probe_table.h"
 #include "sim/cli/replay.h"
@@ -177,12 +176,6 @@ void PrintRow(const PolicyRun& r, bool verbose) {
   }
 }
 
-bool WriteTextFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out << text;
-  return static_cast<bool>(out);
-}
-
 // Every file parsed, or the first error (printed).
 std::optional<std::vector<std::pair<std::string, Scenario>>> LoadScenarios(
     const std::vector<std::string>& files) {
@@ -261,7 +254,7 @@ int Run(const Args& a) {
   } else {
     std::printf("%zu runs, %zu failed\n", runs.size(), failed);
   }
-  if (!a.junit.empty() && !WriteTextFile(a.junit, JUnitXml(runs))) {
+  if (!a.junit.empty() && !WriteFileBytes(a.junit, JUnitXml(runs))) {
     return Usage("cannot write " + a.junit);
   }
   if (!a.html.empty()) {

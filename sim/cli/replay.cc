@@ -1,13 +1,13 @@
 #include "sim/cli/replay.h"
 
 #include <cstdio>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "engine/formats/json_tree.h"
+#include "sim/cli/files.h"
 #include "sim/policies/registry.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
@@ -44,16 +44,6 @@ struct Options {
   std::string positional, trace_out;
   bool verbose = false;
 };
-
-std::optional<std::string> ReadFile(const std::string& path, size_t max_bytes) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buf;
-  buf << in.rdbuf();
-  std::string bytes = buf.str();
-  if (bytes.size() > max_bytes) return std::nullopt;
-  return bytes;
-}
 
 std::optional<Options> ParseOptions(int argc, char** argv, int from, std::string* why) {
   Options o;
@@ -200,7 +190,7 @@ std::optional<Outcome> RunSource(const Source& s, const RunOptions& run, std::st
     out.world.trace_io = true;
     out.result = RunWorld(out.world, run);
   } else if (!s.tape_path.empty()) {
-    std::optional<std::string> tape = ReadFile(s.tape_path, kMaxTapeBytes);
+    std::optional<std::string> tape = ReadFileBytes(s.tape_path, kMaxTapeBytes);
     if (!tape) return *why = "cannot read tape " + s.tape_path, std::nullopt;
     // One tape drives both: the world's shape from its first bytes, the run from the rest.
     TapeChoices choices(std::move(*tape));
@@ -231,7 +221,7 @@ void PrintResult(const Outcome& o) {
 // Replays a trace file: header -> world; the file's own lines are re-hashed (a damaged file is
 // bad input), the rerun's lines are compared one by one.
 int ReplayTrace(const std::string& path, bool verbose) {
-  std::optional<std::string> text = ReadFile(path, size_t{1} << 30);
+  std::optional<std::string> text = ReadFileBytes(path, size_t{1} << 30);
   if (!text) return Usage("cannot read " + path);
   std::vector<std::string> lines;
   std::istringstream in(*text);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "base/assert.h"
+#include "sim/cli/files.h"
 #include "sim/cli/replay.h"
 #include "sim/policies/registry.h"
 #include "sim/run.h"
@@ -19,13 +20,6 @@ namespace {
 constexpr const char* kUsage =
     "usage: credsim shrink SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]\n"
     "                      [--breadth] [--out FILE.json] [--runs N] [--tape-out FILE]\n";
-
-bool WriteFile(const std::string& path, const std::string& bytes) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (!f) return false;
-  const bool ok = std::fwrite(bytes.data(), 1, bytes.size(), f) == bytes.size();
-  return std::fclose(f) == 0 && ok;
-}
 
 std::string TracePathFor(const std::string& scenario_path) {
   const std::string stem = scenario_path.ends_with(".json")
@@ -89,7 +83,7 @@ bool ShrinkTapeTo(uint64_t seed, const SwarmOptions& options, const std::string&
       max_runs, &stats);
   std::printf("tape: %zu non-zero words -> %zu (%d runs): %s\n", stats.words_before,
               stats.words_after, stats.runs, path.c_str());
-  return WriteFile(path, small);
+  return WriteFileBytes(path, small);
 }
 
 }  // namespace
@@ -139,7 +133,7 @@ ShrinkReport ShrinkSwarmFailure(uint64_t seed, const SwarmOptions& options, int 
     report.error = "the shrunk world has no scenario spelling: " + why;
     return report;
   }
-  if (!WriteFile(scenario_path, *json)) {
+  if (!WriteFileBytes(scenario_path, *json)) {
     report.error = "cannot write " + scenario_path;
     return report;
   }
