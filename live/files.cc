@@ -1,6 +1,7 @@
 #include "live/files.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -34,6 +35,14 @@ bool WriteFileAtomically(const std::string& path, const std::string& bytes) {
   const bool synced = fsync(fd) == 0;
   close(fd);
   return wrote && synced && rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string BesideThisBinary(const char* name) {
+  char self[PATH_MAX];
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return name;
+  self[n] = '\0';
+  return (std::filesystem::path(self).parent_path() / name).string();
 }
 
 }  // namespace credsim::live

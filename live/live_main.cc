@@ -17,6 +17,7 @@
 
 #include "fake_oauth_server/duration.h"
 #include "fake_oauth_server/outcome.h"
+#include "live/files.h"
 #include "live/judge.h"
 #include "live/live_run.h"
 #include "live/scenario_layout.h"
@@ -30,6 +31,7 @@ namespace credsim::sim {
 namespace {
 
 namespace fs = std::filesystem;
+using live::BesideThisBinary;
 using live::LiveConfig;
 using live::LiveConsumer;
 
@@ -66,14 +68,6 @@ constexpr const char* kLiveUsage =
 int LiveUsage(const std::string& why) {
   std::fprintf(stderr, "credsim live: %s\n%s", why.c_str(), kLiveUsage);
   return 2;
-}
-
-std::string BesideThisBinary(const char* name) {
-  char self[PATH_MAX];
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  if (n <= 0) return name;
-  self[n] = '\0';
-  return (fs::path(self).parent_path() / name).string();
 }
 
 bool ValidName(const std::string& name) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "live/fuzz_store_main.h"
 #include "live/live_main.h"
 #include "sim/cli/explore.h"
 #include "sim/cli/files.h"
@@ -46,6 +47,7 @@ constexpr const char* kUsage =
     "  credsim explore SCENARIO [--preemptions K] [--window MS] [--pct RUNS] (credsim explore "
     "--help)\n"
     "  credsim live --consumer NAME=TEMPLATE [...] (credsim live --help)\n"
+    "  credsim fuzz-store --store claude|agent|codex --cmd TEMPLATE [...] (--help)\n"
     "  credsim policies\n";
 
 int Usage(const std::string& why) {
@@ -381,6 +383,9 @@ bool AsksForHelp(int argc, char** argv) {
 int main(int argc, char** argv) {
   // Its own options and help (live/live_main.h).
   if (argc >= 2 && std::string(argv[1]) == "live") return credsim::sim::LiveMain(argc, argv, 2);
+  if (argc >= 2 && std::string(argv[1]) == "fuzz-store") {
+    return credsim::sim::FuzzStoreMain(argc, argv, 2);
+  }
   if (AsksForHelp(argc, argv)) {
     std::fputs(kUsage, stdout);
     return 0;
