@@ -2,9 +2,15 @@
 // on the command line, or inside a directory named there (one level, sorted, so runs are
 // repeatable). This is how every target is exercised by ctest (label fuzz-replay) without clang or
 // libFuzzer.
+//
+// `--mutants N` also runs N mutants of every input: a short smoke run with the compiler at hand.
+// The mutants are byte edits (flip, insert a JSON byte, erase, duplicate, truncate) drawn from a
+// fixed-seed generator, so the same corpus always yields the same inputs and a failure replays;
+// coverage-guided search is ci/fuzz's job.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -15,7 +21,45 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
-bool Replay(const std::filesystem::path& file) {
+constexpr size_t kMaxMutants = 100000;
+
+uint64_t Next(uint64_t& state) {  // SplitMix64
+  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// One to four byte edits of `bytes`, drawn from `state`.
+std::string Mutant(std::string bytes, uint64_t& state) {
+  static constexpr char kJsonBytes[] = "{}[]\":,0123456789.eE-+ \\ntfu@";
+  const int edits = 1 + static_cast<int>(Next(state) % 4);
+  for (int e = 0; e < edits; ++e) {
+    const size_t at = bytes.empty() ? 0 : Next(state) % bytes.size();
+    const size_t span =
+        bytes.empty() ? 0 : 1 + Next(state) % std::min<size_t>(16, bytes.size() - at);
+    switch (Next(state) % 5) {
+      case 0:
+        if (!bytes.empty()) bytes[at] = static_cast<char>(bytes[at] ^ (1u << (Next(state) % 8)));
+        break;
+      case 1:
+        bytes.insert(at, 1, kJsonBytes[Next(state) % (sizeof kJsonBytes - 1)]);
+        break;
+      case 2:
+        bytes.erase(at, span);
+        break;
+      case 3:
+        bytes.insert(at, bytes.substr(at, span));
+        break;
+      default:
+        bytes.resize(at);
+        break;
+    }
+  }
+  return bytes;
+}
+
+bool Replay(const std::filesystem::path& file, size_t mutants, size_t* ran) {
   std::ifstream in(file, std::ios::binary);
   if (!in) {
     std::fprintf(stderr, "cannot read %s\n", file.c_str());
@@ -23,14 +67,26 @@ bool Replay(const std::filesystem::path& file) {
   }
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+  ++*ran;
+  uint64_t state = 1469598103934665603ULL;  // FNV-1a of the name: std::hash differs by library
+  for (const char c : file.filename().string()) state = (state ^ uint8_t(c)) * 1099511628211ULL;
+  for (size_t i = 0; i < mutants; ++i) {
+    const std::string m = Mutant(bytes, state);
+    LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(m.data()), m.size());
+    ++*ran;
+  }
   return true;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t replayed = 0;
+  size_t replayed = 0, ran = 0, mutants = 0;
   for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--mutants" && i + 1 < argc) {
+      mutants = std::min<size_t>(kMaxMutants, std::strtoull(argv[++i], nullptr, 10));
+      continue;
+    }
     const std::filesystem::path arg(argv[i]);
     std::error_code ec;
     if (std::filesystem::is_directory(arg, ec)) {
@@ -40,14 +96,16 @@ int main(int argc, char** argv) {
       }
       std::sort(files.begin(), files.end());
       for (const auto& file : files) {
-        if (!Replay(file)) return 2;
+        if (!Replay(file, mutants, &ran)) return 2;
         ++replayed;
       }
     } else {
-      if (!Replay(arg)) return 2;
+      if (!Replay(arg, mutants, &ran)) return 2;
       ++replayed;
     }
   }
-  std::printf("%zu inputs replayed\n", replayed);
+  std::printf("%zu inputs replayed", replayed);
+  if (mutants > 0) std::printf(", %zu runs with %zu mutants each", ran, mutants);
+  std::printf("\n");
   return replayed > 0 ? 0 : 2;  // an empty corpus means the target tested nothing
 }

@@ -12,6 +12,7 @@
 // this target's replay binary.
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,38 @@ std::string BytesAfter(const WorldConfig& config, const engine::StoreId& id) {
   return state && state->exists ? state->bytes : std::string();
 }
 
+// F5 (docs/ENGINE.md "Open findings"): the engine spreads the freshest-looking pair, so a pair the
+// server never issued, written into a store with at least the live pair's expiry, is copied over
+// the live one. Exempted only when the first violation is exactly that (a store went back to a
+// pair of no family) and the fuzzed store, as its owner reads it, holds a refresh token that is
+// not the live one; CREDSIM_FUZZ_STRICT=1 fails on it, to reproduce and to check a fix.
+bool KnownFindingF5(const RunResult& result, const engine::StoreId& fuzzed, const uint8_t* data,
+                    size_t size) {
+  static const bool strict = [] {
+    const char* v = std::getenv("CREDSIM_FUZZ_STRICT");
+    return v != nullptr && std::string_view(v) == "1";
+  }();
+  const Violation& v = result.violations.front();
+  if (strict || v.oracle != "no_collateral_damage" ||
+      v.message.find(" to fam0/") == std::string::npos) {
+    return false;
+  }
+  engine::StoreRead read;
+  read.status = engine::IoStatus::kOk;
+  read.bytes.assign(reinterpret_cast<const char*>(data), size);
+  const engine::StoreView view = engine::DecodeStore(engine::Provider::kAnthropic, fuzzed, read);
+  for (const engine::Candidate& c : view.slots) {
+    const std::string& rt = c.credential.refresh_token;
+    if (!rt.empty() && rt != "@RT@") {
+      static bool said = false;
+      if (!said) std::fprintf(stderr, "known finding F5 exempted (CREDSIM_FUZZ_STRICT=1 fails)\n");
+      said = true;
+      return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -72,6 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   const RunResult result = RunWorld(config, {});
   CREDSIM_FUZZ_CHECK(!result.summary.limit_hit, "a half-hour world ends within its event limit");
+  if (!result.ok() && KnownFindingF5(result, fuzzed, data + 2, size - 2)) return 0;
   if (!result.ok()) {
     const Violation& v = result.violations.front();
     std::fprintf(stderr, "oracle %s fired for %s: %s\n", v.oracle.c_str(), v.consumer.c_str(),

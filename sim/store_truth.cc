@@ -3,6 +3,11 @@
 #include <simdjson.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -57,7 +62,11 @@ struct Walk {
     bool holds_refresh = false, has_scopes = false, has_plan = false;
     std::optional<oauth::TokenHandle> access;
     std::optional<int64_t> stored_expiry_ms;
+    size_t index = 0;
     for (dom::key_value_pair member : object) {
+      // Every owner reads the last of duplicated keys (JSON.parse, Python's json; serde refuses
+      // them): an earlier copy is shadowed, out of every reader's reach.
+      if (ShadowedLater(object, member.key, index++)) continue;
       if (member.key == "scopes") {
         dom::array scopes;
         has_scopes = member.value.get_array().get(scopes) == simdjson::SUCCESS && scopes.size() > 0;
@@ -80,6 +89,15 @@ struct Walk {
       truth.expiry_overstated_ms = *stored_expiry_ms - access->expires_ms;
       truth.overstated_token = {access->family_id, access->generation};
     }
+  }
+
+  // Whether a member after position `index` has the same key.
+  static bool ShadowedLater(dom::object object, std::string_view key, size_t index) {
+    size_t position = 0;
+    for (dom::key_value_pair m : object) {
+      if (position++ > index && m.key == key) return true;
+    }
+    return false;
   }
 
   void Value(dom::element value, int depth) {
@@ -132,6 +150,45 @@ uint64_t ForeignSectionsDigest(engine::StoreKind kind, dom::object top) {
   return hash;
 }
 
+// simdjson's DOM refuses a number no double holds (1e400, 1e-400) or an integer beyond 64 bits,
+// which every owner reads (JSON.parse and Python: Infinity / 0 / a float; serde: an error only
+// for fields it deserializes). The world reads such a document as its owners do: each such
+// number becomes 0 outside strings, and the rest parses as before. nullopt when none was found.
+std::optional<std::string> WithUnholdableNumbersZeroed(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  bool in_string = false, changed = false;
+  for (size_t i = 0; i < bytes.size();) {
+    const char c = bytes[i];
+    if (in_string) {
+      out += c;
+      if (c == '\\' && i + 1 < bytes.size()) out += bytes[++i];
+      if (c == '"') in_string = false;
+      ++i;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c != '-' && (c < '0' || c > '9')) {
+      out += c;
+      ++i;
+      continue;
+    }
+    size_t end = i + 1;
+    while (end < bytes.size() && std::strchr("0123456789+-.eE", bytes[end]) != nullptr) ++end;
+    const std::string literal(bytes.substr(i, end - i));
+    const bool integer = literal.find_first_of(".eE") == std::string::npos;
+    errno = 0;
+    const double value = std::strtod(literal.c_str(), nullptr);
+    const bool unholdable = errno == ERANGE || std::isinf(value) ||
+                            (integer && literal.size() > (literal[0] == '-' ? 20u : 19u));
+    out += unholdable ? "0" : literal;
+    changed |= unholdable;
+    i = end;
+  }
+  if (!changed) return std::nullopt;
+  return out;
+}
+
 // A store that does not parse (torn, corrupt) may still hold whole tokens: every quoted string
 // is inspected, so the world knows a live pair sits there out of every reader's reach. Only
 // refresh_tokens is filled: `readable` stays false and the freshest pair (family, generation)
@@ -163,7 +220,8 @@ StoreTruth ReadStoreTruth(engine::StoreKind kind, bool exists, std::string_view 
   truth.markers = bytes.find(kMarkerKey) != std::string_view::npos;
   // One parser per thread: its buffers are reused, and worlds may run on several threads.
   thread_local dom::parser parser;
-  const simdjson::padded_string padded(bytes);
+  const std::optional<std::string> zeroed = WithUnholdableNumbersZeroed(bytes);
+  const simdjson::padded_string padded(zeroed ? std::string_view(*zeroed) : bytes);
   dom::element root;
   dom::object top;
   if (parser.parse(padded).get(root) != simdjson::SUCCESS ||

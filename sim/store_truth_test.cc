@@ -113,5 +113,41 @@ TEST_F(StoreTruthTest, DeepNestingIsBoundedNotACrash) {
   EXPECT_EQ(t.family, 0u) << "a token below the depth bound is not visited";
 }
 
+// Every owner reads a document holding numbers no double holds (JSON.parse: Infinity, Python:
+// inf) and simdjson's DOM refuses it: the world must read it as the owners do, or a live token in
+// such a file would count as out of every reader's reach and excuse a lockout (found by the
+// store_readers differential fuzz target).
+TEST_F(StoreTruthTest, ReadsNumbersNoDoubleHoldsAsTheOwnersDo) {
+  for (const std::string extra : {"1e400", "-1E+999", "1e-400", "123456789012345678901234567890"}) {
+    const std::string doc = R"({"claudeAiOauth": {"accessToken": ")" + at() +
+                            R"(", "refreshToken": ")" + rt() + R"(", "expiresAt": )" +
+                            std::to_string(exp()) + R"(, "scopes": ["s"]}, "stats": {"x": )" +
+                            extra + R"(, "s": "1e400 \" 1e400"}})";
+    const StoreTruth t = Read(StoreKind::kClaudeFile, doc);
+    EXPECT_TRUE(t.readable) << extra;
+    EXPECT_EQ(t.family, 1u) << extra;
+    EXPECT_EQ(t.generation, 1u) << extra;
+  }
+  // Still refused: what no owner reads.
+  EXPECT_FALSE(Read(StoreKind::kClaudeFile, R"({"a": 1e400)").readable);
+}
+
+// Every owner keeps the last of duplicated keys: a token in an earlier copy is shadowed, out of
+// every reader's reach (it was counted as held, which blamed an engine for not using it).
+TEST_F(StoreTruthTest, AShadowedDuplicateHoldsNothing) {
+  const std::string live = R"({"accessToken": ")" + at() + R"(", "refreshToken": ")" + rt() +
+                           R"(", "expiresAt": )" + std::to_string(exp()) + "}";
+  const std::string fake = R"({"accessToken": "a", "refreshToken": "b", "expiresAt": 1})";
+  const StoreTruth shadowed =
+      Read(StoreKind::kClaudeFile,
+           R"({"claudeAiOauth": )" + live + R"(, "claudeAiOauth": )" + fake + "}");
+  EXPECT_TRUE(shadowed.readable);
+  EXPECT_EQ(shadowed.family, 0u);
+  EXPECT_TRUE(shadowed.refresh_tokens.empty());
+  const StoreTruth last = Read(StoreKind::kClaudeFile, R"({"claudeAiOauth": )" + fake +
+                                                           R"(, "claudeAiOauth": )" + live + "}");
+  EXPECT_EQ(last.family, 1u);
+}
+
 }  // namespace
 }  // namespace credsim::sim
