@@ -4,10 +4,13 @@
 // most inputs reach rotation, reuse and grace logic instead of dying as unknown tokens.
 // Invariants after each input: a refused token never rotates the family; a family has at most one
 // live generation; presenting the same request twice grants at most once under the reject policy.
+// Round trip: a decoded refresh request, encoded again by the engine's own client (JSON or form,
+// as the body came) and decoded again, names the same grant, refresh token and client.
 #include <cstdint>
 #include <string>
 #include <string_view>
 
+#include "engine/token_client.h"
 #include "fake_oauth_server/authority.h"
 #include "fake_oauth_server/request_decode.h"
 #include "fuzz/fuzz_check.h"
@@ -24,6 +27,26 @@ std::string Substitute(std::string body, std::string_view marker, const std::str
     at += value.size();
   }
   return body;
+}
+
+void CheckRoundTrip(const DecodedTokenRequest& decoded, bool openai, bool form) {
+  const TokenRequest& r = decoded.request;
+  if (r.grant_type != GrantType::kRefreshToken || r.refresh_token.empty()) return;
+  credsim::engine::SessionConfig session;
+  session.provider =
+      openai ? credsim::engine::Provider::kOpenAiCodex : credsim::engine::Provider::kAnthropic;
+  session.client_id = r.client_id;
+  session.body_format =
+      form ? credsim::engine::BodyFormat::kForm : credsim::engine::BodyFormat::kJson;
+  credsim::engine::Credential current;
+  current.refresh_token = r.refresh_token;
+  const credsim::engine::HttpRequest again = credsim::engine::BuildRefreshRequest(session, current);
+  const DecodedTokenRequest back = DecodeTokenRequest(again.content_type, again.body);
+  CREDSIM_FUZZ_CHECK(back.ok, "the engine's encoding of a decoded request decodes");
+  CREDSIM_FUZZ_CHECK(back.request.grant_type == GrantType::kRefreshToken &&
+                         back.request.refresh_token == r.refresh_token &&
+                         back.request.client_id == r.client_id,
+                     "decode -> the engine's encoding -> decode names the same request");
 }
 
 }  // namespace
@@ -53,6 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CREDSIM_FUZZ_CHECK(!decoded.error_description.empty(), "a refused body says why");
     return 0;
   }
+  CheckRoundTrip(decoded, (data[0] & 1) != 0, (data[0] & 2) != 0);
   const uint32_t before = authority.Family(rotated.family_id).generation;
   decoded.request.seen_commit_seq = authority.commit_seq();
   const TokenReply a = authority.Handle(decoded.request, kT0 + 2000);
