@@ -437,13 +437,22 @@ class ProcessIo : public IoWrapper {
     kill_at_.reset();
   }
 
+  // Built by a function, not as a braced temporary in co_return: g++ 12 at -O3 then warns that
+  // the temporary's strings may be used uninitialized (docs/TOOLCHAIN.md), which -Werror fails.
+  static StoreRead Killed() {
+    StoreRead read;
+    read.status = IoStatus::kIoError;
+    read.detail = "process killed";
+    return read;
+  }
+
   Task<StoreRead> Read(StoreId store) override {
-    if (dead_) co_return StoreRead{.status = IoStatus::kIoError, .detail = "process killed"};
+    if (dead_) co_return Killed();
     co_return co_await target().Read(std::move(store));
   }
   // MemIo's conditional read, so that the engine's unchanged-store path is exercised too.
   Task<StoreRead> ReadIfChanged(StoreId store, StoreVersion known) override {
-    if (dead_) co_return StoreRead{.status = IoStatus::kIoError, .detail = "process killed"};
+    if (dead_) co_return Killed();
     co_return co_await target().ReadIfChanged(std::move(store), known);
   }
   Task<StoreWrite> CompareAndSwap(StoreId store, StoreVersion expected,
