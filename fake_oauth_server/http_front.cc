@@ -8,14 +8,13 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cassert>
 #include <chrono>
-#include <condition_variable>
 #include <cstdlib>
 #include <functional>
 #include <optional>
 
 #include "base/assert.h"
+#include "fake_oauth_server/connection_queue.h"
 #include "fake_oauth_server/json_writer.h"
 #include "fake_oauth_server/model_answers.h"
 #include "fake_oauth_server/request_decode.h"
@@ -25,86 +24,16 @@
 namespace credsim::oauth {
 namespace {
 
+// The stamp of the request a worker is serving, set by the pre-routing handler from the
+// connection's stamp (connection_queue.h) and taken by the token handler.
+thread_local std::optional<uint64_t> t_request_stamp;
+
 // Model requests are large (Claude Code posts ~76 KB to /v1/messages,
 // docs/REAL_CLIENTS.md#fake-server-model-calls) while every OAuth and admin body is small; the
 // protected resources get their own, larger limit.
 constexpr size_t kModelBodyLimit = size_t{4} << 20;
 // RFC 7009 revocation: Codex's logout posts here (docs/REAL_CLIENTS.md#codex-endpoints).
 constexpr std::string_view kRevokePaths[] = {"/oauth/revoke", "/v1/oauth/revoke"};
-
-// When a request was sent, in the authority's commit sequence (TokenRequest::seen_commit_seq).
-// A connection waits in the queue below until a worker is free, and its first request is read
-// only then: sampled at that point, 56 of 64 racing refreshes would look sent *after* the
-// winner's rotation and count as sequential reuse. So the accept loop stamps each connection as
-// it is queued, and the first request read on it takes that stamp. Later requests on a
-// keep-alive connection are read by a worker already waiting on it, so they are stamped when
-// read. A stamp errs early rather than late: the connection may idle before its first request
-// (its wait in the queue plus the keep-alive timeout), and a commit meanwhile makes a sequential
-// reuse look like a race loser; late only by the time the kernel holds a connection before
-// accept().
-thread_local std::optional<uint64_t> t_connection_stamp;  // set while a worker runs a connection
-thread_local std::optional<uint64_t> t_request_stamp;     // set by the pre-routing handler
-
-// Worker pool with a bounded queue of accepted connections. When the queue is full, the accept
-// loop blocks (back-pressure into the kernel's listen backlog) instead of growing without limit.
-class BoundedTaskQueue : public httplib::TaskQueue {
- public:
-  BoundedTaskQueue(size_t workers, size_t max_queued, const std::atomic<uint64_t>* commit_seq)
-      : max_queued_(max_queued), commit_seq_(commit_seq) {
-    assert(workers > 0 && max_queued > 0 && commit_seq != nullptr);
-    for (size_t i = 0; i < workers; ++i) threads_.emplace_back([this] { Work(); });
-  }
-  ~BoundedTaskQueue() override { assert(threads_.empty() && "shutdown() must run first"); }
-
-  // Called by the accept loop with the job that serves one accepted connection.
-  void enqueue(std::function<void()> fn) override {
-    const uint64_t stamp = commit_seq_->load();  // before any wait for room in the queue
-    std::unique_lock<std::mutex> lock(mu_);
-    not_full_.wait(lock, [&] { return jobs_.size() < max_queued_ || shutdown_; });
-    jobs_.push_back([fn = std::move(fn), stamp] {
-      t_connection_stamp = stamp;
-      fn();
-      t_connection_stamp.reset();
-    });
-    not_empty_.notify_one();
-  }
-
-  void shutdown() override {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      shutdown_ = true;
-    }
-    not_empty_.notify_all();
-    not_full_.notify_all();
-    for (std::thread& t : threads_) t.join();
-    threads_.clear();
-  }
-
- private:
-  void Work() {
-    for (;;) {
-      std::function<void()> fn;
-      {
-        std::unique_lock<std::mutex> lock(mu_);
-        not_empty_.wait(lock, [&] { return !jobs_.empty() || shutdown_; });
-        if (jobs_.empty()) return;  // shut down and drained: queued connections still get served
-        fn = std::move(jobs_.front());
-        jobs_.pop_front();
-        not_full_.notify_one();
-      }
-      fn();
-    }
-  }
-
-  const size_t max_queued_;
-  const std::atomic<uint64_t>* commit_seq_;
-  std::mutex mu_;
-  std::condition_variable not_empty_;
-  std::condition_variable not_full_;
-  std::deque<std::function<void()>> jobs_;
-  std::vector<std::thread> threads_;
-  bool shutdown_ = false;
-};
 
 int64_t SteadyMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -228,7 +157,7 @@ OAuthHttpServer::OAuthHttpServer(ServerOptions options, const MasterKey& key, ui
   signal(SIGPIPE, SIG_IGN);
   const size_t workers = static_cast<size_t>(options_.workers);
   http_->new_task_queue = [this, workers] {
-    return new BoundedTaskQueue(workers, 1024, &commit_seq_seen_);
+    return new StampedConnectionQueue(workers, 1024, &commit_seq_seen_);
   };
   http_->set_payload_max_length(std::max(options_.max_body_bytes, kModelBodyLimit));
   http_->set_read_timeout(std::chrono::milliseconds(options_.read_timeout_ms));
@@ -362,8 +291,8 @@ void OAuthHttpServer::Routes() {
 void OAuthHttpServer::InstallHooks() {
   // Runs for every request once its headers are read, on the worker that will handle it.
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
-    t_request_stamp = t_connection_stamp.value_or(commit_seq_seen_.load());
-    t_connection_stamp.reset();  // later requests on this connection are stamped when read
+    t_request_stamp = TakeConnectionStamp().value_or(commit_seq_seen_.load());
+    // Later requests on this connection are stamped when read.
     // RFC 9112 §6.3: a request with neither Content-Length nor Transfer-Encoding has an empty
     // body. cpp-httplib 0.11 instead reads a POST's body until the connection closes, so `curl -X
     // POST URL` waited out the read timeout and got 400. The body has not been read yet here
@@ -407,7 +336,7 @@ void OAuthHttpServer::AnswerError(const httplib::Request& req, httplib::Response
 bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request& req,
                                  httplib::Response& res, RequestLogEntry& log) {
   if (d.latency_ms > 0) {
-    assert(d.latency_ms <= FaultPlan::kMaxLatencyMs);
+    CREDSIM_ASSERT(d.latency_ms <= FaultPlan::kMaxLatencyMs, "the fault plan bounds latency");
     std::this_thread::sleep_for(std::chrono::milliseconds(d.latency_ms));
     log.fault = "latency:" + std::to_string(d.latency_ms);
   }
@@ -437,7 +366,7 @@ bool OAuthHttpServer::ApplyFault(const FaultDecision& d, const httplib::Request&
     case FaultAction::kLatency:
       return false;  // drop-after is applied by the caller once the authority has committed
     case FaultAction::kDelayGrant:
-      assert(false && "handled above");
+      CREDSIM_ASSERT(false, "a grant delay is handled above");
       return false;
   }
   return false;

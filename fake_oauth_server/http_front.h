@@ -1,7 +1,7 @@
 // The HTTP front end: cpp-httplib routes over one TokenAuthority.
 //
-// Threads: cpp-httplib serves each connection on a worker (a bounded pool, see BoundedTaskQueue in
-// http_front.cc); every call into the authority, the fault plan and the request log happens under
+// Threads: cpp-httplib serves each connection on a worker (a bounded pool, connection_queue.h);
+// every call into the authority, the fault plan and the request log happens under
 // one mutex, so the authority sees one request at a time and exactly one of N concurrent refreshes
 // of a token can win. Time: the server clock is real time plus an offset that POST /admin/clock
 // moves forward, so tests can expire tokens without waiting.
@@ -118,7 +118,7 @@ class OAuthHttpServer {
   std::deque<RequestLogEntry> request_log_;
   uint64_t log_seq_ = 0;
   // Mirror of authority_.commit_seq(), read without the mutex when a connection is queued and
-  // when a request is read (http_front.cc, t_connection_stamp), so that a refresh waiting for a
+  // when a request is read (connection_queue.h), so that a refresh waiting for a
   // worker or for the mutex is known to have been in flight during the commits made meanwhile.
   std::atomic<uint64_t> commit_seq_seen_{0};
   std::atomic<int64_t> clock_offset_ms_{0};
