@@ -247,6 +247,18 @@ void OAuthHttpServer::Log(RequestLogEntry entry) {
   while (request_log_.size() > options_.request_log_capacity) request_log_.pop_front();
 }
 
+FaultDecision OAuthHttpServer::DecideFault(std::string_view endpoint, std::string_view grant) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return faults_.Decide(endpoint, grant);
+}
+
+void OAuthHttpServer::LogNow(RequestLogEntry entry, std::optional<std::string_view> presented) {
+  std::lock_guard<std::mutex> lock(mu_);
+  entry.now_ms = NowMs();
+  if (presented) entry.label = authority_.Label(*presented);
+  Log(std::move(entry));
+}
+
 void OAuthHttpServer::Routes() {
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   // OAuth bodies are small; cpp-httplib's own limit is the larger one of the model routes.
@@ -385,33 +397,21 @@ void OAuthHttpServer::HandleToken(const httplib::Request& req, httplib::Response
       decoded.request.grant_type == GrantType::kRefreshToken) {
     // The reported old console endpoint: form-encoded refreshes fail with a bare 500, forever.
     SetWire(res, ServerErrorToWire(authority_.personality(), 500));
-    std::lock_guard<std::mutex> lock(mu_);
-    log.now_ms = NowMs();
     log.status = 500;
     log.outcome = "legacy_endpoint_500";
-    log.label = authority_.Label(decoded.request.refresh_token);
-    Log(std::move(log));
+    LogNow(std::move(log), decoded.request.refresh_token);
     return;
   }
-  FaultDecision fault;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fault = faults_.Decide("token", log.grant);
-  }
+  const FaultDecision fault = DecideFault("token", log.grant);
   if (ApplyFault(fault, req, res, log)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    log.now_ms = NowMs();
-    log.label = authority_.Label(decoded.request.refresh_token);
-    Log(std::move(log));
+    LogNow(std::move(log), decoded.request.refresh_token);
     return;
   }
   if (!decoded.ok) {
     SetWire(res, InvalidRequestToWire(decoded.error_description));
-    std::lock_guard<std::mutex> lock(mu_);
-    log.now_ms = NowMs();
     log.status = 400;
     log.outcome = "invalid_request";
-    Log(std::move(log));
+    LogNow(std::move(log));
     return;
   }
   TokenReply reply;
@@ -455,13 +455,8 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
   q.scope = req.get_param_value("scope");
   const std::string state = req.get_param_value("state");
   RequestLogEntry log = LogEntryFor(req, "authorize", "authorization_code");
-  FaultDecision fault;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fault = faults_.Decide("authorize", log.grant);
-  }
   AuthorizeReply reply;
-  const bool faulted = ApplyFault(fault, req, res, log);
+  const bool faulted = ApplyFault(DecideFault("authorize", log.grant), req, res, log);
   if (!faulted) {
     std::lock_guard<std::mutex> lock(mu_);
     reply = authority_.Authorize(q, NowMs());
@@ -489,11 +484,9 @@ void OAuthHttpServer::HandleAuthorize(const httplib::Request& req, httplib::Resp
     res.set_header("Location", location);
     res.set_header("Cache-Control", "no-store");
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  log.now_ms = NowMs();
   log.status = res.status;
   log.outcome = reply.ok() ? "issued" : reply.error;
-  Log(std::move(log));
+  LogNow(std::move(log));
 }
 
 void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Response& res) {
@@ -501,12 +494,7 @@ void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Re
   std::string why;
   const std::optional<FlatFields> fields =
       DecodeFlatFields(BodyKindOf(req.get_header_value("Content-Type")), req.body, &why);
-  FaultDecision fault;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fault = faults_.Decide("device", log.grant);
-  }
-  if (!ApplyFault(fault, req, res, log)) {
+  if (!ApplyFault(DecideFault("device", log.grant), req, res, log)) {
     if (!fields) {
       SetJson(res, 400, FlatErrorBody("invalid_request", why));
     } else {
@@ -535,10 +523,8 @@ void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Re
       }
     }
   }
-  std::lock_guard<std::mutex> lock(mu_);
-  log.now_ms = NowMs();
   log.status = res.status;
-  Log(std::move(log));
+  LogNow(std::move(log));
 }
 
 void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Response& res) {
@@ -551,15 +537,8 @@ void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Respo
     token = req.get_header_value("x-api-key");
   }
   RequestLogEntry log = LogEntryFor(req, "resource");
-  FaultDecision fault;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    fault = faults_.Decide("resource", "");
-  }
-  if (ApplyFault(fault, req, res, log)) {
-    std::lock_guard<std::mutex> lock(mu_);
-    log.now_ms = NowMs();
-    Log(std::move(log));
+  if (ApplyFault(DecideFault("resource", ""), req, res, log)) {
+    LogNow(std::move(log));
     return;
   }
   AccessCheck check;

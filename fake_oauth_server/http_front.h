@@ -12,6 +12,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -108,6 +109,11 @@ class OAuthHttpServer {
   bool ApplyFault(const FaultDecision& d, const httplib::Request& req, httplib::Response& res,
                   RequestLogEntry& log);
   void Log(RequestLogEntry entry);  // requires mu_
+  // The fault plan's decision for one request (takes mu_).
+  FaultDecision DecideFault(std::string_view endpoint, std::string_view grant);
+  // Stamps `entry` with the server clock and logs it (takes mu_); the `presented` token, when
+  // given, is named by its label ("unknown" for anything the authority did not issue).
+  void LogNow(RequestLogEntry entry, std::optional<std::string_view> presented = std::nullopt);
   bool IsLoopback(const httplib::Request& req) const;
 
   ServerOptions options_;
