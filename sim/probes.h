@@ -1,6 +1,6 @@
 // The world's coverage probes (base/probe.h): situations a swarm must draw for its verdicts to
 // cover the reported failure modes. Most are hit by ProbeWatcher from the same observations the
-// oracles get; the rest by the world itself where no observation carries the fact (sim/world.cc).
+// oracles get; the rest by the world itself where no observation carries the fact (sim/world_*.cc).
 // The engine's own decisions are engine/probes.h.
 #pragma once
 
@@ -10,7 +10,7 @@
 namespace credsim::sim {
 
 namespace probes {
-// Hit by the world (sim/world.cc).
+// Hit by the world (sim/world_*.cc).
 extern base::Probe stores_disagree_at_read;
 extern base::Probe keychain_locked_read;
 extern base::Probe killed_mid_refresh;
