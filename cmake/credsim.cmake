@@ -2,7 +2,11 @@
 
 # credsim_test(NAME SOURCES a.cc b.cc LIBS x y LABELS unit [TIMEOUT s])
 # One GoogleTest executable = one ctest entry, labelled so `ctest -L unit` runs one kind.
+# A CREDSIM_FUZZ_ONLY build has no GoogleTest: no test is configured.
 function(credsim_test name)
+  if(CREDSIM_FUZZ_ONLY)
+    return()
+  endif()
   cmake_parse_arguments(T "" "TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
   add_executable(${name} ${T_SOURCES})
   target_link_libraries(${name} PRIVATE ${T_LIBS} GTest::gtest GTest::gtest_main)

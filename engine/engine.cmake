@@ -12,6 +12,10 @@ add_library(credsim_engine STATIC
   ${CMAKE_CURRENT_LIST_DIR}/token_client.cc)
 target_include_directories(credsim_engine PUBLIC ${PROJECT_SOURCE_DIR})
 target_link_libraries(credsim_engine PUBLIC credsim_formats)
+# A fuzz-only build (top-level CMakeLists.txt) has no cpp-httplib or GoogleTest: the core only.
+if(CREDSIM_FUZZ_ONLY)
+  return()
+endif()
 
 # Real I/O lives apart so that the simulator links the engine without files, sockets or clocks.
 add_library(credsim_engine_posix STATIC
