@@ -267,7 +267,9 @@ bool ApplyPerConsumerOptions(PerConsumerOptions& per, LiveConfig& c, std::string
     if (!ApplyToConsumer(per, consumer, why)) return false;
   }
   for (const auto* named : {&per.on_401, &per.copies, &per.every, &per.at}) {
-    for (const auto& [name, value] : *named) {
+    for (const auto& entry : *named) {
+      // Not a structured binding: clang 14 cannot capture one in a lambda.
+      const std::string& name = entry.first;
       const bool known = std::any_of(c.consumers.begin(), c.consumers.end(),
                                      [&](const LiveConsumer& x) { return x.name == name; });
       if (!known) return *why = "no consumer named " + name, false;

@@ -16,7 +16,8 @@ namespace {
 using engine::StoreId;
 using engine::StoreKind;
 
-constexpr StoreId kFile{StoreKind::kClaudeFile, ""};
+// Not constexpr: clang 14 cannot evaluate libstdc++'s constexpr std::string (the fuzz preset).
+const StoreId kFile{StoreKind::kClaudeFile, ""};
 
 std::string Describe(const RunResult& r) {
   std::string out;
