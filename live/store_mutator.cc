@@ -182,9 +182,8 @@ bool DuplicateKeys(FuzzedStore, std::string* text) {
 }
 
 bool HugeNumbers(FuzzedStore, std::string* text) {
-  return InsertTopLevel(
-      text,
-      R"("stats": {"big": 1e400, "wide": 123456789012345678901234567890, "tiny": 1e-400, "negzero": -0})");
+  return InsertTopLevel(text, R"("stats": {"big": 1e400, "wide": 123456789012345678901234567890, )"
+                              R"("tiny": 1e-400, "negzero": -0})");
 }
 
 bool DeepNesting(FuzzedStore store, std::string* text) {
