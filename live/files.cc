@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -35,6 +36,12 @@ bool WriteFileAtomically(const std::string& path, const std::string& bytes) {
   const bool synced = fsync(fd) == 0;
   close(fd);
   return wrote && synced && rename(tmp.c_str(), path.c_str()) == 0;
+}
+
+std::string MakeTempDirectory(const std::string& prefix) {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + "-XXXXXX";
+  return mkdtemp(pattern.data()) == nullptr ? "" : pattern;
 }
 
 std::string BesideThisBinary(const char* name) {

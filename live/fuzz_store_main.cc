@@ -217,10 +217,8 @@ int FuzzStoreMain(int argc, char** argv, int from) {
   Args& a = *parsed;
   const bool temporary = a.work.empty();
   if (temporary) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/credsim-fuzz-store-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return Usage("cannot create a temp directory");
-    a.work = pattern;
+    a.work = live::MakeTempDirectory("credsim-fuzz-store");
+    if (a.work.empty()) return Usage("cannot create a temp directory");
   }
   a.config.work_dir = a.work;
   live::FuzzStoreSummary summary;

@@ -424,10 +424,8 @@ int LiveMain(int argc, char** argv, int from) {
   LiveArgs& a = *parsed;
   const bool temporary = a.work.empty();
   if (temporary) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/credsim-live-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) return LiveUsage("cannot create a temp directory");
-    a.work = pattern;
+    a.work = live::MakeTempDirectory("credsim-live");
+    if (a.work.empty()) return LiveUsage("cannot create a temp directory");
   }
   a.config.work_dir = a.work;
   StopOnSignals();
