@@ -139,5 +139,22 @@ TEST(BadInputs, EverySingleByteFlipOfTheClaudeSampleIsTotal) {
   }
 }
 
+// Paths end up in logs: a long key (token text a broken writer used as a key) is named by its size
+// only. Found by the store_readers fuzz target (fuzz/regressions/store_readers/token-in-a-key).
+TEST(BadInputs, AnErrorPathNeverQuotesALongKey) {
+  const std::string token = "sk-ant-ort01-" + std::string(95, 'Q');
+  const std::string doc = R"({"version": 1, "credential_pool": {")" + token +
+                          R"(": [{"id": "a", "expires_at_ms": "soon"}]}})";
+  for (const Parser& p : AllParsers()) {
+    const std::optional<ParseError> error = p.parse(doc);
+    if (!error) continue;
+    EXPECT_EQ(error->ToString().find("QQQQ"), std::string::npos)
+        << p.name << ": " << error->ToString();
+  }
+  const std::optional<ParseError> agent = ErrorOf(ParseAgentAuth(doc));
+  ASSERT_TRUE(agent.has_value());
+  EXPECT_NE(agent->path.find("<108-byte key>"), std::string::npos) << agent->path;
+}
+
 }  // namespace
 }  // namespace credsim::formats

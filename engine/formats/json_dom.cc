@@ -54,7 +54,10 @@ simdjson::dom::parser& ThreadParser() {
   return parser;
 }
 
-constexpr int64_t kSecondsBelow = 100'000'000'000;  // 10^11, same boundary as ReadEpochGuessingUnit
+constexpr int64_t kSecondsBelow = 100'000'000'000;
+// Longer keys are not quoted in error paths (the longest field name of the formats is 22 bytes;
+// tokens are 40 and more).
+constexpr size_t kMaxQuotedKeyBytes = 32;  // 10^11, same boundary as ReadEpochGuessingUnit
 
 }  // namespace
 
@@ -72,9 +75,15 @@ std::string JsonPath::ToString() const {
       out.push_back('[');
       out.append(std::to_string(f.index));  // appended piecewise: g++ 12 -O3 -Wrestrict misfires
       out.push_back(']');
-    } else {
+    } else if (f.key.size() <= kMaxQuotedKeyBytes) {
       out += ".";
       out += f.key;
+    } else {
+      // A key this long is no field name any owner writes; it may be token text that a broken
+      // writer used as a key, and paths end up in logs: name it by its size only.
+      out += ".<";
+      out.append(std::to_string(f.key.size()));
+      out += "-byte key>";
     }
   }
   return out;
