@@ -46,7 +46,8 @@ World::World(WorldConfig config, ChoiceSource& choices, Trace& trace)
       choices_(choices),
       trace_(trace),
       scheduler_(choices, SchedulerLimits{.max_events = config_.max_events}, config_.shuffle_ties),
-      authority_(AuthorityConfigFor(config_), config_.seed) {
+      authority_(AuthorityConfigFor(config_), config_.seed),
+      faults_(config_.faults, config_.faults_until_ms, choices) {
   CREDSIM_ASSERT(config_.consumers.size() <= 256);
   CREDSIM_ASSERT(config_.events.size() <= 4096);
   CREDSIM_ASSERT(config_.duration_ms > 0 && config_.duration_ms <= 400 * kDayMs);

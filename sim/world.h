@@ -23,6 +23,7 @@
 #include "sim/disturbances.h"
 #include "sim/oracles/oracle.h"
 #include "sim/owner.h"
+#include "sim/random_faults.h"
 #include "sim/scheduler.h"
 #include "sim/store_path.h"
 #include "sim/store_truth.h"
@@ -78,7 +79,7 @@ class World {
   int64_t server_ms() const { return abs_ms() + disturbances_.server_clock_offset_ms(); }
   // Scripted: the API refuses every access token (EventKind::kApiRejectStart).
   bool api_rejecting() const { return disturbances_.api_rejecting(); }
-  bool faults_active() const { return now_ms() < config_.faults_until_ms; }
+  bool faults_active() const { return faults_.active(now_ms()); }
   int64_t NetLatencyMs();
   int64_t StoreLatencyMs();
 
@@ -255,6 +256,7 @@ class World {
   std::set<std::pair<uint32_t, uint32_t>> lost_rotations_;
   static constexpr size_t kMaxLostRotations = 4096;
   Disturbances disturbances_;  // what the scripted events changed
+  RandomFaults faults_;        // the random ones, drawn from choices_
   RunSummary summary_;
 };
 

@@ -27,25 +27,22 @@ engine::HttpResult ServerError(const oauth::Personality& p, int status, int64_t 
 // in this order and only as far as the request gets (a seed's world depends on it).
 std::optional<engine::HttpResult> World::FaultBeforeServer(const engine::HttpRequest& request,
                                                            const std::string& who) {
-  const bool faulty = faults_active();
-  if (faulty && choices_.Chance(config_.faults.drop_before_per_million)) {
+  if (faults_.DropBeforeSending(now_ms())) {
     trace_.Event(now_ms(), "net.dropped_before", who);
     engine::HttpResult r;
     r.transport = engine::HttpResult::Transport::kNotSent;
     r.detail = "connection reset before the request was sent";
     return r;
   }
-  if (disturbances_.server_down() ||
-      (faulty && choices_.Chance(config_.faults.error_5xx_per_million))) {
+  if (disturbances_.server_down() || faults_.ServerError(now_ms())) {
     trace_.Event(now_ms(), "net.server_error", who).Int("status", 503);
     return ServerError(authority_.personality(), 503, -1);
   }
-  const bool injected_429 = faulty && choices_.Chance(config_.faults.rate_limit_per_million);
+  const bool injected_429 = faults_.RateLimit(now_ms());
   // A scripted 429 answers one request (taken only when none was injected).
   if (injected_429 || disturbances_.TakeRateLimit()) {
-    trace_.Event(now_ms(), "net.rate_limited", who)
-        .Int("retry_after_ms", config_.faults.retry_after_ms);
-    return ServerError(authority_.personality(), 429, config_.faults.retry_after_ms);
+    trace_.Event(now_ms(), "net.rate_limited", who).Int("retry_after_ms", faults_.retry_after_ms());
+    return ServerError(authority_.personality(), 429, faults_.retry_after_ms());
   }
   if (!oauth::IsTokenPath(authority_.personality(), UrlPath(request.url))) {
     // A legacy endpoint answers 500 (the headless-gateway report), not a helpful 404.
@@ -143,8 +140,7 @@ engine::HttpResult World::ServeTokenRequest(const engine::HttpRequest& request, 
   DescribeReply(reply, c, reach, o);
   const bool killed = c && c->kill_at_next_refresh;
   const bool dies_after_grant = c && c->fail_after_grant && reply.ok();
-  o.response_lost = killed || LoseThisResponse(c) ||
-                    (faults_active() && choices_.Chance(config_.faults.drop_after_per_million));
+  o.response_lost = killed || LoseThisResponse(c) || faults_.DropAnswer(now_ms());
   RecordGrant(reply, c, o.response_lost);
   ++summary_.refreshes;
   if (reply.counted_as_reuse) ++summary_.reuse_seen;

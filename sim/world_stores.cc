@@ -90,7 +90,7 @@ engine::StoreWrite World::WriteStore(const engine::StoreId& id, engine::StoreVer
     probes::store_write_failed.Hit();
     write.status = engine::IoStatus::kIoError;
     write.detail = "scripted: disk full";
-  } else if (faults_active() && choices_.Chance(config_.faults.store_write_fail_per_million)) {
+  } else if (faults_.WriteFails(now_ms())) {
     probes::store_write_failed.Hit();
     write.status = engine::IoStatus::kIoError;
     write.detail = "injected: disk full";
