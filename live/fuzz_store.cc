@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <set>
@@ -14,8 +15,8 @@
 #include "engine/session.h"
 #include "engine/store_codec.h"
 #include "live/child_process.h"
+#include "live/command_template.h"
 #include "live/files.h"
-#include "live/live_run.h"
 #include "live/live_server.h"
 #include "live/token_scan.h"
 
@@ -41,10 +42,6 @@ uint64_t CaseSeed(uint64_t seed, int index) {
   uint64_t z = seed * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(index) + 1;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   return z ^ (z >> 31);
-}
-
-std::string TokenPath(engine::Provider provider) {
-  return provider == engine::Provider::kAnthropic ? "/v1/oauth/token" : "/oauth/token";
 }
 
 // Every key path of a JSON document ("$.claudeAiOauth.scopes"), arrays by index, bounded.
@@ -132,12 +129,12 @@ class FuzzStoreRun {
   void Add(Case& c, FindingKind kind, std::string detail) {
     c.report.findings.push_back({kind, std::move(detail)});
   }
-  std::vector<std::pair<std::string, std::string>> Values(const Case& c) const;
 
   const FuzzStoreConfig& config_;
   FuzzStoreSummary* summary_;
   std::FILE* progress_;
   LiveServer server_;
+  uint64_t log_seen_ = 0;  // the last server log entry already read
 };
 
 bool FuzzStoreRun::SetUp(std::string* why) {
@@ -224,28 +221,12 @@ bool FuzzStoreRun::Prepare(Case& c, std::string* why) {
   return true;
 }
 
-std::vector<std::pair<std::string, std::string>> FuzzStoreRun::Values(const Case& c) const {
-  const std::string base = server_.base_url() + "/as/" + c.tag;
-  return {{"home", c.home},
-          {"token_url", base + TokenPath(ProviderOf(config_.store))},
-          {"base_url", base},
-          {"provider", engine::ProviderName(ProviderOf(config_.store))},
-          {"codex_home", c.home + "/.codex"},
-          {"claude_dir", c.home + "/.claude"},
-          {"engine", config_.engine_binary},
-          {"tag", c.tag}};
-}
-
 void FuzzStoreRun::Execute(Case& c) {
-  std::map<std::string, std::string> env;
-  for (const auto& [key, value] : Values(c)) {
-    if (key == "home") env["HOME"] = value;
-    if (key == "codex_home") env["CODEX_HOME"] = value;
-    if (key == "token_url") env["CODEX_REFRESH_TOKEN_URL_OVERRIDE"] = value;
-  }
+  const TemplateValues values = CommandValues(c.home, server_.base_url(), ProviderOf(config_.store),
+                                              config_.engine_binary, c.tag);
   ChildProcess child;
   std::string why;
-  if (!child.Start(ExpandTemplate(config_.command, Values(c)), env, c.dir + "/stdout",
+  if (!child.Start(ExpandTemplate(config_.command, values), CommandEnv(values), c.dir + "/stdout",
                    c.dir + "/stderr", &why)) {
     Add(c, FindingKind::kCrash, "could not start: " + why);
     return;
@@ -291,15 +272,7 @@ void FuzzStoreRun::JudgeProcess(Case& c) {
 
 void FuzzStoreRun::JudgeOutput(Case& c, const std::string& text, bool is_stdout) {
   // The one place a token may appear: the answer line of a command that prints the access token.
-  std::string answer;
-  if (is_stdout && config_.prints_token) {
-    const size_t end = text.find_last_not_of(" \t\r\n");
-    const size_t start = end == std::string::npos ? end : text.rfind('\n', end);
-    answer = end == std::string::npos
-                 ? ""
-                 : text.substr(start == std::string::npos ? 0 : start + 1,
-                               end - (start == std::string::npos ? 0 : start + 1) + 1);
-  }
+  const std::string answer = is_stdout && config_.prints_token ? LastLine(text) : "";
   for (const std::string& shaped : TokenShapedStrings(text)) {
     const TokenInspection t = server_.Inspect(shaped);
     if (t.kind == "unknown") continue;  // the command's own made-up text
@@ -348,7 +321,9 @@ void FuzzStoreRun::JudgeStore(Case& c) {
 }
 
 void FuzzStoreRun::JudgeRefreshes(Case& c) {
-  for (const ServerLogEntry& e : server_.Log()) {
+  // Cases run one after another: only the entries since the last case's look are new.
+  for (const ServerLogEntry& e : server_.Log(log_seen_)) {
+    log_seen_ = std::max(log_seen_, e.seq);
     if (e.tag == c.tag && e.grant == "refresh_token") ++c.report.refreshes;
   }
   // Codex refreshes by the age of last_refresh as well as by the token's expiry.

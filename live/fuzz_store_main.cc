@@ -28,7 +28,7 @@ constexpr const char* kUsage =
     "  and flags what the command did wrong (docs/FUZZ_STORE.md).\n"
     "  --cmd TEMPLATE       shell command; placeholders {home} {token_url} {base_url} {engine}\n"
     "                       {provider} {codex_home} {claude_dir} {tag}; HOME and CODEX_HOME\n"
-    "                       are set to the sandbox\n"
+    "                       are the sandbox's, CREDSIM_<PLACEHOLDER> as in credsim live\n"
     "  --seconds N          stop starting cases after N seconds (default 30)\n"
     "  --cases N            run exactly N cases instead (same seed: same inputs)\n"
     "  --seed N             (default 1)\n"

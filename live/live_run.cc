@@ -59,30 +59,6 @@ uint64_t HashName(const std::string& s) {
   return h;
 }
 
-std::string ShellQuote(const std::string& value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out += c;
-    }
-  }
-  return out + "'";
-}
-
-std::string LastLine(const std::string& text) {
-  size_t end = text.find_last_not_of(" \t\r\n");
-  if (end == std::string::npos) return "";
-  size_t start = text.rfind('\n', end);
-  start = start == std::string::npos ? 0 : start + 1;
-  return text.substr(start, end - start + 1);
-}
-
-std::string TokenPath(engine::Provider provider) {
-  return provider == engine::Provider::kAnthropic ? "/v1/oauth/token" : "/oauth/token";
-}
-
 std::string ClientId(engine::Provider provider) {
   return engine::DefaultSession(provider, "").client_id;
 }
@@ -115,8 +91,7 @@ class World {
   void JudgeAnswer(const LiveConsumer& consumer, const std::string& out, Invocation& inv);
   void Record(Invocation inv);
   void CheckStores(const Invocation& after);
-  std::vector<std::pair<std::string, std::string>> Values(const std::string& tag) const;
-  std::map<std::string, std::string> Env(const std::string& tag) const;
+  TemplateValues Values(const std::string& tag) const;
 
   const LiveConfig& config_;
   LiveHistory* history_;
@@ -131,29 +106,9 @@ class World {
   std::atomic<int> tearing_{0};  // a naive write is in progress: a torn read is the nemesis's
 };
 
-std::vector<std::pair<std::string, std::string>> World::Values(const std::string& tag) const {
-  const std::string home = sandbox_.home();
-  return {{"home", home},
-          {"token_url", server_.base_url() + "/as/" + tag + TokenPath(config_.provider)},
-          {"base_url", server_.base_url() + "/as/" + tag},
-          {"provider", engine::ProviderName(config_.provider)},
-          {"codex_home", home + "/.codex"},
-          {"claude_dir", home + "/.claude"},
-          {"engine", config_.engine_binary},
-          {"tag", tag}};
-}
-
-std::map<std::string, std::string> World::Env(const std::string& tag) const {
-  std::map<std::string, std::string> env;
-  for (const auto& [key, value] : Values(tag)) {
-    if (key == "home") env["HOME"] = value;
-    if (key == "codex_home") env["CODEX_HOME"] = value;
-    if (key == "token_url") env["CODEX_REFRESH_TOKEN_URL_OVERRIDE"] = value;
-    std::string upper = "CREDSIM_";
-    for (char c : key) upper += static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
-    env[upper] = value;
-  }
-  return env;
+TemplateValues World::Values(const std::string& tag) const {
+  return CommandValues(sandbox_.home(), server_.base_url(), config_.provider, config_.engine_binary,
+                       tag);
 }
 
 bool World::SetUp(std::string* why) {
@@ -287,8 +242,8 @@ std::string World::RunCommand(const std::string& command_template, const std::st
   const std::string base = config_.work_dir + "/out/" + tag;
   ChildProcess child;
   std::string why;
-  if (!child.Start(ExpandTemplate(command_template, Values(tag)), Env(tag), base + ".out",
-                   base + ".err", &why)) {
+  if (!child.Start(ExpandTemplate(command_template, Values(tag)), CommandEnv(Values(tag)),
+                   base + ".out", base + ".err", &why)) {
     inv.stderr_excerpt = why;
     return "";
   }
@@ -513,28 +468,6 @@ bool ParseNemesis(const std::string& name, NemesisKind* out) {
     }
   }
   return false;
-}
-
-std::string ExpandTemplate(const std::string& command,
-                           const std::vector<std::pair<std::string, std::string>>& values) {
-  std::string out;
-  size_t i = 0;
-  while (i < command.size()) {
-    bool replaced = false;
-    if (command[i] == '{') {
-      for (const auto& [key, value] : values) {
-        const std::string placeholder = "{" + key + "}";
-        if (command.compare(i, placeholder.size(), placeholder) == 0) {
-          out += ShellQuote(value);
-          i += placeholder.size();
-          replaced = true;
-          break;
-        }
-      }
-    }
-    if (!replaced) out += command[i++];
-  }
-  return out;
 }
 
 void RequestStop() { g_stop.store(true); }

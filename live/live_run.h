@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "engine/credential.h"
+#include "live/command_template.h"
 #include "live/live_server.h"
 #include "live/sandbox.h"
 #include "sim/world_config.h"
@@ -23,7 +24,7 @@ namespace credsim::live {
 
 struct LiveConsumer {
   std::string name;     // [a-z0-9_-]{1,20}; also the prefix of its requests' tags
-  std::string command;  // template: see ExpandTemplate
+  std::string command;  // template: see command_template.h
   // Run when the token a command printed is refused by the protected resource (the consumer's
   // "the API said 401" path); empty: a refused token is a failed call.
   std::string on_401;
@@ -112,12 +113,6 @@ struct LiveHistory {
   int64_t duration_ms = 0;
   bool interrupted = false;
 };
-
-// Placeholders, each replaced by its value single-quoted for /bin/sh: {home}, {token_url},
-// {base_url}, {provider} (anthropic | openai-codex), {codex_home}, {claude_dir}, {engine},
-// {consumer}, {tag}. Unknown placeholders are left as they are.
-std::string ExpandTemplate(const std::string& command,
-                           const std::vector<std::pair<std::string, std::string>>& values);
 
 // Runs the whole live world. False (and why) only when the world could not be set up; what the
 // consumers did, good or bad, is in the history.

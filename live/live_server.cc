@@ -142,11 +142,11 @@ bool LiveServer::RevokeFamily(uint32_t family_id) {
   return r && r->status == 200;
 }
 
-std::vector<ServerLogEntry> LiveServer::Log() {
+std::vector<ServerLogEntry> LiveServer::Log(uint64_t after_seq) {
   std::vector<ServerLogEntry> out;
   auto admin = Admin(host_, port_);
   simdjson::dom::parser parser;
-  uint64_t since = 0;
+  uint64_t since = after_seq;
   for (int page = 0; page < 64; ++page) {  // the server holds at most 4096 entries
     auto r = admin->Get("/admin/log?limit=1000&since=" + std::to_string(since));
     if (!r || r->status != 200) break;

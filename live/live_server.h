@@ -56,7 +56,8 @@ class LiveServer {
   bool ClearFaults();
   bool AdvanceClock(int64_t ms);
   bool RevokeFamily(uint32_t family_id);
-  std::vector<ServerLogEntry> Log();  // every entry the server still holds, oldest first
+  // Every entry the server still holds after sequence number `after_seq` (0: all), oldest first.
+  std::vector<ServerLogEntry> Log(uint64_t after_seq = 0);
   TokenInspection Inspect(const std::string& token);
   // Whether the protected resource takes `token` now (a GET under the harness's own tag).
   bool ResourceAccepts(const std::string& token);
