@@ -17,33 +17,28 @@
 #include <string>
 #include <vector>
 
+#include "fake_oauth_server/rng.h"
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
 
 namespace {
 
 constexpr size_t kMaxMutants = 100000;
 
-uint64_t Next(uint64_t& state) {  // SplitMix64
-  uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
-// One to four byte edits of `bytes`, drawn from `state`.
-std::string Mutant(std::string bytes, uint64_t& state) {
+// One to four byte edits of `bytes`, drawn from `rng`.
+std::string Mutant(std::string bytes, credsim::oauth::SplitMix64& rng) {
   static constexpr char kJsonBytes[] = "{}[]\":,0123456789.eE-+ \\ntfu@";
-  const int edits = 1 + static_cast<int>(Next(state) % 4);
+  const int edits = 1 + static_cast<int>(rng.Next() % 4);
   for (int e = 0; e < edits; ++e) {
-    const size_t at = bytes.empty() ? 0 : Next(state) % bytes.size();
+    const size_t at = bytes.empty() ? 0 : rng.Next() % bytes.size();
     const size_t span =
-        bytes.empty() ? 0 : 1 + Next(state) % std::min<size_t>(16, bytes.size() - at);
-    switch (Next(state) % 5) {
+        bytes.empty() ? 0 : 1 + rng.Next() % std::min<size_t>(16, bytes.size() - at);
+    switch (rng.Next() % 5) {
       case 0:
-        if (!bytes.empty()) bytes[at] = static_cast<char>(bytes[at] ^ (1u << (Next(state) % 8)));
+        if (!bytes.empty()) bytes[at] = static_cast<char>(bytes[at] ^ (1u << (rng.Next() % 8)));
         break;
       case 1:
-        bytes.insert(at, 1, kJsonBytes[Next(state) % (sizeof kJsonBytes - 1)]);
+        bytes.insert(at, 1, kJsonBytes[rng.Next() % (sizeof kJsonBytes - 1)]);
         break;
       case 2:
         bytes.erase(at, span);
@@ -68,10 +63,11 @@ bool Replay(const std::filesystem::path& file, size_t mutants, size_t* ran) {
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
   ++*ran;
-  uint64_t state = 1469598103934665603ULL;  // FNV-1a of the name: std::hash differs by library
-  for (const char c : file.filename().string()) state = (state ^ uint8_t(c)) * 1099511628211ULL;
+  uint64_t seed = 1469598103934665603ULL;  // FNV-1a of the name: std::hash differs by library
+  for (const char c : file.filename().string()) seed = (seed ^ uint8_t(c)) * 1099511628211ULL;
+  credsim::oauth::SplitMix64 rng(seed);
   for (size_t i = 0; i < mutants; ++i) {
-    const std::string m = Mutant(bytes, state);
+    const std::string m = Mutant(bytes, rng);
     LLVMFuzzerTestOneInput(reinterpret_cast<const uint8_t*>(m.data()), m.size());
     ++*ran;
   }

@@ -18,6 +18,7 @@
 #include "engine/store_codec.h"
 #include "fake_oauth_server/authority.h"
 #include "fuzz/fuzz_check.h"
+#include "fuzz/substitute.h"
 #include "sim/store_truth.h"
 
 using namespace credsim;
@@ -44,14 +45,6 @@ const Fuzzed kStores[] = {
      oauth::Provider::kAnthropic},
     {{engine::StoreKind::kCodexAuth, ""}, engine::Provider::kOpenAiCodex, oauth::Provider::kOpenAi},
 };
-
-std::string Substitute(std::string text, std::string_view marker, const std::string& value) {
-  for (size_t at = text.find(marker); at != std::string::npos; at = text.find(marker, at)) {
-    text.replace(at, marker.size(), value);
-    at += value.size();
-  }
-  return text;
-}
 
 // An authority with one family rotated once: generation 1 retired, generation 2 live.
 struct Session {

@@ -14,20 +14,13 @@
 #include "fake_oauth_server/authority.h"
 #include "fake_oauth_server/request_decode.h"
 #include "fuzz/fuzz_check.h"
+#include "fuzz/substitute.h"
 
 using namespace credsim::oauth;
 
 namespace {
 
 constexpr int64_t kT0 = 1'790'000'000'000;
-
-std::string Substitute(std::string body, std::string_view marker, const std::string& value) {
-  for (size_t at = body.find(marker); at != std::string::npos; at = body.find(marker, at)) {
-    body.replace(at, marker.size(), value);
-    at += value.size();
-  }
-  return body;
-}
 
 void CheckRoundTrip(const DecodedTokenRequest& decoded, bool openai, bool form) {
   const TokenRequest& r = decoded.request;
