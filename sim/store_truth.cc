@@ -9,6 +9,7 @@
 #include <cstring>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "base/assert.h"
@@ -62,11 +63,14 @@ struct Walk {
     bool holds_refresh = false, has_scopes = false, has_plan = false;
     std::optional<oauth::TokenHandle> access;
     std::optional<int64_t> stored_expiry_ms;
-    size_t index = 0;
+    // Every owner reads the last of duplicated keys (JSON.parse, Python's json; serde refuses
+    // them): an earlier copy is shadowed, out of every reader's reach.
+    std::unordered_map<std::string_view, size_t> last_position;
+    size_t position = 0;
+    for (dom::key_value_pair member : object) last_position[member.key] = position++;
+    position = 0;
     for (dom::key_value_pair member : object) {
-      // Every owner reads the last of duplicated keys (JSON.parse, Python's json; serde refuses
-      // them): an earlier copy is shadowed, out of every reader's reach.
-      if (ShadowedLater(object, member.key, index++)) continue;
+      if (last_position[member.key] != position++) continue;
       if (member.key == "scopes") {
         dom::array scopes;
         has_scopes = member.value.get_array().get(scopes) == simdjson::SUCCESS && scopes.size() > 0;
@@ -89,15 +93,6 @@ struct Walk {
       truth.expiry_overstated_ms = *stored_expiry_ms - access->expires_ms;
       truth.overstated_token = {access->family_id, access->generation};
     }
-  }
-
-  // Whether a member after position `index` has the same key.
-  static bool ShadowedLater(dom::object object, std::string_view key, size_t index) {
-    size_t position = 0;
-    for (dom::key_value_pair m : object) {
-      if (position++ > index && m.key == key) return true;
-    }
-    return false;
   }
 
   void Value(dom::element value, int depth) {
