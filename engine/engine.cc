@@ -30,14 +30,14 @@ uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
   return acc;
 }
 
-// True when a store slot holds an older pair than `fresh`: the next reader of that store would
-// spend a dead refresh token (hermes #98334), so the engine takes the locks and spreads `fresh`.
 // A copy that can be handed out without refreshing: valid, or of unknown expiry (an opaque token
 // with no recorded expiry is used as is and replaced after a 401).
 bool Servable(Freshness freshness) {
   return freshness == Freshness::kValid || freshness == Freshness::kUnknown;
 }
 
+// True when a store slot holds an older pair than `fresh`: the next reader of that store would
+// spend a dead refresh token (hermes #98334), so the engine takes the locks and spreads `fresh`.
 bool SomeSlotLags(const std::vector<Candidate>& candidates, const Credential& fresh) {
   for (const auto& c : candidates) {
     if (c.credential.refresh_token != fresh.refresh_token && ShouldOverwrite(c.credential, fresh)) {
@@ -107,14 +107,14 @@ Engine::Engine(Io& io, SessionConfig config)
 
 // Plain functions returning Acquire's own task (its parameters are taken by value into its
 // frame): no coroutine frame of their own and no extra move of the result on every call.
-Task<TokenResult> Engine::GetToken() { return Acquire(Mode::kGet, ""); }
+Task<TokenResult> Engine::GetToken() { return Acquire(Demand{.mode = Mode::kGet}); }
 
 Task<TokenResult> Engine::Refresh(bool only_if_needed) {
-  return Acquire(only_if_needed ? Mode::kGet : Mode::kRefresh, "");
+  return Acquire(Demand{.mode = only_if_needed ? Mode::kGet : Mode::kRefresh});
 }
 
 Task<TokenResult> Engine::OnUnauthorized(std::string rejected_access_token) {
-  return Acquire(Mode::kUnauthorized, std::move(rejected_access_token));
+  return Acquire(Demand{.mode = Mode::kUnauthorized, .rejected = std::move(rejected_access_token)});
 }
 
 Task<Snapshot> Engine::ReadSnapshot() {
@@ -267,19 +267,29 @@ TokenResult Engine::Fail(TokenStatus status, std::string detail) const {
   return result;
 }
 
-Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
+Engine::Choice Engine::Choose(const Snapshot& snapshot, const PickOptions& options,
+                              bool with_parked) const {
+  Choice choice;
+  choice.candidates = CandidatesWithPending(snapshot, with_parked);
+  choice.best = PickBest(*choice.candidates, options);
+  CREDSIM_ASSERT(!choice.best || *choice.best < choice.candidates->size());
+  return choice;
+}
+
+// The protocol, top-down: serve a valid copy without locks; else take the locks, re-read, and
+// adopt or rotate (RefreshUnderLock); a refusal that may be a foreign rotation in flight is
+// waited for once, with the locks released.
+Task<TokenResult> Engine::Acquire(Demand demand) {
   if (pending_) co_await CommitPending();
-  Snapshot snapshot = co_await ReadSnapshot();
-  const auto shared_candidates = CandidatesWithPending(snapshot);
-  const auto& candidates = *shared_candidates;
-  const PickOptions options = OptionsNow(rejected);
-  const auto best = PickBest(candidates, options);
+  const Snapshot snapshot = co_await ReadSnapshot();
+  const PickOptions options = OptionsNow(demand.rejected);
+  const Choice choice = Choose(snapshot, options);
+  const Candidate* best = choice.best_candidate();
   const bool servable =
-      best && mode == Mode::kGet && Servable(ClassifyFor(candidates[*best].credential, options));
-  if (servable && !SomeSlotLags(candidates, candidates[*best].credential)) {
+      best && demand.mode == Mode::kGet && Servable(ClassifyFor(best->credential, options));
+  if (servable && !SomeSlotLags(*choice.candidates, best->credential)) {
     probes::valid_copy_served.Hit();
-    TokenResult result =
-        Serve(candidates[*best].credential, "valid copy in " + candidates[*best].store.Name());
+    TokenResult result = Serve(best->credential, "valid copy in " + best->store.Name());
     result.valid_copy = true;
     co_return result;
   }
@@ -287,8 +297,8 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
     // No store has changed since the server refused this credential's refresh token: do not ask
     // again (no hammering), but an access token that has not expired yet still works.
     probes::dead_session_not_asked_again.Hit();
-    if (best && StillUsable(candidates[*best].credential, options.now_ms, rejected)) {
-      co_return Serve(candidates[*best].credential, "refresh token dead; access token still valid");
+    if (best && StillUsable(best->credential, options.now_ms, demand.rejected)) {
+      co_return Serve(best->credential, "refresh token dead; access token still valid");
     }
     co_return Fail(TokenStatus::kReloginRequired,
                    "refresh token refused and no store has changed since: log in again");
@@ -296,8 +306,8 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
   if (blocked_fingerprint_) probes::dead_session_reprobed.Hit();
   if (servable) probes::lagging_store_spread.Hit();
   blocked_fingerprint_.reset();  // something changed (or nothing was blocked): probe again
-  if (mode == Mode::kUnauthorized &&
-      (!best || candidates[*best].credential.access_token == rejected)) {
+  if (demand.mode == Mode::kUnauthorized &&
+      (!best || best->credential.access_token == demand.rejected)) {
     // The API refused the newest access token any store holds. On a server that revokes the
     // family's other access tokens on every rotation, that means another process has just rotated
     // and is about to write its pair: give it the bounded wait a refused refresh gets, with the
@@ -306,17 +316,17 @@ Task<TokenResult> Engine::Acquire(Mode mode, std::string rejected) {
     probes::refused_access_token_waits_for_rotation.Hit();
     (void)co_await AwaitForeignRotation(snapshot.fingerprint);
   }
-  const std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
-  TokenResult result = co_await RefreshLocked(mode, rejected, seen_refresh);
+  demand.seen_refresh = best ? best->credential.refresh_token : "";
+  TokenResult result = co_await RefreshLocked(demand);
   if (result.status == TokenStatus::kReloginRequired && blocked_fingerprint_) {
     if (co_await AwaitForeignRotation(*blocked_fingerprint_)) {
       // Someone else's rotation landed: run the locked part once more (once: no recursion).
       probes::foreign_rotation_landed.Hit();
-      co_return co_await AcquireAfterForeignRotation(mode, std::move(rejected));
+      co_return co_await AcquireAfterForeignRotation(std::move(demand));
     }
     // Nothing landed yet (a slow foreign refresh may still be on the wire): the access token of
     // the refused pair serves until it expires, as it would on the next call.
-    if (StillUsable(result.credential, io_.NowMs(), rejected)) {
+    if (StillUsable(result.credential, io_.NowMs(), demand.rejected)) {
       probes::refused_pair_access_token_served.Hit();
       co_return Serve(result.credential, "refresh token refused; access token still valid");
     }
@@ -338,75 +348,74 @@ Task<bool> Engine::AwaitForeignRotation(uint64_t dead_fingerprint) {
   co_return false;
 }
 
-Task<TokenResult> Engine::AcquireAfterForeignRotation(Mode mode, std::string rejected) {
+Task<TokenResult> Engine::AcquireAfterForeignRotation(Demand demand) {
   blocked_fingerprint_.reset();
-  Snapshot snapshot = co_await ReadSnapshot();
-  const auto shared_candidates = CandidatesWithPending(snapshot);
-  const auto& candidates = *shared_candidates;
-  const auto best = PickBest(candidates, OptionsNow(rejected));
-  // A named local, not a temporary in the co_await: g++ 12 frees such a temporary twice
-  // (docs/TOOLCHAIN.md, "C++20 coroutines").
-  std::string seen_refresh = best ? candidates[*best].credential.refresh_token : "";
-  co_return co_await RefreshLocked(mode, std::move(rejected), std::move(seen_refresh));
+  const Snapshot snapshot = co_await ReadSnapshot();
+  const Choice choice = Choose(snapshot, OptionsNow(demand.rejected));
+  const Candidate* best = choice.best_candidate();
+  demand.seen_refresh = best ? best->credential.refresh_token : "";
+  co_return co_await RefreshLocked(demand);
 }
 
-Task<TokenResult> Engine::RefreshLocked(Mode mode, std::string rejected, std::string seen_refresh) {
+Task<TokenResult> Engine::RefreshLocked(const Demand& demand) {
   std::vector<LockId> held;
   if (!co_await LockAll(&held)) {
     probes::lock_busy.Hit();
     co_return Fail(TokenStatus::kTransient, "lock busy: another process is refreshing");
   }
-  TokenResult result =
-      co_await RefreshUnderLock(mode, std::move(rejected), std::move(seen_refresh));
+  TokenResult result = co_await RefreshUnderLock(demand);
   co_await UnlockAll(std::move(held));
   co_return result;
 }
 
-Task<TokenResult> Engine::RefreshUnderLock(Mode mode, std::string rejected,
-                                           std::string seen_refresh) {
+Task<TokenResult> Engine::RefreshUnderLock(const Demand& demand) {
   // Re-read everything under the locks: another process may have rotated while we waited, or
   // parked a pair that no store could take.
-  Snapshot snapshot = co_await ReadSnapshot();
+  const Snapshot snapshot = co_await ReadSnapshot();
   co_await ReadParked();
-  const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
-  const auto& candidates = *shared_candidates;
-  const PickOptions options = OptionsNow(rejected);
-  const auto best = PickBest(candidates, options);
-  if (!best) {
+  const PickOptions options = OptionsNow(demand.rejected);
+  const Choice choice = Choose(snapshot, options, /*with_parked=*/true);
+  const Candidate* best = choice.best_candidate();
+  if (best == nullptr) {
     std::string why = "no store holds a usable credential";
     for (const auto& store : snapshot.stores) {
       if (store->corrupt) why += "; " + store->id.Name() + " is corrupt (" + *store->corrupt + ")";
     }
     co_return Fail(TokenStatus::kNoCredential, why);
   }
-  const Credential& chosen = candidates[*best].credential;
-  const bool valid = Servable(ClassifyFor(chosen, options));
-  const bool rotated_meanwhile = chosen.refresh_token != seen_refresh;
-  if (valid && (mode != Mode::kRefresh || rotated_meanwhile)) {
-    // Adopt: a valid pair exists (someone rotated while we waited, or a store was just stale).
-    // Spread it to the stores that lag behind so no reader is left with a spent token.
-    const bool parked = candidates[*best].store.kind == StoreKind::kEngineRescue;
-    if (rotated_meanwhile) probes::rotation_adopted_under_lock.Hit();
-    if (parked) probes::parked_pair_restored.Hit();
-    WriteReport report = co_await WriteBack(chosen, /*login=*/false);
-    if (report.complete() && parked) {
-      co_await ClearParked();  // every store has the parked pair now
-    }
-    TokenResult result =
-        Serve(chosen, "adopted a valid copy from " + candidates[*best].store.Name());
-    result.adopted = true;
-    result.wrote = report.written;
-    co_return result;
+  const bool valid = Servable(ClassifyFor(best->credential, options));
+  const bool rotated_meanwhile = best->credential.refresh_token != demand.seen_refresh;
+  if (valid && (demand.mode != Mode::kRefresh || rotated_meanwhile)) {
+    co_return co_await AdoptUnderLock(*best, rotated_meanwhile);
   }
-  co_return co_await RotateUnlessTooSoon(mode, chosen, std::move(rejected),
-                                         RefreshTokensIn(candidates), snapshot.fingerprint);
+  Rotation rotation;
+  rotation.current = best->credential;
+  rotation.seen = RefreshTokensIn(*choice.candidates);
+  rotation.fingerprint = snapshot.fingerprint;
+  co_return co_await RotateUnlessTooSoon(demand, std::move(rotation));
 }
 
-Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chosen,
-                                              std::string rejected, std::set<std::string> seen,
-                                              uint64_t fingerprint) {
+// A valid pair exists under the locks (someone rotated while we waited, or a store was just
+// stale): serve it, and spread it to the stores that lag behind so no reader is left with a spent
+// token.
+Task<TokenResult> Engine::AdoptUnderLock(const Candidate& found, bool rotated_meanwhile) {
+  const bool parked = found.store.kind == StoreKind::kEngineRescue;
+  if (rotated_meanwhile) probes::rotation_adopted_under_lock.Hit();
+  if (parked) probes::parked_pair_restored.Hit();
+  WriteReport report = co_await WriteBack(found.credential, /*login=*/false);
+  if (report.complete() && parked) {
+    co_await ClearParked();  // every store has the parked pair now
+  }
+  TokenResult result = Serve(found.credential, "adopted a valid copy from " + found.store.Name());
+  result.adopted = true;
+  result.wrote = report.written;
+  co_return result;
+}
+
+Task<TokenResult> Engine::RotateUnlessTooSoon(const Demand& demand, Rotation rotation) {
   const PickOptions by_time = OptionsNow("");
-  const bool only_the_401 = mode == Mode::kUnauthorized && Servable(ClassifyFor(chosen, by_time));
+  const bool only_the_401 =
+      demand.mode == Mode::kUnauthorized && Servable(ClassifyFor(rotation.current, by_time));
   // After a 401 rotation, the API refusing tokens again within the gap means it refuses fresh
   // tokens (the loop of hermes #70401): no second rotation until the gap is over. A sibling's
   // rotation that revoked ours was waited for before this point (Acquire) and adopted.
@@ -421,22 +430,113 @@ Task<TokenResult> Engine::RotateUnlessTooSoon(Mode mode, const Credential& chose
       co_return result;
     }
   }
-  TokenResult result = co_await Rotate(chosen, std::move(rejected), std::move(seen), fingerprint);
+  TokenResult result = co_await Rotate(demand, std::move(rotation));
   if (only_the_401 && result.status == TokenStatus::kOk && result.refreshed) {
     last_unauthorized_rotation_ms_ = by_time.now_ms;
   }
   co_return result;
 }
 
-Task<TokenResult> Engine::OnGranted(Credential current, formats::TokenGrant grant,
-                                    std::set<std::string> seen) {
+// Up to kMaxRotationRounds refresh requests, one per refresh token worth presenting: the first
+// outcome that is not a refusal or a lost answer decides (OnGranted, OnTransient, a rejected
+// request); after one, OnNoGrant looks again and decides, or names the next token to present.
+Task<TokenResult> Engine::Rotate(const Demand& demand, Rotation rotation) {
+  for (int round = 0; round < kMaxRotationRounds; ++round) {
+    if (std::optional<TokenResult> refused = RefuseUnpresentable(rotation)) {
+      co_return std::move(*refused);
+    }
+    RefreshOutcome outcome = co_await PostWithRetries(rotation.current);
+    rotation.last_reason = outcome.reason;
+    switch (outcome.kind) {
+      case RefreshOutcome::Kind::kGranted:
+        co_return co_await OnGranted(std::move(rotation), std::move(outcome.grant));
+      case RefreshOutcome::Kind::kTransient:
+        co_return OnTransient(rotation.current, outcome, demand.rejected);
+      case RefreshOutcome::Kind::kRejected:
+        co_return Fail(TokenStatus::kRejectedRequest,
+                       "token endpoint refused the request: " + outcome.reason);
+      case RefreshOutcome::Kind::kDead:
+      case RefreshOutcome::Kind::kLost:
+        break;
+    }
+    std::optional<TokenResult> verdict = co_await OnNoGrant(demand, rotation, outcome);
+    if (verdict) co_return std::move(*verdict);
+  }
+  co_return Fail(TokenStatus::kReloginRequired,
+                 "gave up after " + std::to_string(kMaxRotationRounds) + " refresh rounds (" +
+                     rotation.last_reason + ")");
+}
+
+// A pair never presented: a static access token has no refresh token, and a refresh token the
+// server called dead before stays dead (a tool that rewrites its file with it changes nothing)
+// until some store shows another one. Only a first round meets a refused token: later rounds
+// pick alternatives without them.
+std::optional<TokenResult> Engine::RefuseUnpresentable(const Rotation& rotation) {
+  if (rotation.current.refresh_token.empty()) {
+    return Fail(TokenStatus::kReloginRequired,
+                "the only credential is a static access token with no refresh token");
+  }
+  if (refused_refresh_tokens_.count(rotation.current.refresh_token) == 0) return std::nullopt;
+  probes::refused_token_not_presented_again.Hit();
+  blocked_fingerprint_ = rotation.fingerprint;
+  TokenResult result =
+      Fail(TokenStatus::kReloginRequired, "this refresh token was refused before; log in again");
+  result.credential = rotation.current;
+  return result;
+}
+
+// After a refusal or a lost answer: look again, since another process may hold a newer pair.
+// A servable one is adopted; another refresh token is worth one more round (nullopt, with
+// rotation.current set to it), and so is a lost answer, once; otherwise the session is dead
+// (refused) or the endpoint unreachable (lost twice).
+Task<std::optional<TokenResult>> Engine::OnNoGrant(const Demand& demand, Rotation& rotation,
+                                                   const RefreshOutcome& outcome) {
+  const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
+  CREDSIM_ASSERT(lost || outcome.kind == RefreshOutcome::Kind::kDead);
+  if (!lost) {
+    rotation.dead.insert(rotation.current.refresh_token);
+    RememberRefused(rotation.current.refresh_token);
+  }
+  Reconsidered again = co_await LookAgain(demand, rotation, lost);
+  if (again.alternative && again.servable) {
+    co_return co_await Adopt(std::move(*again.alternative), std::move(again.store), outcome.kind);
+  }
+  if (again.alternative) {
+    probes::other_refresh_token_tried.Hit();
+    rotation.current = std::move(*again.alternative);  // a different refresh token: worth one try
+    co_return std::nullopt;
+  }
+  if (lost) {
+    if (!rotation.lost_retry_used) {
+      // Nobody else holds a newer pair. If the server never saw our request the token is still
+      // good; if it did, the successor is gone either way. One retry is the only way to tell.
+      probes::lost_answer_retried.Hit();
+      rotation.lost_retry_used = true;
+      co_return std::nullopt;
+    }
+    // Twice without an answer is an outage, not a verdict: do not call the session dead.
+    probes::lost_answer_twice.Hit();
+    co_return Fail(TokenStatus::kTransient, "no answer from the token endpoint: " + outcome.reason);
+  }
+  probes::refresh_token_refused.Hit();
+  blocked_fingerprint_ = again.fingerprint;
+  TokenResult result = Fail(TokenStatus::kReloginRequired,
+                            "refresh token refused (" + outcome.reason + "); log in again");
+  result.credential = rotation.current;
+  co_return result;
+}
+
+Task<TokenResult> Engine::OnGranted(Rotation rotation, formats::TokenGrant grant) {
   probes::rotation_granted.Hit();
   const int64_t granted_at_ms = io_.NowMs();
-  Credential next = MergeGrant(current, grant, granted_at_ms, config_.default_access_ttl_ms);
+  Credential next =
+      MergeGrant(rotation.current, grant, granted_at_ms, config_.default_access_ttl_ms);
   if (next.expires_at_ms > granted_at_ms) granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
-  seen.insert(current.refresh_token);
-  seen.erase(next.refresh_token);
-  WriteReport report = co_await CommitRotation(next, std::move(seen));
+  // Every refresh token seen under the locks is spent now, the one just presented included.
+  std::set<std::string> superseded = std::move(rotation.seen);
+  superseded.insert(rotation.current.refresh_token);
+  superseded.erase(next.refresh_token);
+  WriteReport report = co_await CommitRotation(next, std::move(superseded));
   if (report.complete()) {
     pending_.reset();
     co_await ClearParked();  // what a sibling parked is older than `next`
@@ -478,38 +578,36 @@ TokenResult Engine::OnTransient(const Credential& current, const RefreshOutcome&
 }
 
 // After a refusal or a lost answer, look again before deciding: another process may hold a newer
-// pair. `seen` gains every refresh token the stores show.
-Task<Engine::Reconsidered> Engine::LookAgain(Credential current, std::string rejected,
-                                             std::set<std::string> dead, bool lost,
-                                             std::set<std::string>* seen) {
+// pair. rotation.seen gains every refresh token the stores show; a refresh token refused (now or
+// before) or just lost is not an alternative.
+Task<Engine::Reconsidered> Engine::LookAgain(const Demand& demand, Rotation& rotation, bool lost) {
   Reconsidered again;
-  Snapshot snapshot = co_await ReadSnapshot();
+  const Snapshot snapshot = co_await ReadSnapshot();
   co_await ReadParked();
   again.fingerprint = snapshot.fingerprint;
-  const auto shared_candidates = CandidatesWithPending(snapshot, /*with_parked=*/true);
-  const auto& candidates = *shared_candidates;
-  for (auto& token : RefreshTokensIn(candidates)) seen->insert(token);
-  PickOptions options = OptionsNow(rejected);
+  PickOptions options = OptionsNow(demand.rejected);
   options.dead_refresh_tokens = refused_refresh_tokens_;
-  options.dead_refresh_tokens.insert(dead.begin(), dead.end());
-  if (lost) options.dead_refresh_tokens.insert(current.refresh_token);
-  std::optional<size_t> alternative = PickBest(candidates, options);
+  options.dead_refresh_tokens.insert(rotation.dead.begin(), rotation.dead.end());
+  if (lost) options.dead_refresh_tokens.insert(rotation.current.refresh_token);
+  Choice choice = Choose(snapshot, options, /*with_parked=*/true);
+  for (auto& token : RefreshTokensIn(*choice.candidates)) rotation.seen.insert(token);
+  const Candidate* alternative = choice.best_candidate();
   // Our own pending pair (rotated by us, not yet in every store) is older than a refused pair
   // that a store shows with a later expiry: another process rotated ours, so its refresh token
   // was spent before the refused one and presenting it is a certain reuse. Our pending pair's
   // expiry is the server's own, so the comparison is sound for it (unlike for store copies,
   // whose expiry may be recorded wrong). Found by the swarm (seed 225, sim/swarm_test.cc): a
   // tool's rotation that no store took left only this stale pending pair to try.
-  if (alternative && pending_ && candidates[*alternative].credential == *pending_ &&
-      current.expires_at_ms > pending_->expires_at_ms &&
+  if (alternative && pending_ && alternative->credential == *pending_ &&
+      rotation.current.expires_at_ms > pending_->expires_at_ms &&
       !Servable(ClassifyFor(*pending_, options))) {
     probes::stale_pending_pair_dropped.Hit();
     pending_.reset();
-    alternative.reset();
+    alternative = nullptr;
   }
   if (alternative) {
-    again.alternative = candidates[*alternative].credential;
-    again.store = candidates[*alternative].store.Name();
+    again.alternative = alternative->credential;
+    again.store = alternative->store.Name();
     again.servable = Servable(ClassifyFor(*again.alternative, options));
   }
   co_return again;
@@ -525,80 +623,6 @@ Task<TokenResult> Engine::Adopt(Credential copy, std::string store, RefreshOutco
   result.adopted = true;
   result.wrote = report.written;
   co_return result;
-}
-
-Task<TokenResult> Engine::Rotate(Credential current, std::string rejected,
-                                 std::set<std::string> seen, uint64_t fingerprint) {
-  std::set<std::string> dead;
-  bool lost_retry_used = false;
-  std::string last_reason;
-  for (int round = 0; round < kMaxRotationRounds; ++round) {
-    if (current.refresh_token.empty()) {
-      co_return Fail(TokenStatus::kReloginRequired,
-                     "the only credential is a static access token with no refresh token");
-    }
-    if (refused_refresh_tokens_.count(current.refresh_token) > 0) {
-      // The server called this very token dead before; a store rewritten with it (a tool that
-      // rewrites its file) changes nothing. Dead until some store shows another token. Only the
-      // first round can get here: later rounds pick alternatives without refused tokens.
-      probes::refused_token_not_presented_again.Hit();
-      blocked_fingerprint_ = fingerprint;
-      TokenResult result = Fail(TokenStatus::kReloginRequired,
-                                "this refresh token was refused before; log in again");
-      result.credential = current;
-      co_return result;
-    }
-    RefreshOutcome outcome = co_await PostWithRetries(current);
-    last_reason = outcome.reason;
-    switch (outcome.kind) {
-      case RefreshOutcome::Kind::kGranted:
-        co_return co_await OnGranted(current, std::move(outcome.grant), std::move(seen));
-      case RefreshOutcome::Kind::kTransient:
-        co_return OnTransient(current, outcome, rejected);
-      case RefreshOutcome::Kind::kRejected:
-        co_return Fail(TokenStatus::kRejectedRequest,
-                       "token endpoint refused the request: " + outcome.reason);
-      case RefreshOutcome::Kind::kDead:
-      case RefreshOutcome::Kind::kLost:
-        break;
-    }
-    const bool lost = outcome.kind == RefreshOutcome::Kind::kLost;
-    if (!lost) {
-      dead.insert(current.refresh_token);
-      RememberRefused(current.refresh_token);
-    }
-    Reconsidered again = co_await LookAgain(current, rejected, dead, lost, &seen);
-    if (again.alternative && again.servable) {
-      co_return co_await Adopt(std::move(*again.alternative), std::move(again.store), outcome.kind);
-    }
-    if (again.alternative) {
-      probes::other_refresh_token_tried.Hit();
-      current = std::move(*again.alternative);  // a different refresh token: worth one try
-      continue;
-    }
-    if (lost) {
-      if (!lost_retry_used) {
-        // Nobody else holds a newer pair. If the server never saw our request the token is still
-        // good; if it did, the successor is gone either way. One retry is the only way to tell.
-        probes::lost_answer_retried.Hit();
-        lost_retry_used = true;
-        continue;
-      }
-      // Twice without an answer is an outage, not a verdict: do not call the session dead.
-      probes::lost_answer_twice.Hit();
-      co_return Fail(TokenStatus::kTransient,
-                     "no answer from the token endpoint: " + outcome.reason);
-    }
-    probes::refresh_token_refused.Hit();
-    blocked_fingerprint_ = again.fingerprint;
-    TokenResult result = Fail(TokenStatus::kReloginRequired,
-                              "refresh token refused (" + outcome.reason + "); log in again");
-    result.credential = current;
-    co_return result;
-  }
-  co_return Fail(TokenStatus::kReloginRequired, "gave up after " +
-                                                    std::to_string(kMaxRotationRounds) +
-                                                    " refresh rounds (" + last_reason + ")");
 }
 
 Task<RefreshOutcome> Engine::PostWithRetries(Credential current) {

@@ -111,34 +111,59 @@ class Engine {
     bool complete() const { return failed.empty(); }
   };
 
-  Task<TokenResult> Acquire(Mode mode, std::string rejected);
-  // Rotates `chosen` unless a 401 asked for it and the last 401 rotation was too recent.
-  // `fingerprint`: of the snapshot read under the locks (what a dead session is blocked at).
-  Task<TokenResult> RotateUnlessTooSoon(Mode mode, const Credential& chosen, std::string rejected,
-                                        std::set<std::string> seen, uint64_t fingerprint);
-  Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
-  Task<TokenResult> AcquireAfterForeignRotation(Mode mode, std::string rejected);
-  // Takes every lock, runs RefreshUnderLock, releases them (a busy lock: kTransient).
-  Task<TokenResult> RefreshLocked(Mode mode, std::string rejected, std::string seen_refresh);
-  Task<TokenResult> RefreshUnderLock(Mode mode, std::string rejected, std::string seen_refresh);
-  // `seen`: every refresh token read under the locks so far (all spent once a rotation succeeds).
-  Task<TokenResult> Rotate(Credential current, std::string rejected, std::set<std::string> seen,
-                           uint64_t fingerprint);
-  // The outcomes of one rotation round (Rotate): a new pair is committed (or parked), a transient
-  // failure serves a still-valid access token, and after a refusal or a lost answer the stores are
-  // read again for a pair another process holds, which is adopted when it serves.
-  Task<TokenResult> OnGranted(Credential current, formats::TokenGrant grant,
-                              std::set<std::string> seen);
-  TokenResult OnTransient(const Credential& current, const RefreshOutcome& outcome,
-                          const std::string& rejected);
+  // One public call, carried from Acquire down to the rotation so that the protocol reads
+  // top-down: what the caller asked for, and the refresh token it saw before taking the locks (a
+  // different one under the locks means someone rotated meanwhile). Pick options are made from it
+  // at each decision (OptionsNow), never kept: each decision is on a new reading, at a later time.
+  struct Demand {
+    Mode mode = Mode::kGet;
+    std::string rejected;      // the access token the API refused (kUnauthorized), else empty
+    std::string seen_refresh;  // of the best pair read before the locks were taken
+  };
+  // One rotation under the locks (Rotate): the pair being presented and what its rounds learned.
+  struct Rotation {
+    Credential current;
+    // Every refresh token read under the locks so far: all spent once a rotation succeeds.
+    std::set<std::string> seen;
+    std::set<std::string> dead;  // refused by the server in this rotation
+    uint64_t fingerprint = 0;    // of the snapshot read under the locks (what a dead session is
+                                 // blocked at when a refused-before token is met)
+    bool lost_retry_used = false;
+    std::string last_reason;  // of the last round, for the give-up message
+  };
+  // The session's candidates as read, and the best of them for one decision.
+  struct Choice {
+    std::shared_ptr<const std::vector<Candidate>> candidates;
+    std::optional<size_t> best;
+    const Candidate* best_candidate() const { return best ? &(*candidates)[*best] : nullptr; }
+  };
   struct Reconsidered {
     std::optional<Credential> alternative;
     std::string store;  // where the alternative was found
     bool servable = false;
     uint64_t fingerprint = 0;  // of the stores as read (what a dead session is blocked at)
   };
-  Task<Reconsidered> LookAgain(Credential current, std::string rejected, std::set<std::string> dead,
-                               bool lost, std::set<std::string>* seen);
+
+  // The protocol, in call order. Acquire serves a valid copy or runs the locked part
+  // (RefreshLocked: take every lock, RefreshUnderLock, release); under the locks a valid pair is
+  // adopted (AdoptUnderLock), else rotated (RotateUnlessTooSoon, Rotate), each round ending in
+  // OnGranted, OnTransient, a rejected request or OnNoGrant (LookAgain, Adopt, or the next round).
+  Task<TokenResult> Acquire(Demand demand);
+  Task<bool> AwaitForeignRotation(uint64_t dead_fingerprint);
+  Task<TokenResult> AcquireAfterForeignRotation(Demand demand);
+  Task<TokenResult> RefreshLocked(const Demand& demand);  // a busy lock: kTransient
+  Task<TokenResult> RefreshUnderLock(const Demand& demand);
+  Task<TokenResult> AdoptUnderLock(const Candidate& found, bool rotated_meanwhile);
+  // Rotates unless a 401 asked for it and the last 401 rotation was too recent.
+  Task<TokenResult> RotateUnlessTooSoon(const Demand& demand, Rotation rotation);
+  Task<TokenResult> Rotate(const Demand& demand, Rotation rotation);
+  std::optional<TokenResult> RefuseUnpresentable(const Rotation& rotation);
+  Task<TokenResult> OnGranted(Rotation rotation, formats::TokenGrant grant);
+  TokenResult OnTransient(const Credential& current, const RefreshOutcome& outcome,
+                          const std::string& rejected);
+  Task<std::optional<TokenResult>> OnNoGrant(const Demand& demand, Rotation& rotation,
+                                             const RefreshOutcome& outcome);
+  Task<Reconsidered> LookAgain(const Demand& demand, Rotation& rotation, bool lost);
   Task<TokenResult> Adopt(Credential copy, std::string store, RefreshOutcome::Kind after);
   Task<RefreshOutcome> PostWithRetries(Credential current);
   Task<WriteReport> WriteBack(Credential credential, bool login,
@@ -164,6 +189,8 @@ class Engine {
   Task<void> WaitOutTornWrites(Snapshot& snapshot);
   TokenResult Serve(const Credential& credential, std::string detail) const;
   PickOptions OptionsNow(const std::string& rejected);  // now, the leeway, the rejected token
+  Choice Choose(const Snapshot& snapshot, const PickOptions& options,
+                bool with_parked = false) const;
   TokenResult Fail(TokenStatus status, std::string detail) const;
 
   Io& io_;
