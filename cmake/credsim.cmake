@@ -29,7 +29,8 @@ function(credsim_fuzzer name)
   add_executable(${name}_replay ${F_SOURCE} ${PROJECT_SOURCE_DIR}/fuzz/replay_main.cc)
   target_link_libraries(${name}_replay PRIVATE ${F_LIBS})
   set_target_properties(${name}_replay PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests)
-  # Inputs that once broke the target (ci/fuzz saves them there) are replayed with the corpus.
+  # Inputs that once broke the target (ci/fuzz saves them there) are replayed with the corpus. Only
+  # a target with findings has that directory (git keeps no empty one), so it is looked for.
   set(regressions ${PROJECT_SOURCE_DIR}/fuzz/regressions/${name})
   if(EXISTS ${regressions})
     add_test(NAME ${name}_replay COMMAND ${name}_replay ${F_CORPUS} ${regressions})
@@ -40,6 +41,12 @@ function(credsim_fuzzer name)
   if(CREDSIM_FUZZ)
     add_executable(${name}_fuzzer ${F_SOURCE})
     target_link_libraries(${name}_fuzzer PRIVATE ${F_LIBS})
+    # `fuzzers` builds every libFuzzer binary (the `fuzz` build preset's target, what ci/fuzz
+    # runs), so the list of targets lives in fuzz/CMakeLists.txt alone.
+    if(NOT TARGET fuzzers)
+      add_custom_target(fuzzers)
+    endif()
+    add_dependencies(fuzzers ${name}_fuzzer)
     if(CREDSIM_FUZZING_ENGINE)
       # The caller's $CXXFLAGS carry the sanitizers; the engine comes as link flags.
       separate_arguments(engine_flags UNIX_COMMAND "${CREDSIM_FUZZING_ENGINE}")

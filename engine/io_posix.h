@@ -5,8 +5,10 @@
 // link's target is replaced; the link stays). Compare-and-swap holds an flock on a hidden sidecar
 // (`.credsim.lock`) in the file's directory while it compares and renames.
 // Locks: Claude Code's own protocol for ~/.claude (mkdir .oauth_refresh.lock, stale after 10 s);
-// flock on auth.lock for the agent home and for $CODEX_HOME (Codex CLI's own lock file). A lock
-// whose home directory does not exist is a no-op: there is nothing there to protect.
+// flock on auth.lock for the agent home and for $CODEX_HOME (Codex CLI's own lock file); and, when
+// the store is a symlink into another directory, also a flock on `.<name>.credsim.lock` beside its
+// target, which every home sharing that file takes (docs/ENGINE.md#locks). A lock whose home
+// directory does not exist is a no-op: there is nothing there to protect.
 // HTTP: cpp-httplib with a 2 s connect and 7 s read timeout: one request stays under Claude Code's
 // 10 s lock staleness rule. While the ~/.claude lock is held, every Io call (and every second of a
 // long sleep) refreshes the lock directory's mtime, as Claude Code does, so a long locked section

@@ -1,6 +1,7 @@
 // Fault rules as pure data: which requests a fault hits and how often. The HTTP front asks
 // Decide() once per request and applies the answer (sleep, answer an error, or drop the connection
-// before or after the authority commits). The simulator can use the same plan for its own network.
+// before or after the authority commits). The simulator draws its own network's faults
+// (sim/random_faults.h) and does not use this plan.
 //
 // Rules are matched in the order they were added. Latency rules add up; the first matching rule of
 // any other action decides the request, and later rules are not consulted. A rule fires at most

@@ -23,7 +23,7 @@
 namespace credsim::live {
 
 struct LiveConsumer {
-  std::string name;     // [a-z0-9_-]{1,20}; also the prefix of its requests' tags
+  std::string name;     // [a-z0-9_]{1,20}; also the prefix of its requests' tags
   std::string command;  // template: see command_template.h
   // Run when the token a command printed is refused by the protected resource (the consumer's
   // "the API said 401" path); empty: a refused token is a failed call.

@@ -2,10 +2,10 @@
 //
 // Why one interface: the same world can then be driven by a seeded PRNG (swarm), by a recorded
 // byte tape (replay, `credsim replay --tape`), or by the shrinker's tapes (sim/shrink.h,
-// `credsim shrink`), and a fuzzer's input would be just another tape, without the world knowing
-// which. The integer distributions are our own (std::*_distribution differ between
-// standard libraries, which would make a seed mean different worlds on different machines), and
-// each method carries its bounds in its name.
+// `credsim shrink`), and a fuzzer's input is just another tape (fuzz/world_choices_fuzzer.cc),
+// without the world knowing which. The integer distributions are our own (std::*_distribution
+// differ between standard libraries, which would make a seed mean different worlds on different
+// machines), and each method carries its bounds in its name.
 #pragma once
 
 #include <cstddef>

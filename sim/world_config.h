@@ -82,7 +82,7 @@ struct InitialStore {
   // as `auth add` leaves it); the pool entry's status flag and when its cooldown ends (relative to
   // the start; negative: already over).
   bool providers_block = true;
-  std::string pool_status;  // "" (none) or "exhausted"
+  std::string pool_status;  // "" (none), "exhausted" or "dead"
   int64_t pool_reset_in_ms = 0;
   bool corrupt = false;  // the document is cut short (does not parse); its other fields stay
   // The store's exact bytes instead of a document built from the fields above (the world-stores

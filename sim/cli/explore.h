@@ -3,7 +3,8 @@
 // as a schedule file and its trace, and replays with --schedule.
 //
 //   credsim explore SCENARIO [--policy NAME] [--preemptions K] [--window MS] [--no-state-cache]
-//                   [--max-schedules N] [--pct RUNS [--depth D] [--seed S]] [--out PREFIX]
+//                   [--max-schedules N] [--probes] [--require-probe NAME]...
+//                   [--pct RUNS [--depth D] [--seed S]] [--out PREFIX]
 //   credsim explore SCENARIO --schedule FILE [--policy NAME] [--trace OUT.jsonl]
 //
 // Exit codes (the project's contract): 0 every explored order held, 1 an oracle fired, 2 usage or

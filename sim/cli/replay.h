@@ -1,8 +1,8 @@
 // `credsim replay`: rerun one world exactly.
-//   credsim replay SEED  [--minutes M] [--policy NAME] [--no-tools] [--trace out.jsonl] [--verbose]
-//   credsim replay --tape FILE [same options]       the world's shape and run drawn from a byte
-//   tape credsim replay TRACE.jsonl [--verbose]          rerun the world a trace came from and
-//   compare
+//   credsim replay SEED [--minutes M] [--policy NAME] [--no-tools] [--language-events]
+//                  [--breadth] [--trace out.jsonl] [--verbose]
+//   credsim replay --tape FILE [same options]: the world's shape and run drawn from a byte tape
+//   credsim replay TRACE.jsonl [--verbose]: rerun the world a trace came from, and compare
 // A trace written by replay opens with a header line naming its source (seed or tape and every
 // option) and ends with a trailer holding the rolling hash of the lines between; replaying it
 // reruns that world and reports the first line that differs, if any.

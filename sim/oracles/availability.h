@@ -16,9 +16,10 @@
 //
 // This oracle never fires by itself: an outage is a fact about the run, reported with its cause
 // whatever the policy, so a verdict can never say "all held" while a user was locked out. A
-// scenario states the outages it expects (see scenarios/README.md, "outages"); an outage nobody
-// expected fails the `all-hold` verdict. Whether an outage was the engine's fault is judged by the
-// other oracles (no_lockout for `lockout`, the reuse oracles for a dead session).
+// scenario states the outages it expects (see scenarios/README.md, the `expect.<policy>.outages[]`
+// field); an outage nobody expected fails the `all-hold` verdict. Whether an outage was the
+// engine's fault is judged by the other oracles (no_lockout for `lockout`, the reuse oracles for a
+// dead session).
 //
 // Deliberately NOT measured: how long a served demand took, and demands a consumer never made.
 #pragma once

@@ -9,7 +9,8 @@
 
 namespace credsim::sim {
 
-// null if `name` is not a legacy policy.
+// null if `name` is not a legacy policy made of one IoWrapper (WritesByRename is built by
+// MakePolicyIo; Unbounded401Retry is a consumer loop setting).
 std::unique_ptr<engine::Io> MakeLegacyIo(const std::string& name, engine::Io& base);
 
 }  // namespace credsim::sim

@@ -19,7 +19,8 @@ const std::vector<PolicyInfo>& AllPolicies() {
       {"WriteBackErrorSwallowed", PolicyKind::kLegacy, "write error swallowed after rotation (#7)"},
       {"WrongEndpoint", PolicyKind::kLegacy,
        "refresh sent to a legacy endpoint that answers 500 (unconfirmed)"},
-      // One reported bug each, see legacy_{pool,writeback,reads}.cc (numbers: docs/REPORTS.md).
+      // One reported bug each, see legacy_{pool,writeback,reads,refresh,rename}.cc (numbers:
+      // docs/REPORTS.md).
       {"PoolNotSyncedFromFile", PolicyKind::kLegacy, "pool never syncs from the CC file (#1)"},
       {"ReadsProvidersBlockOnly", PolicyKind::kLegacy,
        "auth add wrote the pool only (unconfirmed)"},

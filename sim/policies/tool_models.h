@@ -1,5 +1,5 @@
 // Models of real tools that share the session (docs/REAL_CLIENTS.md, docs/REPORTS.md), as actors
-// written directly against the Io (they are not the reference engine).
+// written against the World and its Io (they are not the reference engine).
 #pragma once
 
 #include <cstddef>
