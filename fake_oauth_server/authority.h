@@ -246,6 +246,16 @@ class TokenAuthority {
   int64_t Advance(int64_t now_ms);
   void ReclaimSome(int64_t now_ms);
   TokenReply HandleRefresh(const TokenRequest& request, int64_t now_ms);
+  // HandleRefresh's steps (rotation.cc): the request's own checks, the presented token's family,
+  // then its generation: the current one rotates, a retired one is answered as grace, race or
+  // reuse.
+  std::optional<TokenReply> MalformedRefresh(const TokenRequest& request) const;
+  std::optional<TokenReply> FamilyOf(const TokenHandle& handle, const TokenRequest& request,
+                                     int64_t now_ms, TokenFamily** family);
+  TokenReply RotateCurrent(TokenFamily& family, const TokenHandle& handle,
+                           std::string_view requested_scope, int64_t now_ms);
+  TokenReply AnswerRetired(TokenFamily& family, const TokenHandle& handle,
+                           const TokenRequest& request, int64_t now_ms);
   TokenReply HandleAuthorizationCode(const TokenRequest& request, int64_t now_ms);
   TokenReply HandleDeviceCode(const TokenRequest& request, int64_t now_ms);
   TokenReply StartFamily(std::string client_id, std::string scope, int64_t now_ms);

@@ -81,7 +81,21 @@ TokenReply TokenAuthority::Rotate(TokenFamily& f, std::string_view requested_sco
   return r;
 }
 
+// The checks of the file comment, in their order: the request, the family, then the generation.
 TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) {
+  if (std::optional<TokenReply> malformed = MalformedRefresh(q)) return *std::move(malformed);
+  const std::optional<TokenHandle> h = ParseToken(q.refresh_token, key_);
+  if (!h || h->kind != TokenKind::kRefresh) return RefreshRejected(Outcome::kUnknown, nullptr);
+  TokenFamily* f = nullptr;
+  if (std::optional<TokenReply> refused = FamilyOf(*h, q, now_ms, &f)) {
+    return *std::move(refused);
+  }
+  CREDSIM_ASSERT(f != nullptr && f->id == h->family_id && h->generation <= f->generation);
+  if (h->generation == f->generation) return RotateCurrent(*f, *h, q.scope, now_ms);
+  return AnswerRetired(*f, *h, q, now_ms);
+}
+
+std::optional<TokenReply> TokenAuthority::MalformedRefresh(const TokenRequest& q) const {
   if (q.refresh_token.empty()) {
     return Error(400, Outcome::kInvalidRequest, "invalid_request", "refresh_token is required");
   }
@@ -91,14 +105,19 @@ TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) 
   if (!q.scope.empty() && !IsValidScope(q.scope)) {
     return Error(400, Outcome::kInvalidScope, "invalid_scope", "scope is malformed");
   }
-  const std::optional<TokenHandle> h = ParseToken(q.refresh_token, key_);
-  if (!h || h->kind != TokenKind::kRefresh) return RefreshRejected(Outcome::kUnknown, nullptr);
-  const FamilyFate fate = families_.Fate(h->family_id);
+  return std::nullopt;
+}
+
+// The live family a genuine refresh token belongs to (*family), or the refusal: a family never
+// issued, revoked or past its lifetime, a token from another instance, or another client's.
+std::optional<TokenReply> TokenAuthority::FamilyOf(const TokenHandle& h, const TokenRequest& q,
+                                                   int64_t now_ms, TokenFamily** family) {
+  const FamilyFate fate = families_.Fate(h.family_id);
   if (fate == FamilyFate::kNever) return RefreshRejected(Outcome::kUnknown, nullptr);
-  if (fate == FamilyFate::kRevoked) return RefreshRejected(Outcome::kRevokedFamily, &*h);
-  TokenFamily* f = families_.Find(h->family_id);
+  if (fate == FamilyFate::kRevoked) return RefreshRejected(Outcome::kRevokedFamily, &h);
+  TokenFamily* f = families_.Find(h.family_id);
   if (fate == FamilyFate::kExpired || f == nullptr || now_ms >= f->expires_ms) {
-    return RefreshRejected(Outcome::kExpired, &*h);
+    return RefreshRejected(Outcome::kExpired, &h);
   }
   // A genuine handle passes the MAC yet may still not be this family's: a server restarted with
   // the same --seed derives the same key, so an older instance's token names a family id that
@@ -106,59 +125,70 @@ TokenReply TokenAuthority::HandleRefresh(const TokenRequest& q, int64_t now_ms) 
   // expiry (created + refresh TTL, fixed for a family's life) differs. That is input, not an
   // invariant: answer "unknown" and leave the family alone (treating it as reuse would let a stale
   // token revoke somebody else's session).
-  if (h->generation > f->generation || h->expires_ms != f->expires_ms) {
+  if (h.generation > f->generation || h.expires_ms != f->expires_ms) {
     return RefreshRejected(Outcome::kUnknown, nullptr);
   }
   if (!q.client_id.empty() && !f->client_id.empty() && q.client_id != f->client_id) {
-    return RefreshRejected(Outcome::kClientMismatch, &*h);
+    return RefreshRejected(Outcome::kClientMismatch, &h);
   }
-  if (h->generation == f->generation) {
-    if (f->generation == UINT32_MAX) {  // ~4e9 rotations of one family: refuse, never wrap
-      return Error(503, Outcome::kCapacity, "temporarily_unavailable", "generation limit reached");
-    }
-    if (!q.scope.empty() && !IsScopeWithin(q.scope, f->granted_scope)) {
-      // RFC 6749 §6: a refresh cannot add a scope the resource owner did not grant.
-      TokenReply r = Error(400, Outcome::kInvalidScope, "invalid_scope",
-                           "The requested scope exceeds the scope originally granted");
-      r.family_id = f->id;
-      r.presented_generation = h->generation;
-      r.generation = f->generation;
-      r.presented_label = LabelOf(*h);
-      return r;
-    }
-    TokenReply r = Rotate(*f, q.scope, now_ms);
-    r.presented_label = LabelOf(*h);
+  *family = f;
+  return std::nullopt;
+}
+
+// The family's current refresh token: rotated, unless the scope asked for was never granted.
+TokenReply TokenAuthority::RotateCurrent(TokenFamily& f, const TokenHandle& h,
+                                         std::string_view requested_scope, int64_t now_ms) {
+  CREDSIM_ASSERT(h.generation == f.generation);
+  if (f.generation == UINT32_MAX) {  // ~4e9 rotations of one family: refuse, never wrap
+    return Error(503, Outcome::kCapacity, "temporarily_unavailable", "generation limit reached");
+  }
+  if (!requested_scope.empty() && !IsScopeWithin(requested_scope, f.granted_scope)) {
+    // RFC 6749 §6: a refresh cannot add a scope the resource owner did not grant.
+    TokenReply r = Error(400, Outcome::kInvalidScope, "invalid_scope",
+                         "The requested scope exceeds the scope originally granted");
+    r.family_id = f.id;
+    r.presented_generation = h.generation;
+    r.generation = f.generation;
+    r.presented_label = LabelOf(h);
     return r;
   }
+  TokenReply r = Rotate(f, requested_scope, now_ms);
+  r.presented_label = LabelOf(h);
+  return r;
+}
 
-  const bool just_retired = h->generation + 1 == f->generation;
+// A retired refresh token: the same successor again inside a grace window, a race loser, or
+// reuse (rejected, or the whole family revoked).
+TokenReply TokenAuthority::AnswerRetired(TokenFamily& f, const TokenHandle& h,
+                                         const TokenRequest& q, int64_t now_ms) {
+  CREDSIM_ASSERT(h.generation < f.generation);
+  const bool just_retired = h.generation + 1 == f.generation;
   const bool in_flight = just_retired && q.seen_commit_seq != TokenRequest::kSequential &&
-                         q.seen_commit_seq < f->rotated_seq;
+                         q.seen_commit_seq < f.rotated_seq;
   const ReusePolicy& reuse = config_.reuse;
-  if (just_retired && reuse.kind == ReuseKind::kGrace && now_ms - f->rotated_ms <= reuse.grace_ms) {
+  if (just_retired && reuse.kind == ReuseKind::kGrace && now_ms - f.rotated_ms <= reuse.grace_ms) {
     TokenReply r;
     r.status = 200;
     r.outcome = Outcome::kGraceReplay;
-    r.tokens = Mint(*f, now_ms);  // derived from (family, generation): the same successor again
-    r.family_id = f->id;
-    r.presented_generation = h->generation;
-    r.generation = f->generation;
-    r.presented_label = LabelOf(*h);
+    r.tokens = Mint(f, now_ms);  // derived from (family, generation): the same successor again
+    r.family_id = f.id;
+    r.presented_generation = h.generation;
+    r.generation = f.generation;
+    r.presented_label = LabelOf(h);
     return r;
   }
   if (in_flight && config_.race == RacePolicy::kLenient) {
-    return RefreshRejected(Outcome::kRaceLoser, &*h);
+    return RefreshRejected(Outcome::kRaceLoser, &h);
   }
-  TokenReply r = RefreshRejected(in_flight ? Outcome::kRaceLoser : Outcome::kReusedRetired, &*h);
+  TokenReply r = RefreshRejected(in_flight ? Outcome::kRaceLoser : Outcome::kReusedRetired, &h);
   r.counted_as_reuse = true;
   const bool revoke = reuse.kind == ReuseKind::kRevokeFamily ||
                       (reuse.kind == ReuseKind::kGrace && reuse.revoke_after_grace);
   if (revoke) {
     // RFC 9700 §4.14.2: the server cannot tell attacker from victim, so the whole family dies,
     // including the newest tokens.
-    const bool revoked = families_.Revoke(f->id);
+    const bool revoked = families_.Revoke(f.id);
     CREDSIM_ASSERT(revoked);
-    (void)revoked;
     ++commit_seq_;
     r.family_revoked = true;
   }
