@@ -1,7 +1,8 @@
 #include "engine/reconcile.h"
 
-#include <cassert>
 #include <tuple>
+
+#include "base/assert.h"
 
 namespace credsim::engine {
 
@@ -20,7 +21,7 @@ const char* FreshnessName(Freshness freshness) {
 }
 
 Freshness Classify(const Credential& credential, int64_t now_ms, int64_t leeway_ms) {
-  assert(leeway_ms >= 0);
+  CREDSIM_ASSERT(leeway_ms >= 0);
   if (credential.empty()) return Freshness::kEmpty;
   if (credential.access_token.empty()) return Freshness::kExpired;  // refresh token only
   if (credential.expires_at_ms == 0) return Freshness::kUnknown;
@@ -53,7 +54,7 @@ std::optional<size_t> PickBest(const std::vector<Candidate>& candidates,
       best_key = key;
     }
   }
-  assert(!best || *best < candidates.size());
+  CREDSIM_ASSERT(!best || *best < candidates.size());
   return best;
 }
 

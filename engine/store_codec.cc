@@ -1,9 +1,9 @@
 #include "engine/store_codec.h"
 
 #include <algorithm>
-#include <cassert>
 #include <set>
 
+#include "base/assert.h"
 #include "engine/formats/agent_auth.h"
 #include "engine/formats/claude_credentials.h"
 #include "engine/formats/codex_auth.h"
@@ -240,7 +240,7 @@ std::optional<std::string> EncodeAgent(Provider provider, const StoreView& view,
 
 std::optional<std::string> Encode(Provider provider, const StoreView& view, const Credential& c,
                                   int64_t now_ms, const WritePolicy& policy) {
-  assert(!c.refresh_token.empty() || !c.access_token.empty());
+  CREDSIM_ASSERT(!c.refresh_token.empty() || !c.access_token.empty());
   if (view.corrupt) return std::nullopt;  // a corrupt store is reported and skipped, never replaced
   if (view.status != IoStatus::kOk && view.status != IoStatus::kNotFound) return std::nullopt;
   switch (view.id.kind) {
@@ -388,7 +388,7 @@ std::optional<std::string> EncodeLogin(Provider provider, const StoreView& view,
 }
 
 std::string EncodeParked(const Credential& c) {
-  assert(!c.refresh_token.empty());
+  CREDSIM_ASSERT(!c.refresh_token.empty());
   formats::ClaudeCredentials doc;
   doc.oauth = formats::ClaudeOauth{.access_token = c.access_token,
                                    .refresh_token = c.refresh_token,

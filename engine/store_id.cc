@@ -1,6 +1,6 @@
 #include "engine/store_id.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::engine {
 
@@ -17,7 +17,7 @@ std::string StoreId::Name() const {
     case StoreKind::kEngineRescue:
       return "credsim-rescue";
   }
-  assert(false && "unknown StoreKind");
+  CREDSIM_ASSERT(false, "unknown StoreKind");
   return "unknown";
 }
 
@@ -47,7 +47,7 @@ LockId LockFor(StoreKind kind) {
       // session is held); the agent home's flock is credsim's own kind of lock.
       return LockId::kAgentHome;
   }
-  assert(false && "unknown StoreKind");
+  CREDSIM_ASSERT(false, "unknown StoreKind");
   return LockId::kAgentHome;
 }
 

@@ -11,13 +11,14 @@
 // use constant stack). credsim does not use exceptions: an exception escaping a Task terminates.
 #pragma once
 
-#include <cassert>
 #include <coroutine>
 #include <cstdlib>
 #include <exception>
 #include <new>
 #include <optional>
 #include <utility>
+
+#include "base/assert.h"
 
 namespace credsim {
 
@@ -121,7 +122,7 @@ struct Promise : PromiseBase {
     value.emplace(std::forward<U>(v));
   }
   T Take() {
-    assert(value.has_value());
+    CREDSIM_ASSERT(value.has_value());
     return std::move(*value);
   }
 };
@@ -131,7 +132,7 @@ struct Promise<void> : PromiseBase {
   bool returned = false;
   Task<void> get_return_object() noexcept;
   void return_void() noexcept { returned = true; }
-  void Take() { assert(returned); }
+  void Take() { CREDSIM_ASSERT(returned); }
 };
 
 }  // namespace task_detail
@@ -170,18 +171,18 @@ class [[nodiscard]] Task {
       }
       T await_resume() { return h.promise().Take(); }
     };
-    assert(handle_ && !handle_.done());
+    CREDSIM_ASSERT(handle_ && !handle_.done());
     return Awaiter{handle_};
   }
 
   // For drivers (the simulator's scheduler, RunToCompletion): start without an awaiter.
   void Start() {
-    assert(handle_ && !handle_.done());
+    CREDSIM_ASSERT(handle_ && !handle_.done());
     handle_.resume();
   }
   // The result of a finished task. Precondition: done().
   T TakeResult() {
-    assert(done());
+    CREDSIM_ASSERT(done());
     return handle_.promise().Take();
   }
 
@@ -209,7 +210,7 @@ template <class T>
 T RunToCompletion(Task<T> task) {
   task.Start();
   if (!task.done()) {
-    assert(false && "RunToCompletion: task suspended; real I/O must complete synchronously");
+    CREDSIM_ASSERT(false, "RunToCompletion: task suspended; real I/O must complete synchronously");
     std::abort();
   }
   return task.TakeResult();

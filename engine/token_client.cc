@@ -1,36 +1,13 @@
 #include "engine/token_client.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
+#include "base/json_string.h"
 #include "engine/formats/time_units.h"
 
 namespace credsim::engine {
 namespace {
-
-void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-}
 
 void AppendFormValue(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -90,7 +67,7 @@ const char* RefreshKindName(RefreshOutcome::Kind kind) {
 HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& current,
                                 RefreshScope scope) {
   const std::string& refresh_token = current.refresh_token;
-  assert(!refresh_token.empty());
+  CREDSIM_ASSERT(!refresh_token.empty());
   HttpRequest request;
   request.url = config.token_url;
   if (config.body_format == BodyFormat::kForm) {
@@ -104,9 +81,9 @@ HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& c
   request.content_type = "application/json";
   std::string& b = request.body;
   b = "{\"grant_type\":\"refresh_token\",\"refresh_token\":";
-  AppendJsonString(b, refresh_token);
+  base::AppendJsonString(b, refresh_token);
   b += ",\"client_id\":";
-  AppendJsonString(b, config.client_id);
+  base::AppendJsonString(b, config.client_id);
   switch (config.provider) {
     case Provider::kOpenAiCodex:
       b += ",\"refresh_reason\":\"proactive_expiry\"";
@@ -115,7 +92,7 @@ HttpRequest BuildRefreshRequest(const SessionConfig& config, const Credential& c
       if (scope == RefreshScope::kNone) break;
       const std::string stored = current.scopes ? JoinScopes(*current.scopes) : std::string();
       b += ",\"scope\":";
-      AppendJsonString(b, stored.empty() ? kClaudeCodeRefreshScope : stored);
+      base::AppendJsonString(b, stored.empty() ? kClaudeCodeRefreshScope : stored);
       break;
     }
   }
@@ -175,7 +152,7 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result) {
 
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
                       int64_t default_ttl_ms) {
-  assert(!grant.access_token.empty());
+  CREDSIM_ASSERT(!grant.access_token.empty());
   Credential next = previous;
   next.access_token = grant.access_token;
   if (grant.refresh_token && !grant.refresh_token->empty())
@@ -208,15 +185,15 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
 
 int64_t BackoffDelayMs(const SessionConfig& config, int attempt,
                        std::optional<int64_t> retry_after_ms, uint64_t random) {
-  assert(attempt >= 0);
-  assert(config.backoff_ms_min > 0 && config.backoff_ms_max >= config.backoff_ms_min);
+  CREDSIM_ASSERT(attempt >= 0);
+  CREDSIM_ASSERT(config.backoff_ms_min > 0 && config.backoff_ms_max >= config.backoff_ms_min);
   if (retry_after_ms && *retry_after_ms > config.retry_after_ms_max) return -1;
   const int shift = std::min(attempt, 20);  // bound the exponent: no overflow
   const int64_t window = std::min(config.backoff_ms_max, config.backoff_ms_min << shift);
   // "Equal jitter" over [window/2, window]: spreads a herd, never retries immediately.
   const int64_t jittered = window / 2 + static_cast<int64_t>(random % (window / 2 + 1));
   const int64_t delay = std::max(jittered, retry_after_ms.value_or(0));
-  assert(delay >= 0);
+  CREDSIM_ASSERT(delay >= 0);
   return delay;
 }
 

@@ -1,15 +1,15 @@
 #include "fake_oauth_server/auth_codes.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
 void AuthCodeStore::Put(std::string code, AuthCode entry) {
-  assert(!Full());
-  assert(by_expiry_.empty() || by_expiry_.back().first <= entry.expires_ms);
+  CREDSIM_ASSERT(!Full());
+  CREDSIM_ASSERT(by_expiry_.empty() || by_expiry_.back().first <= entry.expires_ms);
   by_expiry_.emplace_back(entry.expires_ms, code);
   const bool inserted = codes_.emplace(std::move(code), std::move(entry)).second;
-  assert(inserted && "codes are derived from a counter and never repeat");
+  CREDSIM_ASSERT(inserted, "codes are derived from a counter and never repeat");
   (void)inserted;
 }
 
@@ -27,7 +27,7 @@ size_t AuthCodeStore::Reclaim(int64_t now_ms, size_t budget) {
     by_expiry_.pop_front();
     ++n;
   }
-  assert(codes_.size() <= by_expiry_.size());
+  CREDSIM_ASSERT(codes_.size() <= by_expiry_.size());
   return n;
 }
 

@@ -1,7 +1,8 @@
 #include "fake_oauth_server/base64url.h"
 
-#include <cassert>
 #include <cstdint>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 namespace {
@@ -44,7 +45,7 @@ std::string Base64UrlEncode(std::string_view bytes) {
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
   }
-  assert(out.size() == (bytes.size() * 4 + 2) / 3);
+  CREDSIM_ASSERT(out.size() == (bytes.size() * 4 + 2) / 3);
   return out;
 }
 

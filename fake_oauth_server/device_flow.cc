@@ -1,16 +1,16 @@
 #include "fake_oauth_server/device_flow.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
 void DeviceGrantStore::Put(std::string device_code, DeviceGrant grant) {
-  assert(!Full());
-  assert(by_expiry_.empty() || by_expiry_.back().first <= grant.expires_ms);
+  CREDSIM_ASSERT(!Full());
+  CREDSIM_ASSERT(by_expiry_.empty() || by_expiry_.back().first <= grant.expires_ms);
   by_expiry_.emplace_back(grant.expires_ms, device_code);
   device_code_by_user_code_[grant.user_code] = device_code;
   const bool inserted = by_device_code_.emplace(std::move(device_code), std::move(grant)).second;
-  assert(inserted);
+  CREDSIM_ASSERT(inserted);
   (void)inserted;
 }
 
@@ -38,7 +38,7 @@ size_t DeviceGrantStore::Reclaim(int64_t now_ms, size_t budget) {
     by_expiry_.pop_front();
     ++n;
   }
-  assert(device_code_by_user_code_.size() == by_device_code_.size());
+  CREDSIM_ASSERT(device_code_by_user_code_.size() == by_device_code_.size());
   return n;
 }
 
@@ -50,7 +50,7 @@ std::string FormatUserCode(uint64_t entropy) {
     out += kAlphabet[entropy % 20];
     entropy /= 20;
   }
-  assert(out.size() == 9);
+  CREDSIM_ASSERT(out.size() == 9);
   return out;
 }
 

@@ -1,6 +1,6 @@
 #include "fake_oauth_server/event_log.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
@@ -25,12 +25,12 @@ std::string_view ToString(EventKind kind) {
 }
 
 EventLog::EventLog(size_t capacity) : capacity_(capacity) {
-  assert(capacity_ > 0);
+  CREDSIM_ASSERT(capacity_ > 0);
   ring_.reserve(capacity_ < 1024 ? capacity_ : 1024);
 }
 
 void EventLog::Append(AuthorityEvent event) {
-  assert(event.label.size() <= 64 && "labels, not tokens");
+  CREDSIM_ASSERT(event.label.size() <= 64, "labels, not tokens");
   event.seq = next_seq_++;
   if (ring_.size() < capacity_) {
     ring_.push_back(std::move(event));
@@ -38,7 +38,7 @@ void EventLog::Append(AuthorityEvent event) {
   }
   ring_[head_] = std::move(event);
   head_ = (head_ + 1) % capacity_;
-  assert(ring_.size() == capacity_);
+  CREDSIM_ASSERT(ring_.size() == capacity_);
 }
 
 std::vector<AuthorityEvent> EventLog::Since(uint64_t after_seq, size_t limit) const {

@@ -1,7 +1,8 @@
 #include "fake_oauth_server/faults.h"
 
 #include <algorithm>
-#include <cassert>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
@@ -97,7 +98,7 @@ FaultDecision FaultPlan::Decide(std::string_view endpoint, std::string_view gran
     d.rule_id = r.id;
     break;
   }
-  assert(!d.action || *d.action != FaultAction::kLatency);
+  CREDSIM_ASSERT(!d.action || *d.action != FaultAction::kLatency);
   return d;
 }
 

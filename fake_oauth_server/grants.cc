@@ -1,7 +1,7 @@
 // The two grants that start a family: authorization code with PKCE (RFC 7636) and the device
 // authorization grant (RFC 8628).
-#include <cassert>
 
+#include "base/assert.h"
 #include "fake_oauth_server/authority.h"
 #include "fake_oauth_server/pkce.h"
 #include "fake_oauth_server/sha256.h"
@@ -124,7 +124,7 @@ TokenReply TokenAuthority::HandleDeviceCode(const TokenRequest& q, int64_t now_m
     return Error(400, Outcome::kAuthorizationPending, "authorization_pending",
                  "The user has not yet approved the request");
   }
-  assert(g->decision == DeviceDecision::kApproved);
+  CREDSIM_ASSERT(g->decision == DeviceDecision::kApproved);
   TokenReply r = StartFamily(g->client_id, g->scope, now_ms);
   if (r.ok()) devices_.Erase(q.device_code);
   return r;

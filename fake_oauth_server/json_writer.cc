@@ -1,7 +1,8 @@
 #include "fake_oauth_server/json_writer.h"
 
-#include <cassert>
 #include <cstdio>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 namespace {
@@ -74,7 +75,7 @@ void JsonWriter::BeforeValue() {
     return;
   }
   if (depth_ == 0) {
-    assert(out_.empty() && "one top-level value per writer");
+    CREDSIM_ASSERT(out_.empty(), "one top-level value per writer");
     return;
   }
   const uint64_t bit = uint64_t{1} << (depth_ - 1);
@@ -87,7 +88,7 @@ void JsonWriter::BeforeValue() {
 
 JsonWriter& JsonWriter::BeginObject() {
   BeforeValue();
-  assert(depth_ < 64);
+  CREDSIM_ASSERT(depth_ < 64);
   out_ += '{';
   ++depth_;
   first_bits_ |= uint64_t{1} << (depth_ - 1);
@@ -95,7 +96,7 @@ JsonWriter& JsonWriter::BeginObject() {
 }
 
 JsonWriter& JsonWriter::EndObject() {
-  assert(depth_ > 0 && !after_key_);
+  CREDSIM_ASSERT(depth_ > 0 && !after_key_);
   out_ += '}';
   --depth_;
   return *this;
@@ -103,7 +104,7 @@ JsonWriter& JsonWriter::EndObject() {
 
 JsonWriter& JsonWriter::BeginArray() {
   BeforeValue();
-  assert(depth_ < 64);
+  CREDSIM_ASSERT(depth_ < 64);
   out_ += '[';
   ++depth_;
   first_bits_ |= uint64_t{1} << (depth_ - 1);
@@ -111,14 +112,14 @@ JsonWriter& JsonWriter::BeginArray() {
 }
 
 JsonWriter& JsonWriter::EndArray() {
-  assert(depth_ > 0 && !after_key_);
+  CREDSIM_ASSERT(depth_ > 0 && !after_key_);
   out_ += ']';
   --depth_;
   return *this;
 }
 
 JsonWriter& JsonWriter::Key(std::string_view key) {
-  assert(depth_ > 0 && !after_key_);
+  CREDSIM_ASSERT(depth_ > 0 && !after_key_);
   BeforeValue();
   AppendJsonString(out_, key);
   out_ += ':';
@@ -157,12 +158,12 @@ JsonWriter& JsonWriter::Null() {
 }
 
 const std::string& JsonWriter::str() const {
-  assert(depth_ == 0 && !after_key_);
+  CREDSIM_ASSERT(depth_ == 0 && !after_key_);
   return out_;
 }
 
 std::string JsonWriter::Take() {
-  assert(depth_ == 0 && !after_key_);
+  CREDSIM_ASSERT(depth_ == 0 && !after_key_);
   return std::move(out_);
 }
 

@@ -1,7 +1,6 @@
 #include "fake_oauth_server/pkce.h"
 
-#include <cassert>
-
+#include "base/assert.h"
 #include "fake_oauth_server/base64url.h"
 #include "fake_oauth_server/sha256.h"
 
@@ -11,7 +10,7 @@ std::string S256Challenge(std::string_view code_verifier) {
   const Sha256Digest digest = Sha256Of(code_verifier);
   std::string challenge = Base64UrlEncode(
       std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
-  assert(challenge.size() == 43);
+  CREDSIM_ASSERT(challenge.size() == 43);
   return challenge;
 }
 

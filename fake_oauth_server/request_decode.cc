@@ -3,7 +3,6 @@
 #include <simdjson.h>
 
 #include <array>
-#include <cassert>
 
 namespace credsim::oauth {
 namespace {

@@ -7,8 +7,9 @@
 // getrandom).
 #pragma once
 
-#include <cassert>
 #include <cstdint>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 
@@ -32,7 +33,7 @@ class Xoshiro256 {
     SplitMix64 expand(seed);
     for (uint64_t& word : s_) word = expand.Next();
     // All-zero state is the one fixed point; SplitMix64 never yields four zeros, but say so.
-    assert((s_[0] | s_[1] | s_[2] | s_[3]) != 0);
+    CREDSIM_ASSERT((s_[0] | s_[1] | s_[2] | s_[3]) != 0);
   }
 
   uint64_t Next() {
@@ -50,11 +51,11 @@ class Xoshiro256 {
   // Uniform in [0, bound_exclusive) by the multiply-high method; the bias is below 2^-32 for the
   // bounds used here (<= 10^6), which no test can observe. Same on every platform.
   uint64_t Below(uint64_t bound_exclusive) {
-    assert(bound_exclusive > 0);
+    CREDSIM_ASSERT(bound_exclusive > 0);
     const unsigned __int128 product =
         static_cast<unsigned __int128>(Next()) * static_cast<unsigned __int128>(bound_exclusive);
     const uint64_t value = static_cast<uint64_t>(product >> 64);
-    assert(value < bound_exclusive);
+    CREDSIM_ASSERT(value < bound_exclusive);
     return value;
   }
 

@@ -1,7 +1,8 @@
 #include "fake_oauth_server/sha256.h"
 
-#include <cassert>
 #include <cstring>
+
+#include "base/assert.h"
 
 namespace credsim::oauth {
 namespace {
@@ -64,7 +65,7 @@ void Sha256::Compress(const uint8_t* block) {
 }
 
 void Sha256::Update(std::string_view bytes) {
-  assert(!finished_);
+  CREDSIM_ASSERT(!finished_);
   const auto* p = reinterpret_cast<const uint8_t*>(bytes.data());
   size_t left = bytes.size();
   total_bytes_ += left;
@@ -79,11 +80,11 @@ void Sha256::Update(std::string_view bytes) {
       buffered_ = 0;
     }
   }
-  assert(buffered_ < buffer_.size());
+  CREDSIM_ASSERT(buffered_ < buffer_.size());
 }
 
 Sha256Digest Sha256::Finish() {
-  assert(!finished_);
+  CREDSIM_ASSERT(!finished_);
   const uint64_t bit_length = total_bytes_ * 8;
   // Padding: 0x80, zeros to 56 mod 64, then the 64-bit big-endian message length.
   buffer_[buffered_++] = 0x80;

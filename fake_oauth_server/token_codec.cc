@@ -1,11 +1,11 @@
 #include "fake_oauth_server/token_codec.h"
 
 #include <algorithm>
-#include <cassert>
 #include <charconv>
 #include <cstring>
 #include <system_error>
 
+#include "base/assert.h"
 #include "fake_oauth_server/base64url.h"
 #include "fake_oauth_server/json_writer.h"
 #include "fake_oauth_server/sha256.h"
@@ -66,21 +66,21 @@ std::array<uint8_t, 32> MaskFor(const MasterKey& key, std::string_view mac) {
 }  // namespace
 
 std::string SealHandle(const TokenHandle& h, const MasterKey& key) {
-  assert(h.family_id > 0 && h.generation > 0);
+  CREDSIM_ASSERT(h.family_id > 0 && h.generation > 0);
   std::string payload;
   payload.reserve(kPayloadBytes);
   payload += static_cast<char>(h.kind);
   PutLe(payload, h.family_id, 4);
   PutLe(payload, h.generation, 4);
   PutLe(payload, static_cast<uint64_t>(h.expires_ms), 8);
-  assert(payload.size() == kPayloadBytes);
+  CREDSIM_ASSERT(payload.size() == kPayloadBytes);
   const Sha256Digest full_mac = HmacSha256(KeyView(key), payload);
   std::string sealed(reinterpret_cast<const char*>(full_mac.data()), kMacBytes);
   const std::array<uint8_t, 32> mask = MaskFor(key, sealed);
   for (size_t i = 0; i < kPayloadBytes; ++i) {
     sealed += static_cast<char>(static_cast<uint8_t>(payload[i]) ^ mask[i]);
   }
-  assert(sealed.size() == kSealedBytes);
+  CREDSIM_ASSERT(sealed.size() == kSealedBytes);
   return Base64UrlEncode(sealed);
 }
 
@@ -116,7 +116,7 @@ std::string FormatToken(const Personality& p, const TokenHandle& h, const Master
   const std::string sealed = SealHandle(h, key);
   if (h.kind == TokenKind::kRefresh) return std::string(p.refresh_prefix) + sealed;
   if (p.jwt_tokens) return JwtHeader() + "." + JwtPayload(h, claims) + "." + sealed;
-  assert(h.kind == TokenKind::kAccess && "id tokens exist only for JWT personalities");
+  CREDSIM_ASSERT(h.kind == TokenKind::kAccess, "id tokens exist only for JWT personalities");
   return std::string(p.access_prefix) + sealed;
 }
 
@@ -165,7 +165,7 @@ std::string LabelOf(const TokenHandle& h) {
 
 std::string DeriveOpaque(const MasterKey& key, std::string_view purpose, uint64_t counter,
                          size_t bytes) {
-  assert(bytes > 0 && bytes <= 32);
+  CREDSIM_ASSERT(bytes > 0 && bytes <= 32);
   std::string msg(purpose);
   msg += '\0';
   PutLe(msg, counter, 8);

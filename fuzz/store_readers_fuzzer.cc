@@ -15,10 +15,10 @@
 #include <string>
 #include <string_view>
 
+#include "base/replace_all.h"
 #include "engine/store_codec.h"
 #include "fake_oauth_server/authority.h"
 #include "fuzz/fuzz_check.h"
-#include "fuzz/substitute.h"
 #include "sim/store_truth.h"
 
 using namespace credsim;
@@ -96,9 +96,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const Session& s = store.personality == oauth::Provider::kOpenAi ? openai : anthropic;
 
   std::string bytes(reinterpret_cast<const char*>(data + 1), size - 1);
-  bytes = Substitute(std::move(bytes), "@AT@", s.live.access_token);
-  bytes = Substitute(std::move(bytes), "@RT@", s.live.refresh_token);
-  bytes = Substitute(std::move(bytes), "@OLD@", s.retired_refresh);
+  base::ReplaceAll(&bytes, "@AT@", s.live.access_token);
+  base::ReplaceAll(&bytes, "@RT@", s.live.refresh_token);
+  base::ReplaceAll(&bytes, "@OLD@", s.retired_refresh);
 
   engine::StoreRead read;
   read.status = engine::IoStatus::kOk;

@@ -10,11 +10,11 @@
 #include <string>
 #include <string_view>
 
+#include "base/replace_all.h"
 #include "engine/token_client.h"
 #include "fake_oauth_server/authority.h"
 #include "fake_oauth_server/request_decode.h"
 #include "fuzz/fuzz_check.h"
-#include "fuzz/substitute.h"
 
 using namespace credsim::oauth;
 
@@ -60,8 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CREDSIM_FUZZ_CHECK(rotated.ok(), "first rotation");
 
   std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
-  body = Substitute(std::move(body), "@RT@", rotated.tokens.refresh_token);
-  body = Substitute(std::move(body), "@OLD@", login.tokens.refresh_token);
+  credsim::base::ReplaceAll(&body, "@RT@", rotated.tokens.refresh_token);
+  credsim::base::ReplaceAll(&body, "@OLD@", login.tokens.refresh_token);
   const std::string_view content_type =
       (data[0] & 2) ? "application/x-www-form-urlencoded" : "application/json";
   DecodedTokenRequest decoded = DecodeTokenRequest(content_type, body);

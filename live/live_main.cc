@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 
+#include "base/json_string.h"
 #include "fake_oauth_server/duration.h"
 #include "fake_oauth_server/outcome.h"
 #include "live/files.h"
@@ -409,7 +410,7 @@ void WriteServerLog(const std::string& path, const live::LiveHistory& history) {
       line += ",\"";
       line += key;
       line += "\":";
-      AppendJsonEscaped(line, value);  // as every trace line escapes its values
+      base::AppendJsonString(line, value);  // as every trace line escapes its values
     }
     log << line << ",\"status\":" << e.status << "}\n";
   }

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "base/assert.h"
+#include "base/json_string.h"
 #include "live/files.h"
 #include "sim/trace.h"
 
@@ -21,9 +22,9 @@ constexpr int kAdminTimeoutS = 10;
 // line escapes its values (sim/trace.h).
 std::string OneMember(std::string_view key, std::string_view value) {
   std::string out = "{";
-  sim::AppendJsonEscaped(out, key);
+  base::AppendJsonString(out, key);
   out += ':';
-  sim::AppendJsonEscaped(out, value);
+  base::AppendJsonString(out, value);
   return out + "}";
 }
 std::string StringAt(simdjson::dom::element e, const char* key) {
@@ -96,9 +97,9 @@ std::optional<std::string> LiveServer::Login(const std::string& client_id, std::
 namespace {
 std::string RefreshBody(std::string_view refresh_token, std::string_view client_id) {
   std::string body = R"({"grant_type":"refresh_token","refresh_token":)";
-  sim::AppendJsonEscaped(body, refresh_token);
+  base::AppendJsonString(body, refresh_token);
   body += R"(,"client_id":)";
-  sim::AppendJsonEscaped(body, client_id);
+  base::AppendJsonString(body, client_id);
   return body + "}";
 }
 }  // namespace

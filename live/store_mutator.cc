@@ -3,6 +3,8 @@
 #include <algorithm>
 
 #include "base/assert.h"
+#include "base/json_string.h"
+#include "base/replace_all.h"
 #include "engine/formats/time_units.h"
 #include "fake_oauth_server/rng.h"
 #include "sim/trace.h"
@@ -85,13 +87,7 @@ constexpr const char* kCodex = R"({
 using Rewrite = bool (*)(FuzzedStore, std::string*);
 
 bool ReplaceAll(std::string* text, std::string_view from, std::string_view to) {
-  bool any = false;
-  for (size_t at = text->find(from); at != std::string::npos;
-       at = text->find(from, at + to.size())) {
-    text->replace(at, from.size(), to);
-    any = true;
-  }
-  return any;
+  return base::ReplaceAll(text, from, to) > 0;
 }
 
 // Inserts `member` ("\"k\": v") as the first member of the object that opens at `brace`.
@@ -274,7 +270,7 @@ std::string EscapeHead(const std::string& token) {
 // `value` as it goes between the quotes of a JSON string.
 std::string Escaped(std::string_view value) {
   std::string quoted;
-  sim::AppendJsonEscaped(quoted, value);
+  base::AppendJsonString(quoted, value);
   CREDSIM_ASSERT(quoted.size() >= 2 && quoted.front() == '"' && quoted.back() == '"');
   return quoted.substr(1, quoted.size() - 2);
 }

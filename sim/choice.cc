@@ -1,6 +1,6 @@
 #include "sim/choice.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::sim {
 
@@ -12,7 +12,7 @@ uint64_t SplitMix64(uint64_t& state) {
 }
 
 uint64_t ChoiceSource::BelowU64(uint64_t bound_exclusive) {
-  assert(bound_exclusive > 0);
+  CREDSIM_ASSERT(bound_exclusive > 0);
   if (bound_exclusive == 1) return 0;  // no draw: keeps tapes short for forced choices
   // Lemire's multiply-and-shift (2019): the high word of value * bound is uniform in [0, bound)
   // once the values whose low word falls below 2^64 mod bound are rejected. That remainder (a
@@ -34,7 +34,7 @@ uint64_t ChoiceSource::BelowU64(uint64_t bound_exclusive) {
 }
 
 int64_t ChoiceSource::RangeInclusive(int64_t lo, int64_t hi) {
-  assert(lo <= hi);
+  CREDSIM_ASSERT(lo <= hi);
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo);
   if (span == UINT64_MAX) {
     ++draws_;
@@ -44,7 +44,7 @@ int64_t ChoiceSource::RangeInclusive(int64_t lo, int64_t hi) {
 }
 
 bool ChoiceSource::Chance(uint32_t per_million) {
-  assert(per_million <= 1'000'000);
+  CREDSIM_ASSERT(per_million <= 1'000'000);
   if (per_million == 0) return false;
   if (per_million == 1'000'000) return true;
   return BelowU64(1'000'000) < per_million;

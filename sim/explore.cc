@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "base/json_string.h"
 #include "engine/formats/json_tree.h"
 
 namespace credsim::sim {
@@ -271,9 +272,9 @@ std::string ScheduleToJson(const Schedule& schedule, int64_t window_ms,
           ", \"t_ms\": " + std::to_string(p.t_ms) + ", \"options\": " + std::to_string(p.options);
       if (!p.ran.empty()) {
         out += ", \"ran\": ";
-        AppendJsonEscaped(out, p.ran);
+        base::AppendJsonString(out, p.ran);
         out += ", \"before\": ";
-        AppendJsonEscaped(out, p.instead_of);
+        base::AppendJsonString(out, p.instead_of);
       }
     }
     out += "}";

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "base/json_string.h"
 #include "engine/formats/json_tree.h"
 #include "sim/trace.h"
 
@@ -22,7 +23,7 @@ class Json {
  public:
   static Json String(std::string_view text) {
     Json j(Kind::kScalar);
-    AppendJsonEscaped(j.text_, text);
+    base::AppendJsonString(j.text_, text);
     return j;
   }
   static Json Int(int64_t value) { return Scalar(std::to_string(value)); }
@@ -59,7 +60,7 @@ class Json {
       out += i == 0 ? "\n" : ",\n";
       AppendIndent(out, depth + 1);
       if (kind_ == Kind::kObject) {
-        AppendJsonEscaped(out, keys_[i]);
+        base::AppendJsonString(out, keys_[i]);
         out += ": ";
       }
       items_[i].Print(out, depth + 1);

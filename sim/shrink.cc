@@ -1,8 +1,8 @@
 #include "sim/shrink.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "sim/choice.h"
 #include "sim/run.h"
 
@@ -30,7 +30,7 @@ size_t NonZeroWords(const std::string& tape) {
 
 std::string ShrinkTape(std::string tape, const std::function<bool(const std::string&)>& still_fails,
                        int max_runs, ShrinkStats* stats) {
-  assert(max_runs >= 0 && stats != nullptr);
+  CREDSIM_ASSERT(max_runs >= 0 && stats != nullptr);
   tape.resize((tape.size() + kWord - 1) / kWord * kWord, '\0');
   stats->words_before = NonZeroWords(tape);
   const size_t words = tape.size() / kWord;

@@ -1,7 +1,6 @@
 #include "sim/sim_io.h"
 
-#include <cassert>
-
+#include "base/assert.h"
 #include "sim/world.h"
 
 namespace credsim::sim {
@@ -67,7 +66,7 @@ int64_t SimIo::NowMs() {
 }
 
 Task<void> SimIo::SleepMs(int64_t duration_ms) {
-  assert(duration_ms >= 0);
+  CREDSIM_ASSERT(duration_ms >= 0);
   co_await world_.scheduler().Delay(duration_ms);
 }
 

@@ -2,6 +2,7 @@
 
 #include <ctime>
 
+#include "base/json_string.h"
 #include "sim/trace.h"
 
 namespace credsim::sim {
@@ -9,7 +10,7 @@ namespace {
 
 std::string Quoted(const std::string& s) {
   std::string out;
-  AppendJsonEscaped(out, s);
+  base::AppendJsonString(out, s);
   return out;
 }
 

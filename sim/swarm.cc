@@ -1,8 +1,8 @@
 #include "sim/swarm.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "sim/choice.h"
 #include "sim/policies/registry.h"
 #include "sim/run.h"
@@ -175,7 +175,7 @@ uint64_t SwarmShapeSeed(uint64_t seed) {
 }
 
 WorldConfig SwarmWorldFrom(ChoiceSource& pick, uint64_t seed, const SwarmOptions& options) {
-  assert(options.minutes > 0 && options.consumers_max >= 1 && options.consumers_max <= 64);
+  CREDSIM_ASSERT(options.minutes > 0 && options.consumers_max >= 1 && options.consumers_max <= 64);
   WorldConfig c;
   c.seed = seed;
   c.duration_ms = options.minutes * kMinuteMs;

@@ -1,26 +1,8 @@
 #include "sim/trace.h"
 
-#include <cassert>
+#include "base/json_string.h"
 
 namespace credsim::sim {
-
-void AppendJsonEscaped(std::string& out, std::string_view value) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : value) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      out += "\\u00";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-}
 
 Trace::Trace() { recent_.reserve(kRecentLines); }
 
@@ -66,10 +48,10 @@ TraceLine::TraceLine(Trace& trace, int64_t t_ms, std::string_view event, std::st
     : trace_(trace), t_ms_(t_ms), event_(event) {
   line_.reserve(160);
   line_ = "{\"t\":" + std::to_string(t_ms) + ",\"ev\":";
-  AppendJsonEscaped(line_, event);
+  base::AppendJsonString(line_, event);
   if (!consumer.empty()) {
     line_ += ",\"c\":";
-    AppendJsonEscaped(line_, consumer);
+    base::AppendJsonString(line_, consumer);
   }
 }
 
@@ -80,15 +62,15 @@ TraceLine::~TraceLine() {
 
 TraceLine& TraceLine::Str(std::string_view key, std::string_view value) {
   line_ += ',';
-  AppendJsonEscaped(line_, key);
+  base::AppendJsonString(line_, key);
   line_ += ':';
-  AppendJsonEscaped(line_, value);
+  base::AppendJsonString(line_, value);
   return *this;
 }
 
 TraceLine& TraceLine::Int(std::string_view key, int64_t value) {
   line_ += ',';
-  AppendJsonEscaped(line_, key);
+  base::AppendJsonString(line_, key);
   line_ += ':';
   line_ += std::to_string(value);
   return *this;
@@ -96,7 +78,7 @@ TraceLine& TraceLine::Int(std::string_view key, int64_t value) {
 
 TraceLine& TraceLine::Bool(std::string_view key, bool value) {
   line_ += ',';
-  AppendJsonEscaped(line_, key);
+  base::AppendJsonString(line_, key);
   line_ += value ? ":true" : ":false";
   return *this;
 }

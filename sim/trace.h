@@ -89,7 +89,4 @@ class TraceLine {
   std::string line_;
 };
 
-// JSON string escaping for trace values (RFC 8259 §7; control bytes as \u00XX).
-void AppendJsonEscaped(std::string& out, std::string_view value);
-
 }  // namespace credsim::sim

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/assert.h"
+#include "base/replace_all.h"
 #include "engine/formats/json_tree.h"
 #include "sim/labels.h"
 #include "sim/policies/registry.h"
@@ -17,13 +18,8 @@ namespace {
 
 // The fuzz target's raw store bytes with the placeholders for the live pair filled in.
 std::string WithTokens(std::string bytes, const std::string& access, const std::string& refresh) {
-  for (const auto& [marker, value] :
-       {std::pair<std::string_view, const std::string&>{"@AT@", access}, {"@RT@", refresh}}) {
-    for (size_t at = bytes.find(marker); at != std::string::npos; at = bytes.find(marker, at)) {
-      bytes.replace(at, marker.size(), value);
-      at += value.size();
-    }
-  }
+  base::ReplaceAll(&bytes, "@AT@", access);
+  base::ReplaceAll(&bytes, "@RT@", refresh);
   return bytes;
 }
 

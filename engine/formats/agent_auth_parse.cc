@@ -1,9 +1,9 @@
 // ParseAgentAuth: typed extraction of an agent auth.json straight from simdjson's DOM. Unknown keys
 // at every level are skipped here and kept by SerializeAgentAuth (agent_auth_serialize.cc).
 #include <array>
-#include <cassert>
 #include <set>
 
+#include "base/assert.h"
 #include "engine/formats/agent_auth.h"
 #include "engine/formats/agent_auth_fields.h"
 #include "engine/formats/json_dom.h"
@@ -62,7 +62,7 @@ std::optional<ParseError> ReadEntryField(const internal::EntryField& field, Elem
     case EntryFieldType::kStatus:
       return ReadStatus(value, path, &entry->last_status);
   }
-  assert(false && "unknown entry field type");
+  CREDSIM_ASSERT(false, "unknown entry field type");
   return std::nullopt;
 }
 

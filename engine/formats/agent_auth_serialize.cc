@@ -2,8 +2,8 @@
 // cannot express: removing a provider block or a pool entry, and reordering pool entries. Both keep
 // what the file holds, because losing a credential another tool still uses is worse than keeping a
 // stale one.
-#include <cassert>
 
+#include "base/assert.h"
 #include "engine/formats/agent_auth.h"
 #include "engine/formats/agent_auth_fields.h"
 #include "engine/formats/json_patch.h"
@@ -31,7 +31,7 @@ const PoolEntry* FindEntry(const std::vector<PoolEntry>* entries, const std::str
 }
 
 JsonValue* FindEntryObject(JsonValue& array, const std::string& id) {
-  assert(array.is_array());
+  CREDSIM_ASSERT(array.is_array());
   for (JsonValue& item : array.array) {
     if (!item.is_object()) continue;
     const JsonValue* item_id = item.Find("id");

@@ -1,7 +1,8 @@
 #include "engine/formats/base64url.h"
 
-#include <cassert>
 #include <cstdint>
+
+#include "base/assert.h"
 
 namespace credsim::formats::internal {
 namespace {
@@ -42,7 +43,7 @@ std::optional<std::string> DecodeBase64Url(std::string_view text) {
       out.push_back(static_cast<char>((buffer >> bits) & 0xFF));
     }
   }
-  assert(bits < 8);
+  CREDSIM_ASSERT(bits < 8);
   if ((buffer & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical trailing bits
   return out;
 }

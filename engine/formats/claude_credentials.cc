@@ -4,8 +4,8 @@
 #include "engine/formats/claude_credentials.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "engine/formats/json_dom.h"
 #include "engine/formats/json_patch.h"
 
@@ -74,7 +74,7 @@ std::optional<ParseError> ReadOauthField(int key, Element value, const JsonPath&
     case kClientId:
       return internal::ReadOptionalString(value, path, &oauth->client_id);
   }
-  assert(false && "unknown typed key");
+  CREDSIM_ASSERT(false, "unknown typed key");
   return std::nullopt;
 }
 

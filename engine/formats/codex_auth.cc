@@ -2,8 +2,7 @@
 // Absent values that the file holds are written as null, as Codex's serde writer does.
 #include "engine/formats/codex_auth.h"
 
-#include <cassert>
-
+#include "base/assert.h"
 #include "engine/formats/json_dom.h"
 #include "engine/formats/json_patch.h"
 
@@ -66,7 +65,7 @@ std::optional<ParseError> ReadTopField(int key, Element value, const JsonPath& p
       internal::NoteIfNotRfc3339(auth->last_refresh, path, &auth->notes);
       return std::nullopt;
   }
-  assert(false && "unknown typed key");
+  CREDSIM_ASSERT(false, "unknown typed key");
   return std::nullopt;
 }
 

@@ -1,7 +1,6 @@
 #include "engine/formats/json_dom.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cctype>
 #include <cerrno>
 #include <cmath>
@@ -9,6 +8,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "base/assert.h"
 #include "engine/formats/json_tree.h"
 #include "engine/formats/time_units.h"
 
@@ -219,7 +219,7 @@ std::vector<simdjson::dom::key_value_pair> LastOfEachKey(simdjson::dom::object o
 }
 
 int TypedKeySet::IndexOf(std::string_view key, const std::string_view* names, int count) {
-  assert(count <= 64);
+  CREDSIM_ASSERT(count <= 64);
   for (int i = 0; i < count; ++i) {
     if (names[i] == key) return i;
   }
@@ -227,7 +227,7 @@ int TypedKeySet::IndexOf(std::string_view key, const std::string_view* names, in
 }
 
 bool TypedKeySet::MarkSeen(int index) {
-  assert(index >= 0 && index < 64);
+  CREDSIM_ASSERT(index >= 0 && index < 64);
   const uint64_t bit = uint64_t{1} << index;
   const bool first = (seen_ & bit) == 0;
   seen_ |= bit;

@@ -1,6 +1,6 @@
 #include "engine/formats/json_patch.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::formats::internal {
 
@@ -12,24 +12,24 @@ JsonValue LoadPatchBase(std::string_view original) {
 }
 
 JsonValue& EnsureObjectMember(JsonValue& object, std::string_view key) {
-  assert(object.is_object());
+  CREDSIM_ASSERT(object.is_object());
   JsonValue* member = object.Find(key);
   if (member == nullptr || !member->is_object()) {
     object.Set(key, JsonValue::Object());
     member = object.Find(key);
   }
-  assert(member != nullptr && member->is_object());
+  CREDSIM_ASSERT(member != nullptr && member->is_object());
   return *member;
 }
 
 JsonValue& EnsureArrayMember(JsonValue& object, std::string_view key) {
-  assert(object.is_object());
+  CREDSIM_ASSERT(object.is_object());
   JsonValue* member = object.Find(key);
   if (member == nullptr || !member->is_array()) {
     object.Set(key, JsonValue::Array());
     member = object.Find(key);
   }
-  assert(member != nullptr && member->is_array());
+  CREDSIM_ASSERT(member != nullptr && member->is_array());
   return *member;
 }
 

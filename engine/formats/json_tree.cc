@@ -1,8 +1,8 @@
 #include "engine/formats/json_tree.h"
 
-#include <cassert>
 #include <cmath>
 
+#include "base/assert.h"
 #include "engine/formats/json_dom.h"
 
 namespace credsim::formats {
@@ -25,7 +25,7 @@ struct NumberTexts {
 
 // DOM -> tree. `depth` is bounded by the parser's nesting limit, so recursion is too.
 JsonValue FromDom(internal::Element e, int depth, NumberTexts& numbers) {
-  assert(depth <= kMaxNestingDepth + 1);
+  CREDSIM_ASSERT(depth <= kMaxNestingDepth + 1);
   JsonValue out;
   switch (e.type()) {
     case simdjson::dom::element_type::NULL_VALUE:
@@ -118,7 +118,7 @@ JsonValue JsonValue::Array() {
 }
 
 JsonValue* JsonValue::Find(std::string_view key) {
-  assert(is_object());
+  CREDSIM_ASSERT(is_object());
   for (auto it = members.rbegin(); it != members.rend(); ++it) {  // the last one counts
     if (it->key == key) return &it->value;
   }
@@ -130,7 +130,7 @@ const JsonValue* JsonValue::Find(std::string_view key) const {
 }
 
 void JsonValue::Set(std::string_view key, JsonValue value) {
-  assert(is_object());
+  CREDSIM_ASSERT(is_object());
   size_t first = members.size();
   for (size_t i = 0; i < members.size(); ++i) {
     if (members[i].key == key) {
@@ -151,11 +151,11 @@ void JsonValue::Set(std::string_view key, JsonValue value) {
     ++kept;
   }
   members.resize(kept);
-  assert(Find(key) != nullptr);
+  CREDSIM_ASSERT(Find(key) != nullptr);
 }
 
 size_t JsonValue::Remove(std::string_view key) {
-  assert(is_object());
+  CREDSIM_ASSERT(is_object());
   const size_t before = members.size();
   std::erase_if(members, [key](const JsonMember& m) { return m.key == key; });
   return before - members.size();

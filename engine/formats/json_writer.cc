@@ -1,10 +1,10 @@
 // WriteJsonTree: the one JSON writer of formats/. Layout follows JSON.stringify(value, null, 2),
 // which is what Claude Code writes, plus a final newline.
 #include <array>
-#include <cassert>
 #include <charconv>
 #include <cmath>
 
+#include "base/assert.h"
 #include "engine/formats/json_tree.h"
 
 namespace credsim::formats {
@@ -98,7 +98,7 @@ void WriteDouble(double value, std::string* out) {
   }
   std::array<char, 32> buffer{};
   const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  assert(ec == std::errc());
+  CREDSIM_ASSERT(ec == std::errc());
   const std::string_view text(buffer.data(), end - buffer.data());
   out->append(text);
   // "1" would read back as an integer; keep the value a double.
@@ -109,7 +109,7 @@ template <class Integer>
 void WriteInteger(Integer value, std::string* out) {
   std::array<char, 24> buffer{};
   const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  assert(ec == std::errc());
+  CREDSIM_ASSERT(ec == std::errc());
   out->append(buffer.data(), end - buffer.data());
 }
 
@@ -118,7 +118,7 @@ void Indent(int depth, std::string* out) { out->append(static_cast<size_t>(depth
 void WriteValue(const JsonValue& v, int depth, std::string* out) {
   // Trees come from ParseJsonTree (bounded by kMaxNestingDepth) or from typed values a few levels
   // deep; a deeper tree is a programming error.
-  assert(depth <= kMaxNestingDepth + 8);
+  CREDSIM_ASSERT(depth <= kMaxNestingDepth + 8);
   switch (v.kind) {
     case JsonKind::kNull:
       out->append("null");

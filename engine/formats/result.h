@@ -3,10 +3,11 @@
 //
 // Rules shared by every parser and serializer in formats/ (see json_dom.h, json_tree.h):
 // - One JSON value per document, only whitespace after it, at most kMaxDocumentBytes (1 MiB), no
-//   value inside more than kMaxNestingDepth (64) arrays/objects. Syntax errors are reported at "$".
-// - Duplicate keys: a typed key (one the format reads) given twice in one object is a ParseError,
-//   because JavaScript/Python readers keep the last and serde rejects: two tools would disagree
-//   about which token is current. Duplicated unknown keys are kept verbatim, in order.
+//   value inside more than kMaxNestingDepth (1000) arrays/objects. Syntax errors are reported at
+//   "$".
+// - Duplicate keys: each store is read as its owner reads it. The Claude and agent parsers keep the
+//   last copy of a typed key (JSON.parse, Python's json); the Codex and token-response parsers
+//   refuse a repeat as a ParseError (serde). Duplicated unknown keys are kept verbatim, in order.
 // - null for an optional typed value reads as nullopt; an unchanged null is written back as null.
 // - Epoch fields never mix units silently: a ms field holding a value in (0, 10^11) is read as
 //   seconds (x1000) and a seconds field holding >= 10^11 as ms (/1000, rounded down), each with a
@@ -15,10 +16,11 @@
 //   round-trip); an `original` that is not a JSON object is replaced by {}.
 #pragma once
 
-#include <cassert>
 #include <string>
 #include <utility>
 #include <variant>
+
+#include "base/assert.h"
 
 namespace credsim::formats {
 
@@ -43,19 +45,19 @@ class Result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
   const T& value() const& {
-    assert(ok());
+    CREDSIM_ASSERT(ok());
     return std::get<0>(v_);
   }
   T& value() & {
-    assert(ok());
+    CREDSIM_ASSERT(ok());
     return std::get<0>(v_);
   }
   T&& value() && {
-    assert(ok());
+    CREDSIM_ASSERT(ok());
     return std::get<0>(std::move(v_));
   }
   const ParseError& error() const {
-    assert(!ok());
+    CREDSIM_ASSERT(!ok());
     return std::get<1>(v_);
   }
 

@@ -2,10 +2,10 @@
 // 1970-01-01 with the proleptic Gregorian calendar (the days-from-civil algorithm), no libc time
 // functions (timegm and friends depend on the TZ environment and on locale).
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <limits>
 
+#include "base/assert.h"
 #include "engine/formats/time_units.h"
 
 namespace credsim::formats {
@@ -16,7 +16,7 @@ constexpr int64_t kSecondsBelow = 100'000'000'000;  // 10^11: see ReadEpochGuess
 
 // Days since 1970-01-01 of a civil date; valid for any year representable here.
 int64_t DaysFromCivil(int64_t year, int month, int day) {
-  assert(month >= 1 && month <= 12 && day >= 1 && day <= 31);
+  CREDSIM_ASSERT(month >= 1 && month <= 12 && day >= 1 && day <= 31);
   year -= month <= 2 ? 1 : 0;
   const int64_t era = (year >= 0 ? year : year - 399) / 400;
   const int64_t year_of_era = year - era * 400;
@@ -148,14 +148,14 @@ std::string FormatRfc3339Ms(int64_t epoch_ms) {
     --days;
   }
   const CivilDate date = CivilFromDays(days);
-  assert(date.year >= 0 && date.year <= 9999);
+  CREDSIM_ASSERT(date.year >= 0 && date.year <= 9999);
   char buffer[40];
   const int written = std::snprintf(
       buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", static_cast<int>(date.year),
       date.month, date.day, static_cast<int>(ms_of_day / 3'600'000),
       static_cast<int>(ms_of_day / 60'000 % 60), static_cast<int>(ms_of_day / 1000 % 60),
       static_cast<int>(ms_of_day % 1000));
-  assert(written == 24);
+  CREDSIM_ASSERT(written == 24);
   return std::string(buffer, static_cast<size_t>(written));
 }
 

@@ -3,8 +3,7 @@
 // OpenAI's {"error": {"code", "message", "type"}}, or anything else (kOther, code "http_<status>").
 #include "engine/formats/token_response.h"
 
-#include <cassert>
-
+#include "base/assert.h"
 #include "engine/formats/json_dom.h"
 #include "engine/formats/json_tree.h"
 
@@ -67,7 +66,7 @@ std::optional<ParseError> ReadGrantField(int key, Element value, const JsonPath&
     case kTokenType:
       return internal::ReadOptionalString(value, path, &grant->token_type);
   }
-  assert(false && "unknown typed key");
+  CREDSIM_ASSERT(false, "unknown typed key");
   return std::nullopt;
 }
 

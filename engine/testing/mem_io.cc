@@ -1,6 +1,6 @@
 #include "engine/testing/mem_io.h"
 
-#include <cassert>
+#include "base/assert.h"
 
 namespace credsim::engine::testing {
 
@@ -84,7 +84,7 @@ Task<StoreWrite> MemIo::CompareAndSwap(StoreId store, StoreVersion expected, std
 
 Task<IoStatus> MemIo::Lock(LockId lock, int64_t timeout_ms) {
   const int i = static_cast<int>(lock);
-  assert(!held_[i] && "engine must not take a lock twice");
+  CREDSIM_ASSERT(!held_[i], "engine must not take a lock twice");
   if (held_by_other_[i]) {
     slept_ms_ += timeout_ms;
     co_return IoStatus::kTimeout;
@@ -95,7 +95,7 @@ Task<IoStatus> MemIo::Lock(LockId lock, int64_t timeout_ms) {
 
 Task<void> MemIo::Unlock(LockId lock) {
   const int i = static_cast<int>(lock);
-  assert(held_[i] && "unlock of a lock not held");
+  CREDSIM_ASSERT(held_[i], "unlock of a lock not held");
   held_[i] = false;
   co_return;
 }
@@ -112,7 +112,7 @@ Task<HttpResult> MemIo::PostToken(HttpRequest request) {
 }
 
 Task<void> MemIo::SleepMs(int64_t duration_ms) {
-  assert(duration_ms >= 0);
+  CREDSIM_ASSERT(duration_ms >= 0);
   slept_ms_ += duration_ms;
   now_ms_ += duration_ms;
   if (on_sleep_) on_sleep_();
@@ -120,7 +120,7 @@ Task<void> MemIo::SleepMs(int64_t duration_ms) {
 }
 
 uint64_t MemIo::RandomBelow(uint64_t bound_exclusive) {
-  assert(bound_exclusive > 0);
+  CREDSIM_ASSERT(bound_exclusive > 0);
   random_state_ = random_state_ * 6364136223846793005ull + 1442695040888963407ull;
   return (random_state_ >> 33) % bound_exclusive;
 }

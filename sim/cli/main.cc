@@ -1,5 +1,6 @@
-// credsim: run scenarios, swarm random worlds, replay a seed. Exit codes: 0 all held, 1 an oracle
-// or expectation failed, 2 bad input or usage.
+// credsim: run and check scenarios, swarm random worlds, replay, shrink and explore them, hunt
+// mutants, list policies, and run real processes (live, fuzz-store). Exit codes: 0 all held, 1 an
+// oracle or expectation failed, 2 bad input or usage.
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_string.h"
 #include "live/fuzz_store_main.h"
 #include "live/live_main.h"
 #include "sim/cli/explore.h"
@@ -199,7 +201,7 @@ void PrintRunsAsJson(const std::vector<PolicyRun>& runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     const PolicyRun& r = runs[i];
     std::string scenario;
-    AppendJsonEscaped(scenario, r.scenario);
+    credsim::base::AppendJsonString(scenario, r.scenario);
     std::printf(
         "%s\n{\"scenario\":%s,\"policy\":\"%s\",\"seed\":%llu,\"ok\":%s,"
         "\"violations\":%zu}",

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/json_string.h"
 #include "engine/formats/json_tree.h"
 #include "sim/cli/files.h"
 #include "sim/policies/registry.h"
@@ -91,10 +92,10 @@ std::string HeaderLine(const Source& s) {
   if (s.seed) line += ",\"seed\":" + std::to_string(*s.seed);
   if (!s.tape_path.empty()) {
     line += ",\"tape\":";
-    AppendJsonEscaped(line, s.tape_path);
+    base::AppendJsonString(line, s.tape_path);
   }
   line += ",\"minutes\":" + std::to_string(s.minutes) + ",\"policy\":";
-  AppendJsonEscaped(line, s.policy);
+  base::AppendJsonString(line, s.policy);
   line += std::string(",\"tools\":") + (s.tools ? "true" : "false");
   if (s.language_events) line += ",\"language_events\":true";
   if (s.breadth) line += ",\"breadth\":true";
@@ -107,9 +108,9 @@ std::string HeaderLine(const Source& s) {
 std::string ScenarioTraceHeader(const std::string& scenario_path, const std::string& policy,
                                 uint64_t seed) {
   std::string line = "{\"credsim_trace\":1,\"scenario\":";
-  AppendJsonEscaped(line, scenario_path);
+  base::AppendJsonString(line, scenario_path);
   line += ",\"policy\":";
-  AppendJsonEscaped(line, policy);
+  base::AppendJsonString(line, policy);
   return line + ",\"seed\":" + std::to_string(seed) + "}";
 }
 

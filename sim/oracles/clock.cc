@@ -1,7 +1,8 @@
 #include "sim/oracles/clock.h"
 
-#include <cassert>
 #include <string>
+
+#include "base/assert.h"
 
 namespace credsim::sim {
 namespace {
@@ -9,8 +10,8 @@ std::string Ms(int64_t ms) { return std::to_string(ms) + " ms"; }
 }  // namespace
 
 void Clock::OnExpiryDecision(const ExpiryDecision& d) {
-  assert(d.leeway_ms >= 0 && d.skew_bound_ms >= 0);
-  assert(d.expires_at_ms >= 0);
+  CREDSIM_ASSERT(d.leeway_ms >= 0 && d.skew_bound_ms >= 0);
+  CREDSIM_ASSERT(d.expires_at_ms >= 0);
   ++decisions_;
   const int64_t left_true_ms = d.expires_at_ms - d.true_now_ms;
   const int64_t slack_ms = d.skew_bound_ms + kToleranceMs;
@@ -24,7 +25,7 @@ void Clock::OnExpiryDecision(const ExpiryDecision& d) {
 }
 
 void Clock::OnWrite(const StoreWritten& w) {
-  assert(w.expiry_overstated_after_ms >= 0 && w.expiry_allowance_ms >= 0);
+  CREDSIM_ASSERT(w.expiry_overstated_after_ms >= 0 && w.expiry_allowance_ms >= 0);
   if (!w.reference || w.expiry_copied) return;
   if (w.expiry_overstated_after_ms <= w.expiry_overstated_before_ms) return;
   if (w.expiry_overstated_after_ms <= w.expiry_allowance_ms + kToleranceMs) return;

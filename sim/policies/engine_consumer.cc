@@ -1,8 +1,8 @@
 // The demand loop of a consumer that runs the reference engine (directly, or over a legacy
 // policy's Io wrapper): every so often it needs a token, asks its engine, and "uses" the token at
 // the API; a 401 there goes through the engine's OnUnauthorized, once.
-#include <cassert>
 
+#include "base/assert.h"
 #include "sim/policies/legacy_refresh.h"
 #include "sim/policies/registry.h"
 #include "sim/policies/tool_common.h"
@@ -77,7 +77,7 @@ Task<void> EngineConsumer(World& world, size_t index) {
 
 Task<void> RunConsumer(World& world, size_t index) {
   const PolicyInfo* info = FindPolicy(world.consumer(index).spec.policy);
-  assert(info && "policy names are validated before a world is built");
+  CREDSIM_ASSERT(info, "policy names are validated before a world is built");
   if (info->kind == PolicyKind::kToolModel) return RunToolModel(world, index);
   return EngineConsumer(world, index);
 }

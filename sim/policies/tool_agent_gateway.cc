@@ -1,10 +1,10 @@
 #include "sim/policies/tool_agent_gateway.h"
 
-#include <cassert>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/assert.h"
 #include "engine/store_codec.h"
 #include "engine/token_client.h"
 #include "sim/policies/tool_common.h"
@@ -135,7 +135,7 @@ Task<void> RunAgentGateway(World& world, size_t index) {
   if (!c.spec.profile.empty()) x.own.push_back({StoreKind::kAgentAuth, c.spec.profile});
   x.own.push_back({StoreKind::kAgentAuth, ""});
   x.tool_file = {openai ? StoreKind::kCodexAuth : StoreKind::kClaudeFile, ""};
-  assert(!x.own.empty() && x.own.size() <= 2);
+  CREDSIM_ASSERT(!x.own.empty() && x.own.size() <= 2);
   ToolAttempt attempt = [&x](bool* served, std::string* used) {
     return OneRequest(x, served, used);
   };

@@ -1,11 +1,12 @@
 #include "sim/policies/tool_claude_code.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstring>
 #include <optional>
 #include <string>
 
+#include "base/assert.h"
+#include "base/json_string.h"
 #include "engine/formats/token_response.h"
 #include "sim/policies/tool_common.h"
 #include "sim/policies/tool_docs.h"
@@ -96,9 +97,9 @@ engine::HttpRequest RefreshRequest(const formats::ClaudeOauth& o) {
   const std::string scope =
       o.client_id && o.scopes ? JoinScopes(*o.scopes) : std::string(kFixedScope);
   std::string body = "{\"grant_type\":\"refresh_token\",\"refresh_token\":";
-  AppendJsonEscaped(body, o.refresh_token);
+  base::AppendJsonString(body, o.refresh_token);
   body += ",\"client_id\":\"" + std::string(kClientId) + "\",\"scope\":";
-  AppendJsonEscaped(body, scope);
+  base::AppendJsonString(body, scope);
   body += "}";
   return JsonTokenRequest(engine::Provider::kAnthropic, std::move(body));  // JSON, as measured
 }
@@ -239,7 +240,7 @@ ClaudeCodeFlavor ClaudeCodeFlavorFor(const char* policy) {
 
 Task<void> RunClaudeCode(World& world, size_t index, ClaudeCodeFlavor flavor) {
   World::Consumer& c = world.consumer(index);
-  assert(flavor.writes_file || flavor.writes_keychain);
+  CREDSIM_ASSERT(flavor.writes_file || flavor.writes_keychain);
   Ctx x{world, index, flavor, *c.io, c.spec.name};
   ToolAttempt attempt = [&x](bool* served, std::string* used) { return OneRun(x, served, used); };
   co_await RunToolDemands(world, index, std::move(attempt));

@@ -1,9 +1,10 @@
 #include "sim/policies/tool_codex.h"
 
-#include <cassert>
 #include <optional>
 #include <string>
 
+#include "base/assert.h"
+#include "base/json_string.h"
 #include "engine/formats/time_units.h"
 #include "engine/formats/token_response.h"
 #include "sim/policies/tool_common.h"
@@ -67,7 +68,7 @@ engine::HttpRequest RefreshRequest(const std::string& refresh_token, const char*
   std::string body = "{\"client_id\":\"" + std::string(kClientId) +
                      "\",\"grant_type\":\"refresh_token\",\"refresh_reason\":\"" + reason +
                      "\",\"refresh_token\":";
-  AppendJsonEscaped(body, refresh_token);
+  base::AppendJsonString(body, refresh_token);
   body += "}";
   return JsonTokenRequest(engine::Provider::kOpenAiCodex, std::move(body));
 }
@@ -184,7 +185,7 @@ Task<const char*> OneRun(Ctx& x, bool* served, std::string* used) {
 
 Task<void> RunCodexCli(World& world, size_t index) {
   World::Consumer& c = world.consumer(index);
-  assert(c.session.provider == engine::Provider::kOpenAiCodex);
+  CREDSIM_ASSERT(c.session.provider == engine::Provider::kOpenAiCodex);
   Ctx x{world, index, *c.io, c.spec.name};
   // A named variable, not a temporary inside co_await (a g++ 12 coroutine bug, see sim/README).
   ToolAttempt attempt = [&x](bool* served, std::string* used) -> Task<const char*> {

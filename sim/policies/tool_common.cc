@@ -1,8 +1,8 @@
 #include "sim/policies/tool_common.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "engine/session.h"
 #include "sim/world.h"
 
@@ -28,7 +28,7 @@ int64_t MaxDemands(const World& world, const ConsumerSpec& spec) {
 }
 
 Task<void> WaitForDemand(World& world, const ConsumerSpec& spec, int64_t demand_number) {
-  assert(demand_number >= 0);
+  CREDSIM_ASSERT(demand_number >= 0);
   if (demand_number == 0) {
     if (spec.start_ms > world.now_ms())
       co_await world.scheduler().Delay(spec.start_ms - world.now_ms());
@@ -41,7 +41,7 @@ Task<void> WaitForDemand(World& world, const ConsumerSpec& spec, int64_t demand_
 void ReportToolDemand(World& world, size_t index, int64_t t_ms, bool usable, bool served,
                       const std::string& status, const std::string& access_token) {
   World::Consumer& c = world.consumer(index);
-  assert(!c.reference && "tool models are never judged as reference consumers");
+  CREDSIM_ASSERT(!c.reference, "tool models are never judged as reference consumers");
   world.ReportDemand(DemandObserved{.t_ms = t_ms,
                                     .consumer = c.spec.name,
                                     .reference = c.reference,

@@ -1,7 +1,5 @@
 #include "sim/policies/tool_docs.h"
 
-#include <cassert>
-
 #include "engine/formats/json_tree.h"
 
 namespace credsim::sim {

@@ -1,9 +1,9 @@
 #include "sim/policies/tool_models.h"
 
 #include <algorithm>
-#include <cassert>
 #include <string>
 
+#include "base/assert.h"
 #include "engine/store_codec.h"
 #include "engine/token_client.h"
 #include "sim/policies/tool_agent_gateway.h"
@@ -46,7 +46,7 @@ Task<void> RunToolModel(World& world, size_t index) {
   }
   if (policy == "agent-gateway") return RunAgentGateway(world, index);
   if (policy == "codex-cli") return RunCodexCli(world, index);
-  assert(policy == "health-check");
+  CREDSIM_ASSERT(policy == "health-check");
   return HealthCheck(world, index);
 }
 

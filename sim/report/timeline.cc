@@ -1,8 +1,8 @@
 #include "sim/report/timeline.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "engine/formats/json_tree.h"
 
 namespace credsim::sim {
@@ -175,7 +175,7 @@ Timeline BuildTimeline(std::string_view trace, const WorldConfig& world,
     if (line.empty()) continue;
     ++lines;
     auto tree = formats::ParseJsonTree(line);
-    assert(tree.ok() && "the trace writes one JSON object per line");
+    CREDSIM_ASSERT(tree.ok(), "the trace writes one JSON object per line");
     if (tree.ok() && tree.value().is_object()) b.Line(tree.value());
   }
   Timeline t = b.Finish(violations);

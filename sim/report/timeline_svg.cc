@@ -1,8 +1,8 @@
 #include "sim/report/timeline_svg.h"
 
 #include <algorithm>
-#include <cassert>
 
+#include "base/assert.h"
 #include "sim/labels.h"
 #include "sim/report/junit.h"
 
@@ -124,9 +124,9 @@ std::string LaneSvg(const Lane& lane, const Scale& s, int y) {
 }  // namespace
 
 std::string TimelineSvg(const PolicyRun& run) {
-  assert(run.timeline.has_value());
+  CREDSIM_ASSERT(run.timeline.has_value());
   const Timeline& t = *run.timeline;
-  assert(t.duration_ms > 0);
+  CREDSIM_ASSERT(t.duration_ms > 0);
   const Scale s{t.duration_ms};
   const int height = kAxis + static_cast<int>(t.lanes.size()) * kLaneHeight + 4;
   std::string out = "<svg class=\"timeline\" width=\"" + std::to_string(kWidth) + "\" height=\"" +

@@ -1,9 +1,10 @@
 #include "sim/report/verdict.h"
 
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <cstdlib>
+
+#include "base/assert.h"
 
 namespace credsim::sim {
 namespace {
@@ -145,7 +146,7 @@ PolicyRun RunPolicy(const Scenario& s, const std::string& file, const Expectatio
   if (settings.timeline) {
     world.trace_io = true;  // demand.served lines close lockout windows; behaviour is unchanged
     MemoryTrace trace;
-    assert(trace.f && "open_memstream failed");
+    CREDSIM_ASSERT(trace.f, "open_memstream failed");
     run.result = RunWorld(world, {.trace_out = trace.f});
     run.timeline = BuildTimeline(trace.Close(), world, run.result.violations);
   } else {
