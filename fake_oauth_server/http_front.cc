@@ -115,6 +115,17 @@ std::string ShortGrant(GrantType g) {
   return "";
 }
 
+// The access token a resource request presents: `Authorization: Bearer` (either case of the
+// scheme, as clients send it), else Anthropic's `x-api-key`.
+std::string PresentedAccessToken(const httplib::Request& req) {
+  const std::string auth = req.get_header_value("Authorization");
+  if (auth.size() > 7 &&
+      (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) {
+    return auth.substr(7);
+  }
+  return req.get_header_value("x-api-key");
+}
+
 uint16_t PortOf(const sockaddr_storage& a) {
   if (a.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port);
   if (a.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port);
@@ -527,68 +538,74 @@ void OAuthHttpServer::HandleDeviceStart(const httplib::Request& req, httplib::Re
   LogNow(std::move(log));
 }
 
+// An API call: 200 with a model-shaped answer for a live access token, else the provider's 401.
 void OAuthHttpServer::HandleResource(const httplib::Request& req, httplib::Response& res) {
-  std::string token;
-  const std::string auth = req.get_header_value("Authorization");
-  if (auth.size() > 7 &&
-      (auth.compare(0, 7, "Bearer ") == 0 || auth.compare(0, 7, "bearer ") == 0)) {
-    token = auth.substr(7);
-  } else {
-    token = req.get_header_value("x-api-key");
-  }
+  const std::string token = PresentedAccessToken(req);
   RequestLogEntry log = LogEntryFor(req, "resource");
   if (ApplyFault(DecideFault("resource", ""), req, res, log)) {
     LogNow(std::move(log));
     return;
   }
-  AccessCheck check;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    log.now_ms = NowMs();
-    check = authority_.ValidateAccessToken(token, log.now_ms);
-    log.status = check.state == AccessState::kLive ? 200 : 401;
-    log.outcome = std::string(ToString(check.state));
-    log.family_id = check.family_id;
-    log.presented_generation = check.generation;
-    log.label = token.empty() ? "none" : check.label;
-    Log(log);
-  }
-  const Personality& p = authority_.personality();
+  const AccessCheck check = CheckAccess(token, log);
   if (check.state == AccessState::kLive) {
-    const std::string_view path = log.path;
-    ModelAnswer answer;
-    if (path == "/api/oauth/profile") {
-      AccountIds ids;
-      {
-        std::lock_guard<std::mutex> lock(mu_);
-        ids = authority_.Account(check.family_id);
-      }
-      answer = AnthropicProfile(ids.account_uuid, ids.organization_uuid);
-    } else if (path.ends_with("/responses")) {
-      answer = OpenAiResponseStream();
-    } else {
-      answer = AnthropicMessage(AsksForStream(req.body));
+    AnswerResource(req, log.path, check.family_id, res);
+  } else {
+    RefuseResource(token, check.state, res);
+  }
+}
+
+AccessCheck OAuthHttpServer::CheckAccess(const std::string& token, RequestLogEntry& log) {
+  std::lock_guard<std::mutex> lock(mu_);
+  log.now_ms = NowMs();
+  const AccessCheck check = authority_.ValidateAccessToken(token, log.now_ms);
+  log.status = check.state == AccessState::kLive ? 200 : 401;
+  log.outcome = std::string(ToString(check.state));
+  log.family_id = check.family_id;
+  log.presented_generation = check.generation;
+  log.label = token.empty() ? "none" : check.label;
+  Log(log);
+  return check;
+}
+
+// What the real API answers a client's check at `path` (routed: without a /as/<tag> prefix):
+// Anthropic's profile, an OpenAI responses stream, or an Anthropic message.
+void OAuthHttpServer::AnswerResource(const httplib::Request& req, std::string_view path,
+                                     uint32_t family_id, httplib::Response& res) {
+  ModelAnswer answer;
+  if (path == "/api/oauth/profile") {
+    AccountIds ids;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ids = authority_.Account(family_id);
     }
-    res.status = 200;
-    res.set_header("Cache-Control", "no-store");
-    res.set_content(std::move(answer.body), answer.content_type);
+    answer = AnthropicProfile(ids.account_uuid, ids.organization_uuid);
+  } else if (path.ends_with("/responses")) {
+    answer = OpenAiResponseStream();
+  } else {
+    answer = AnthropicMessage(AsksForStream(req.body));
+  }
+  res.status = 200;
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(std::move(answer.body), answer.content_type);
+}
+
+void OAuthHttpServer::RefuseResource(const std::string& token, AccessState state,
+                                     httplib::Response& res) const {
+  CREDSIM_ASSERT(state != AccessState::kLive);
+  SetJson(res, 401, ResourceErrorBody(authority_.personality(), state));
+  if (!options_.www_authenticate) return;
+  // RFC 6750 §3.1: no error code when the request carried no token at all.
+  if (token.empty()) {
+    res.set_header("WWW-Authenticate", "Bearer realm=\"fake_oauth_server\"");
     return;
   }
-  SetJson(res, 401, ResourceErrorBody(p, check.state));
-  if (options_.www_authenticate) {
-    // RFC 6750 §3.1: no error code when the request carried no token at all.
-    if (token.empty()) {
-      res.set_header("WWW-Authenticate", "Bearer realm=\"fake_oauth_server\"");
-    } else {
-      res.set_header("WWW-Authenticate",
-                     std::string("Bearer realm=\"fake_oauth_server\", error=\"invalid_token\", "
-                                 "error_description=\"") +
-                         (check.state == AccessState::kExpired   ? "The access token expired"
-                          : check.state == AccessState::kRevoked ? "The access token was revoked"
-                                                                 : "The access token is invalid") +
-                         "\"");
-    }
-  }
+  const char* why = state == AccessState::kExpired   ? "The access token expired"
+                    : state == AccessState::kRevoked ? "The access token was revoked"
+                                                     : "The access token is invalid";
+  res.set_header("WWW-Authenticate",
+                 std::string("Bearer realm=\"fake_oauth_server\", error=\"invalid_token\", "
+                             "error_description=\"") +
+                     why + "\"");
 }
 
 void OAuthHttpServer::HandleRevoke(const httplib::Request& req, httplib::Response& res) {

@@ -14,6 +14,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "fake_oauth_server/authority.h"
@@ -102,6 +103,11 @@ class OAuthHttpServer {
   void HandleAuthorize(const httplib::Request& req, httplib::Response& res);
   void HandleDeviceStart(const httplib::Request& req, httplib::Response& res);
   void HandleResource(const httplib::Request& req, httplib::Response& res);
+  // HandleResource's steps: the token checked (and logged) under the lock, then the answer.
+  AccessCheck CheckAccess(const std::string& token, RequestLogEntry& log);
+  void AnswerResource(const httplib::Request& req, std::string_view path, uint32_t family_id,
+                      httplib::Response& res);
+  void RefuseResource(const std::string& token, AccessState state, httplib::Response& res) const;
   void HandleRevoke(const httplib::Request& req, httplib::Response& res);
   // 413 for a body over --max-body on the OAuth and admin routes; true if it answered.
   bool RefuseLargeBody(const httplib::Request& req, httplib::Response& res) const;
