@@ -48,6 +48,12 @@ add_test(NAME swarm_cli_no_tools
   COMMAND credsim swarm --seeds 20 --minutes 120 --policy RefreshOutsideLock --no-tools)
 set_tests_properties(swarm_cli_no_tools PROPERTIES LABELS "sim" TIMEOUT 120
   PASS_REGULAR_EXPRESSION "replay: credsim replay [0-9]+ --minutes 120 --policy RefreshOutsideLock --no-tools")
+# stdout and stderr into one pipe keep program order, whole lines: the wall-time line (stderr)
+# comes after the summary and before the probe table (stdout), not wherever a buffer flushed.
+add_test(NAME swarm_cli_output_in_order
+  COMMAND sh -c "\"$1\" swarm --seeds 20 --minutes 120 --policy RefreshOutsideLock --no-tools --probes 2>&1 | awk '/refreshes granted/ { r = NR } /^swarm: [0-9.]+ s wall/ { w = NR } /^  probe / { p = NR } END { exit !(r && w == r + 1 && p > w) }'"
+          sh $<TARGET_FILE:credsim>)
+set_tests_properties(swarm_cli_output_in_order PROPERTIES LABELS "sim" TIMEOUT 120)
 # `credsim swarm --shrink-dir`: each failing world is shrunk into a scenario file as it is found.
 add_test(NAME swarm_cli_shrinks
   COMMAND credsim swarm --seeds 12 --minutes 120 --policy RefreshOutsideLock --no-tools

@@ -383,6 +383,9 @@ bool AsksForHelp(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whole lines on stdout, in program order with stderr: a pipe would otherwise buffer stdout
+  // and let a progress or timing line on stderr land inside a result table, even mid-line.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   // Its own options and help (live/live_main.h).
   if (argc >= 2 && std::string(argv[1]) == "live") return credsim::sim::LiveMain(argc, argv, 2);
   if (argc >= 2 && std::string(argv[1]) == "fuzz-store") {
