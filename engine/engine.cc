@@ -414,8 +414,15 @@ Task<TokenResult> Engine::AdoptUnderLock(const Candidate& found, bool rotated_me
 
 Task<TokenResult> Engine::RotateUnlessTooSoon(const Demand& demand, Rotation rotation) {
   const PickOptions by_time = OptionsNow("");
-  const bool only_the_401 =
-      demand.mode == Mode::kUnauthorized && Servable(ClassifyFor(rotation.current, by_time));
+  // A token in the last half of the lifetime last granted that the API refuses has expired by the
+  // server's clock (ours may run behind it: a clock 75 s slow with 5-minute Codex tokens, found by
+  // the world_choices fuzz target): a plain refresh, not the API refusing fresh tokens. Where the
+  // API does refuse every token, that still rotates at most once per half lifetime.
+  const bool expired_by_the_server =
+      granted_lifetime_ms_ &&
+      rotation.current.expires_at_ms - by_time.now_ms < *granted_lifetime_ms_ / 2;
+  const bool only_the_401 = demand.mode == Mode::kUnauthorized && !expired_by_the_server &&
+                            Servable(ClassifyFor(rotation.current, by_time));
   // After a 401 rotation, the API refusing tokens again within the gap means it refuses fresh
   // tokens (the loop of hermes #70401): no second rotation until the gap is over. A sibling's
   // rotation that revoked ours was waited for before this point (Acquire) and adopted.

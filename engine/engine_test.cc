@@ -536,6 +536,33 @@ TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
+// A clock behind the server's sees a token the API calls expired with time left. In the last half
+// of its lifetime that 401 is an expiry, not the API refusing fresh tokens: it is refreshed even
+// inside the gap after a 401 rotation (found by world_choices: 5-minute tokens, a clock 75 s slow).
+TEST(EngineUnauthorized, ATokenInItsLastHalfIsRefreshedInsideTheGap) {
+  testing::MemIo io;
+  testing::TestAuthority authority(/*access_ttl_s=*/300);
+  io.SetEndpoint([&](const HttpRequest& r) { return authority.Handle(r); });
+  io.Put(kFile, ClaudeDoc(1, kNowMs + kHourMs));
+  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  config.token_url = "http://authority.test/v1/oauth/token";
+  config.refresh_leeway_ms = 30'000;  // Codex-like: due only in the last 30 s, by this clock
+  Engine engine(io, config);
+  ASSERT_GT(config.unauthorized_rotation_gap_ms, 300'000);
+  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  ASSERT_EQ(r.credential.access_token, "at-2");
+  io.SetNowMs(kNowMs + 60'000);  // 4 min left by this clock: a fresh token the API refuses
+  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  EXPECT_EQ(r.status, TokenStatus::kTransient) << "the gap holds for a fresh token";
+  EXPECT_EQ(io.token_requests(), 1);
+  io.SetNowMs(kNowMs + 225'000);  // 75 s left by this clock, none by the server's
+  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-3");
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
 // A tool that rewrites the file in place leaves it half written for a while: with nothing else to
 // use, the engine re-reads it (briefly) instead of calling the session empty.
 TEST_F(EngineTest, HalfWrittenOnlyStoreIsReadAgainBeforeGivingUp) {
