@@ -22,6 +22,7 @@ constexpr int kMaxCasAttempts = 4;     // compare-and-swap retries per store per
 constexpr int kMaxCommitRetries = 3;              // some store already holds the new pair
 constexpr int kMaxUnwrittenCommitRetries = 8;     // none does yet
 constexpr int64_t kCommitRetryPauseMaxMs = 4000;  // 0.5, 1, 2, 4, 4, ... s: 23.5 s at most
+constexpr int64_t kMaxStatedLifetimeS = int64_t{10} * 365 * 24 * 3600;  // no overflow, no "forever"
 
 uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
   // Order-dependent mix of every store's version; absent and unreadable stores count too.
@@ -412,16 +413,26 @@ Task<TokenResult> Engine::AdoptUnderLock(const Candidate& found, bool rotated_me
   co_return result;
 }
 
+// A token the API refuses in the last half of its lifetime has expired by the server's clock, which
+// ours may trail (a clock 75 s slow with 5-minute Codex tokens, found by the world_choices fuzz
+// target): a plain refresh, not the API refusing fresh tokens. Where the API does refuse every
+// token, that still rotates at most once per half lifetime. For this engine's own last grant the
+// age is measured on our clock against the lifetime the server stated (`expires_in`), which no
+// clock offset enters: after the server's clock jumps, the token's recorded expiry (a JWT's exp, on
+// the server's clock) would put "the last half" far too late (`credsim replay 300 --breadth
+// --language-events`). Another process's token: its expiry by our clock, against the lifetime
+// last granted.
+bool Engine::ExpiredByTheServer(const Credential& refused, int64_t now_ms) const {
+  if (last_grant_ && refused.access_token == last_grant_->access_token) {
+    return now_ms - last_grant_->received_ms >= last_grant_->lifetime_ms / 2;
+  }
+  return granted_lifetime_ms_ && refused.expires_at_ms - now_ms < *granted_lifetime_ms_ / 2;
+}
+
 Task<TokenResult> Engine::RotateUnlessTooSoon(const Demand& demand, Rotation rotation) {
   const PickOptions by_time = OptionsNow("");
-  // A token in the last half of the lifetime last granted that the API refuses has expired by the
-  // server's clock (ours may run behind it: a clock 75 s slow with 5-minute Codex tokens, found by
-  // the world_choices fuzz target): a plain refresh, not the API refusing fresh tokens. Where the
-  // API does refuse every token, that still rotates at most once per half lifetime.
-  const bool expired_by_the_server =
-      granted_lifetime_ms_ &&
-      rotation.current.expires_at_ms - by_time.now_ms < *granted_lifetime_ms_ / 2;
-  const bool only_the_401 = demand.mode == Mode::kUnauthorized && !expired_by_the_server &&
+  const bool only_the_401 = demand.mode == Mode::kUnauthorized &&
+                            !ExpiredByTheServer(rotation.current, by_time.now_ms) &&
                             Servable(ClassifyFor(rotation.current, by_time));
   // After a 401 rotation, the API refusing tokens again within the gap means it refuses fresh
   // tokens (the loop of hermes #70401): no second rotation until the gap is over. A sibling's
@@ -539,6 +550,15 @@ Task<TokenResult> Engine::OnGranted(Rotation rotation, formats::TokenGrant grant
   Credential next =
       MergeGrant(rotation.current, grant, granted_at_ms, config_.default_access_ttl_ms);
   if (next.expires_at_ms > granted_at_ms) granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
+  const std::optional<int64_t> stated_ms =
+      grant.expires_in_s && *grant.expires_in_s > 0
+          ? std::optional<int64_t>(std::min<int64_t>(*grant.expires_in_s, kMaxStatedLifetimeS) *
+                                   1000)
+          : granted_lifetime_ms_;
+  if (stated_ms) {
+    last_grant_ = OwnGrant{
+        .access_token = next.access_token, .received_ms = granted_at_ms, .lifetime_ms = *stated_ms};
+  }
   // Every refresh token seen under the locks is spent now, the one just presented included.
   std::set<std::string> superseded = std::move(rotation.seen);
   superseded.insert(rotation.current.refresh_token);

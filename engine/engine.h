@@ -154,8 +154,10 @@ class Engine {
   Task<TokenResult> RefreshLocked(const Demand& demand);  // a busy lock: kTransient
   Task<TokenResult> RefreshUnderLock(const Demand& demand);
   Task<TokenResult> AdoptUnderLock(const Candidate& found, bool rotated_meanwhile);
-  // Rotates unless a 401 asked for it and the last 401 rotation was too recent.
+  // Rotates unless a 401 asked for it and the last 401 rotation was too recent; a token refused in
+  // the last half of its lifetime (ExpiredByTheServer) is not such a 401.
   Task<TokenResult> RotateUnlessTooSoon(const Demand& demand, Rotation rotation);
+  bool ExpiredByTheServer(const Credential& refused, int64_t now_ms) const;
   Task<TokenResult> Rotate(const Demand& demand, Rotation rotation);
   std::optional<TokenResult> RefuseUnpresentable(const Rotation& rotation);
   Task<TokenResult> OnGranted(Rotation rotation, formats::TokenGrant grant);
@@ -222,6 +224,14 @@ class Engine {
   void RememberRefused(const std::string& refresh_token);
   // The access-token lifetime of the last grant this engine received (see effective_leeway_ms).
   std::optional<int64_t> granted_lifetime_ms_;
+  // This engine's last grant: its access token, when it arrived (our clock) and the lifetime the
+  // server stated (expires_in; else granted_lifetime_ms_). See ExpiredByTheServer.
+  struct OwnGrant {
+    std::string access_token;
+    int64_t received_ms = 0;
+    int64_t lifetime_ms = 0;
+  };
+  std::optional<OwnGrant> last_grant_;
   // The last decoded view of each configured store (same index), reused while the store's version
   // is unchanged.
   std::vector<std::shared_ptr<const StoreView>> decoded_;

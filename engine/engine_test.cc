@@ -563,6 +563,30 @@ TEST(EngineUnauthorized, ATokenInItsLastHalfIsRefreshedInsideTheGap) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
+// The server's clock jumped ahead: the expiry recorded with a token (a JWT's exp is on the server's
+// clock) is far in this clock's future, though the token's stated lifetime is over. The engine's
+// own last grant is judged by its age on this clock against `expires_in`, which no clock offset
+// enters (credsim replay 300 --breadth --language-events: a 36-minute jump).
+TEST(EngineUnauthorized, ItsOwnGrantIsJudgedByAgeWhateverTheRecordedExpiry) {
+  testing::MemIo io;
+  testing::TestAuthority authority(/*access_ttl_s=*/300);
+  io.SetEndpoint([&](const HttpRequest& r) { return authority.Handle(r); });
+  io.Put(kFile, ClaudeDoc(1, kNowMs + kHourMs));
+  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+  config.token_url = "http://authority.test/v1/oauth/token";
+  config.refresh_leeway_ms = 30'000;
+  Engine engine(io, config);
+  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  ASSERT_EQ(r.credential.access_token, "at-2");
+  io.Put(kFile, ClaudeDoc(2, kNowMs + 40 * 60'000));  // at-2, recorded to expire in 40 minutes
+  io.SetNowMs(kNowMs + 225'000);                      // 222 s after the grant of a 300 s token
+  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+  EXPECT_EQ(r.credential.access_token, "at-3");
+  EXPECT_EQ(io.token_requests(), 2);
+}
+
 // A tool that rewrites the file in place leaves it half written for a while: with nothing else to
 // use, the engine re-reads it (briefly) instead of calling the session empty.
 TEST_F(EngineTest, HalfWrittenOnlyStoreIsReadAgainBeforeGivingUp) {
