@@ -536,24 +536,39 @@ TEST_F(EngineTest, UnauthorizedRotationsAreSpacedWhenTheApiKeepsRefusing) {
   EXPECT_EQ(io.token_requests(), 2);
 }
 
+// 5-minute tokens and a Codex-like leeway (due only in the last 30 s, by this clock); the session
+// starts with a 401 on at-1, rotated to at-2, so the gap between 401 rotations has begun.
+class EngineUnauthorized : public ::testing::Test {
+ protected:
+  EngineUnauthorized() {
+    io.SetEndpoint([this](const HttpRequest& r) { return authority.Handle(r); });
+    io.Put(kFile, ClaudeDoc(1, kNowMs + kHourMs));
+  }
+  static SessionConfig ShortTokens() {
+    SessionConfig config = DefaultSession(Provider::kAnthropic, "");
+    config.token_url = "http://authority.test/v1/oauth/token";
+    config.refresh_leeway_ms = 30'000;
+    return config;
+  }
+  void RotateForA401(Engine& engine) {
+    ASSERT_GT(engine.config().unauthorized_rotation_gap_ms, 300'000);
+    const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
+    ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
+    ASSERT_EQ(r.credential.access_token, "at-2");
+  }
+
+  testing::MemIo io;
+  testing::TestAuthority authority{/*access_ttl_s=*/300};
+};
+
 // A clock behind the server's sees a token the API calls expired with time left. In the last half
 // of its lifetime that 401 is an expiry, not the API refusing fresh tokens: it is refreshed even
 // inside the gap after a 401 rotation (found by world_choices: 5-minute tokens, a clock 75 s slow).
-TEST(EngineUnauthorized, ATokenInItsLastHalfIsRefreshedInsideTheGap) {
-  testing::MemIo io;
-  testing::TestAuthority authority(/*access_ttl_s=*/300);
-  io.SetEndpoint([&](const HttpRequest& r) { return authority.Handle(r); });
-  io.Put(kFile, ClaudeDoc(1, kNowMs + kHourMs));
-  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
-  config.token_url = "http://authority.test/v1/oauth/token";
-  config.refresh_leeway_ms = 30'000;  // Codex-like: due only in the last 30 s, by this clock
-  Engine engine(io, config);
-  ASSERT_GT(config.unauthorized_rotation_gap_ms, 300'000);
-  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
-  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
-  ASSERT_EQ(r.credential.access_token, "at-2");
+TEST_F(EngineUnauthorized, ATokenInItsLastHalfIsRefreshedInsideTheGap) {
+  Engine engine(io, ShortTokens());
+  ASSERT_NO_FATAL_FAILURE(RotateForA401(engine));
   io.SetNowMs(kNowMs + 60'000);  // 4 min left by this clock: a fresh token the API refuses
-  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-2"));
   EXPECT_EQ(r.status, TokenStatus::kTransient) << "the gap holds for a fresh token";
   EXPECT_EQ(io.token_requests(), 1);
   io.SetNowMs(kNowMs + 225'000);  // 75 s left by this clock, none by the server's
@@ -567,21 +582,12 @@ TEST(EngineUnauthorized, ATokenInItsLastHalfIsRefreshedInsideTheGap) {
 // clock) is far in this clock's future, though the token's stated lifetime is over. The engine's
 // own last grant is judged by its age on this clock against `expires_in`, which no clock offset
 // enters (credsim replay 300 --breadth --language-events: a 36-minute jump).
-TEST(EngineUnauthorized, ItsOwnGrantIsJudgedByAgeWhateverTheRecordedExpiry) {
-  testing::MemIo io;
-  testing::TestAuthority authority(/*access_ttl_s=*/300);
-  io.SetEndpoint([&](const HttpRequest& r) { return authority.Handle(r); });
-  io.Put(kFile, ClaudeDoc(1, kNowMs + kHourMs));
-  SessionConfig config = DefaultSession(Provider::kAnthropic, "");
-  config.token_url = "http://authority.test/v1/oauth/token";
-  config.refresh_leeway_ms = 30'000;
-  Engine engine(io, config);
-  TokenResult r = RunToCompletion(engine.OnUnauthorized("at-1"));
-  ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
-  ASSERT_EQ(r.credential.access_token, "at-2");
+TEST_F(EngineUnauthorized, ItsOwnGrantIsJudgedByAgeWhateverTheRecordedExpiry) {
+  Engine engine(io, ShortTokens());
+  ASSERT_NO_FATAL_FAILURE(RotateForA401(engine));
   io.Put(kFile, ClaudeDoc(2, kNowMs + 40 * 60'000));  // at-2, recorded to expire in 40 minutes
   io.SetNowMs(kNowMs + 225'000);                      // 222 s after the grant of a 300 s token
-  r = RunToCompletion(engine.OnUnauthorized("at-2"));
+  const TokenResult r = RunToCompletion(engine.OnUnauthorized("at-2"));
   ASSERT_EQ(r.status, TokenStatus::kOk) << r.detail;
   EXPECT_EQ(r.credential.access_token, "at-3");
   EXPECT_EQ(io.token_requests(), 2);
