@@ -22,7 +22,6 @@ constexpr int kMaxCasAttempts = 4;     // compare-and-swap retries per store per
 constexpr int kMaxCommitRetries = 3;              // some store already holds the new pair
 constexpr int kMaxUnwrittenCommitRetries = 8;     // none does yet
 constexpr int64_t kCommitRetryPauseMaxMs = 4000;  // 0.5, 1, 2, 4, 4, ... s: 23.5 s at most
-constexpr int64_t kMaxStatedLifetimeS = int64_t{10} * 365 * 24 * 3600;  // no overflow, no "forever"
 
 uint64_t MixFingerprint(uint64_t acc, const StoreView& view) {
   // Order-dependent mix of every store's version; absent and unreadable stores count too.
@@ -550,14 +549,13 @@ Task<TokenResult> Engine::OnGranted(Rotation rotation, formats::TokenGrant grant
   Credential next =
       MergeGrant(rotation.current, grant, granted_at_ms, config_.default_access_ttl_ms);
   if (next.expires_at_ms > granted_at_ms) granted_lifetime_ms_ = next.expires_at_ms - granted_at_ms;
-  const std::optional<int64_t> stated_ms =
-      grant.expires_in_s && *grant.expires_in_s > 0
-          ? std::optional<int64_t>(std::min<int64_t>(*grant.expires_in_s, kMaxStatedLifetimeS) *
-                                   1000)
-          : granted_lifetime_ms_;
-  if (stated_ms) {
-    last_grant_ = OwnGrant{
-        .access_token = next.access_token, .received_ms = granted_at_ms, .lifetime_ms = *stated_ms};
+  std::optional<int64_t> lifetime_ms = StatedLifetimeMs(grant);
+  if (!lifetime_ms) lifetime_ms = granted_lifetime_ms_;
+  last_grant_.reset();
+  if (lifetime_ms) {
+    last_grant_ = OwnGrant{.access_token = next.access_token,
+                           .received_ms = granted_at_ms,
+                           .lifetime_ms = *lifetime_ms};
   }
   // Every refresh token seen under the locks is spent now, the one just presented included.
   std::set<std::string> superseded = std::move(rotation.seen);

@@ -9,6 +9,9 @@
 namespace credsim::engine {
 namespace {
 
+constexpr int64_t kMaxLifetimeS =
+    int64_t{10} * 365 * 24 * 3600;  // clamp: no overflow, no "forever"
+
 void AppendFormValue(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (unsigned char c : s) {
@@ -150,6 +153,11 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result) {
   return out;
 }
 
+std::optional<int64_t> StatedLifetimeMs(const formats::TokenGrant& grant) {
+  if (!grant.expires_in_s || *grant.expires_in_s <= 0) return std::nullopt;
+  return std::min(*grant.expires_in_s, kMaxLifetimeS) * 1000;
+}
+
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
                       int64_t default_ttl_ms) {
   CREDSIM_ASSERT(!grant.access_token.empty());
@@ -157,15 +165,13 @@ Credential MergeGrant(const Credential& previous, const formats::TokenGrant& gra
   next.access_token = grant.access_token;
   if (grant.refresh_token && !grant.refresh_token->empty())
     next.refresh_token = *grant.refresh_token;
-  constexpr int64_t kMaxLifetimeS =
-      int64_t{10} * 365 * 24 * 3600;  // clamp: no overflow, no "forever"
   // The server's own exp (a JWT access token) first: it is the same number every reader of every
   // store will compute, whatever its clock. Else expires_in on our clock, else the default.
   const auto exp_s = formats::JwtExpirySeconds(grant.access_token);
   if (exp_s && *exp_s > 0 && *exp_s < now_ms / 1000 + kMaxLifetimeS) {
     next.expires_at_ms = *exp_s * 1000;
-  } else if (grant.expires_in_s && *grant.expires_in_s > 0) {
-    next.expires_at_ms = now_ms + std::min(*grant.expires_in_s, kMaxLifetimeS) * 1000;
+  } else if (const std::optional<int64_t> lifetime_ms = StatedLifetimeMs(grant)) {
+    next.expires_at_ms = now_ms + *lifetime_ms;
   } else {
     next.expires_at_ms = now_ms + default_ttl_ms;
   }

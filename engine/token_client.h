@@ -62,6 +62,10 @@ RefreshOutcome ClassifyRefresh(const HttpResult& result);
 Credential MergeGrant(const Credential& previous, const formats::TokenGrant& grant, int64_t now_ms,
                       int64_t default_ttl_ms);
 
+// The access token's lifetime as the answer states it (expires_in, clamped like MergeGrant's), or
+// nullopt when it states none. Unlike an expiry, no clock enters it.
+std::optional<int64_t> StatedLifetimeMs(const formats::TokenGrant& grant);
+
 // Delay before transient retry number `attempt` (0-based): jitter over an exponential window
 // [backoff_ms_min, backoff_ms_max], at least Retry-After when given. -1 when Retry-After exceeds
 // retry_after_ms_max (give up now rather than hold the locks that long).

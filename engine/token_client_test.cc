@@ -143,6 +143,23 @@ TEST(MergeGrant, AccountIdFromTheIdTokenWhenNoneIsKnown) {
   EXPECT_FALSE(MergeGrant(Credential{}, grant, 1000, 7).account_id);
 }
 
+// The lifetime an answer states is expires_in, clamped as MergeGrant clamps it; none otherwise.
+TEST(StatedLifetimeMs, ExpiresInOnlyAndClamped) {
+  formats::TokenGrant grant;
+  grant.access_token = "at";
+  EXPECT_EQ(StatedLifetimeMs(grant), std::nullopt);
+  grant.expires_in_s = 300;
+  EXPECT_EQ(StatedLifetimeMs(grant), 300'000);
+  grant.expires_in_s = 0;
+  EXPECT_EQ(StatedLifetimeMs(grant), std::nullopt);
+  grant.expires_in_s = -5;
+  EXPECT_EQ(StatedLifetimeMs(grant), std::nullopt);
+  grant.expires_in_s = int64_t{1} << 60;
+  const int64_t ten_years_ms = int64_t{10} * 365 * 24 * 3600 * 1000;
+  EXPECT_EQ(StatedLifetimeMs(grant), ten_years_ms);
+  EXPECT_EQ(MergeGrant(Credential{}, grant, 1000, 7).expires_at_ms, 1000 + ten_years_ms);
+}
+
 TEST(BackoffDelayMs, GrowsIsCappedAndHonoursRetryAfter) {
   const SessionConfig config = DefaultSession(Provider::kAnthropic, "");
   for (uint64_t random : {0ull, 1ull, 123456789ull, ~0ull}) {
