@@ -26,7 +26,6 @@
 #include "sim/report/junit.h"
 #include "sim/report/verdict.h"
 #include "sim/scenario.h"
-#include "sim/trace.h"
 
 namespace credsim::sim {
 namespace {

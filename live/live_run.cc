@@ -240,10 +240,11 @@ Invocation World::Invoke(const LiveConsumer& consumer, int lane, int index, bool
 std::string World::RunCommand(const std::string& command_template, const std::string& tag,
                               Invocation& inv) {
   const std::string base = config_.work_dir + "/out/" + tag;
+  const TemplateValues values = Values(tag);
   ChildProcess child;
   std::string why;
-  if (!child.Start(ExpandTemplate(command_template, Values(tag)), CommandEnv(Values(tag)),
-                   base + ".out", base + ".err", &why)) {
+  if (!child.Start(ExpandTemplate(command_template, values), CommandEnv(values), base + ".out",
+                   base + ".err", &why)) {
     inv.stderr_excerpt = why;
     return "";
   }

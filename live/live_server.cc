@@ -11,7 +11,6 @@
 #include "base/assert.h"
 #include "base/json_string.h"
 #include "live/files.h"
-#include "sim/trace.h"
 
 namespace credsim::live {
 namespace {
@@ -19,7 +18,7 @@ namespace {
 constexpr int kAdminTimeoutS = 10;
 
 // A JSON document of one string member, e.g. {"token":"..."}: the text escaped as every trace
-// line escapes its values (sim/trace.h).
+// line escapes its values (base/json_string.h).
 std::string OneMember(std::string_view key, std::string_view value) {
   std::string out = "{";
   base::AppendJsonString(out, key);

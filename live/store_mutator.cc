@@ -7,7 +7,6 @@
 #include "base/replace_all.h"
 #include "engine/formats/time_units.h"
 #include "fake_oauth_server/rng.h"
-#include "sim/trace.h"
 
 namespace credsim::live {
 namespace {

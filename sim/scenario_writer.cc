@@ -7,7 +7,6 @@
 #include "base/assert.h"
 #include "base/json_string.h"
 #include "engine/formats/json_tree.h"
-#include "sim/trace.h"
 
 namespace credsim::sim {
 namespace {

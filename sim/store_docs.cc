@@ -3,7 +3,6 @@
 #include <ctime>
 
 #include "base/json_string.h"
-#include "sim/trace.h"
 
 namespace credsim::sim {
 namespace {

@@ -54,10 +54,10 @@ simdjson::dom::parser& ThreadParser() {
   return parser;
 }
 
-constexpr int64_t kSecondsBelow = 100'000'000'000;
+constexpr int64_t kSecondsBelow = 100'000'000'000;  // 10^11, same boundary as ReadEpochGuessingUnit
 // Longer keys are not quoted in error paths (the longest field name of the formats is 22 bytes;
 // tokens are 40 and more).
-constexpr size_t kMaxQuotedKeyBytes = 32;  // 10^11, same boundary as ReadEpochGuessingUnit
+constexpr size_t kMaxQuotedKeyBytes = 32;
 
 }  // namespace
 
